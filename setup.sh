@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for sparsecode (idempotent), builds it, and runs the demo, tests or benchmarks.
+#   ./setup.sh demo   install, build (Release) and learn filters from the embedded images -> out/filters.png
+#   ./setup.sh test   install, build (Release + Debug with ASan/UBSan) and run every test in both
+#   ./setup.sh bench  install (with Python reference packages), build and run the benchmarks
+#   ./setup.sh build  install and build only
+# Environment: SPARSECODE_NATIVE=OFF disables -march=native; JOBS sets build parallelism.
+set -euo pipefail
+cd "$(dirname "$0")"
+mode="${1:-demo}"
+JOBS="${JOBS:-$(nproc)}"
+NATIVE="${SPARSECODE_NATIVE:-ON}"
+
+packages=(build-essential cmake pkg-config libeigen3-dev libopenblas-dev libarmadillo-dev
+          doctest-dev libcli11-dev libstb-dev liblbfgspp-dev)
+if [ "$mode" = bench ]; then
+  packages+=(python3-numpy python3-scipy python3-sklearn python3-matplotlib)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+build() {  # build DIR TYPE SANITIZE
+  cmake -S . -B "$1" -DCMAKE_BUILD_TYPE="$2" -DSPARSECODE_SANITIZE="$3" -DSPARSECODE_NATIVE="$NATIVE" >/dev/null
+  cmake --build "$1" -j "$JOBS"
+}
+
+case "$mode" in
+  build)
+    build build Release OFF ;;
+  demo)
+    build build Release OFF
+    mkdir -p out
+    ./build/sparsecode patches --images data/images --size 12 --count 256 --whiten of --seed 1 --out out/patches.npy
+    ./build/sparsecode montage --dict out/patches.npy --scale 3 --out out/patches.png
+    echo "wrote out/patches.png" ;;
+  test)
+    build build Release OFF
+    (cd build && ctest --output-on-failure -j "$JOBS")
+    build build-asan Debug ON
+    (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j "$JOBS") ;;
+  bench)
+    build build Release OFF
+    for b in bench/*.sh; do [ -e "$b" ] && bash "$b"; done ;;
+  *)
+    echo "usage: ./setup.sh demo|test|bench|build" >&2; exit 2 ;;
+esac

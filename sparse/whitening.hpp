@@ -1,0 +1,34 @@
+// Olshausen–Field whitening of whole images: zero-phase filter R(f) = f·exp(−(f/f₀)⁴) in the 2-D spectrum.
+#pragma once
+
+#include <vector>
+
+#include "sparse/image_io.hpp"
+
+namespace sparsecode::sparse {
+
+/// Options for Olshausen & Field (1996/1997) whitening.
+struct WhiteningOptions {
+  /// Cutoff as a fraction of the image side: f₀ = cutoff_fraction · N (cycles/image). Paper: 0.4.
+  double cutoff_fraction = 0.4;
+  /// Every whitened image is scaled so that the variance of all pixels together is this. Paper: 0.1.
+  double target_variance = 0.1;
+
+  /// Throws std::invalid_argument naming the field if a value is out of range.
+  void validate() const;
+};
+
+/// Whitens each image: subtract its mean, multiply its 2-D DFT by R(f) = f·exp(−(f/f₀)⁴) with
+/// f the radial frequency in cycles/image, transform back (real part), then scale all images by
+/// one common factor so that their pooled pixel variance is `target_variance`.
+/// Non-square images: f is measured in cycles per image along each axis, i.e.
+/// f = sqrt((u·N/W)² + (v·N/H)²) with N = min(H, W), so that the filter is isotropic in
+/// cycles/pixel and f₀ = cutoff_fraction·N refers to the short side.
+/// Throws std::invalid_argument for an empty list or an image smaller than 2×2.
+std::vector<Image> whiten_images(const std::vector<Image>& images,
+                                 const WhiteningOptions& options = {});
+
+/// The filter's gain at radial frequency f (cycles/image) for side N: f·exp(−(f/(c·N))⁴).
+double whitening_gain(double f, double side, double cutoff_fraction);
+
+}  // namespace sparsecode::sparse
