@@ -1,0 +1,108 @@
+// Shared interface of the sparse-coding solvers: the penalty, the cached Gram matrix, per-sample results.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "sparse/types.hpp"
+
+namespace sparsecode::solvers {
+
+using sparse::Index;
+using sparse::Matrix;
+using sparse::Vector;
+
+enum class CodeSign { any, nonnegative };
+
+/// Per-sample objective f(a) = ½‖x − Da‖² + λ‖a‖₁ + ½λ₂‖a‖²  (SPAMS's convention),
+/// with a ≥ 0 when sign == nonnegative. λ₂ = 0 is the LASSO, λ₂ > 0 the elastic net.
+struct Penalty {
+  double lambda = 0.1;   ///< λ ≥ 0
+  double lambda2 = 0.0;  ///< λ₂ ≥ 0
+  CodeSign sign = CodeSign::any;
+
+  void validate() const;  ///< throws std::invalid_argument naming the field and value
+};
+
+/// Everything about D that solvers reuse across samples: G = DᵀD (k×k) and, on request, the
+/// Lipschitz constant L = λ_max(G) (power iteration). Built once per dictionary, then shared
+/// read-only by all threads.
+template <class T>
+class GramCache {
+ public:
+  /// Computes G = DᵀD with one BLAS GEMM (may use every core).
+  explicit GramCache(const Matrix<T>& dictionary);
+
+  const Matrix<T>& gram() const { return gram_; }
+  Index atoms() const { return gram_.rows(); }
+  /// Largest eigenvalue of G, by power iteration to relative accuracy 1e-10, computed at
+  /// construction (cheap next to G itself) so the cache stays immutable and thread-safe.
+  T lipschitz() const { return lipschitz_; }
+
+ private:
+  Matrix<T> gram_;
+  T lipschitz_;
+};
+
+/// Why a solver stopped on one sample.
+enum class SampleTermination {
+  converged,        ///< relative duality gap ≤ tolerance, or exact KKT (LARS, feature-sign)
+  max_iterations,   ///< iteration limit reached before the tolerance
+  target_reached,   ///< OMP: sparsity target or residual tolerance met
+  numerical_issue,  ///< e.g. a singular active set in a Cholesky update
+};
+
+/// Result of one sample.
+struct SampleResult {
+  SampleTermination termination = SampleTermination::converged;
+  int iterations = 0;
+};
+
+/// A solver for one sample in Gram form: with c = Dᵀx and ‖x‖², the objective is
+/// f(a) = ½‖x‖² − cᵀa + ½aᵀGa + λ‖a‖₁ + ½λ₂‖a‖². Instances own their workspace (allocated in
+/// `prepare`), so each thread uses its own clone and solving allocates nothing.
+template <class T>
+class CodeSolver {
+ public:
+  virtual ~CodeSolver() = default;
+
+  /// Binds the solver to a dictionary's cache (kept by reference; must outlive the solves)
+  /// and sizes the workspace for k = cache.atoms().
+  virtual void prepare(const GramCache<T>& cache) = 0;
+
+  /// Solves one sample. On entry `code` (length k) holds the warm start (zeros if none); on
+  /// exit the solution. `dtx` = Dᵀx, `x_norm2` = ‖x‖².
+  virtual SampleResult solve(const Eigen::Ref<const Vector<T>>& dtx, T x_norm2,
+                             Eigen::Ref<Vector<T>> code) = 0;
+
+  /// Solves the columns of a block at once (one GEMM with G per iteration for batched FISTA).
+  /// The default loops over `solve`. Results per column must not depend on the block's width.
+  virtual void solve_block(const Eigen::Ref<const Matrix<T>>& dtx, const Eigen::Ref<const Vector<T>>& x_norm2,
+                           Eigen::Ref<Matrix<T>> codes, SampleResult* results);
+
+  virtual std::unique_ptr<CodeSolver> clone() const = 0;
+  virtual std::string name() const = 0;
+};
+
+/// Objective and duality gap of a code, in Gram form. The dual point is the scaled residual
+/// ν = s·r with r = x − Da (augmented by −√λ₂·a for the elastic net) and
+/// s = min(1, λ / ‖Dᵀr − λ₂a‖∞) (for a ≥ 0 the max of the positive part), so that ν is dual
+/// feasible; the dual objective is s·xᵀr − ½s²‖r‖². The gap is primal − dual ≥ 0 (up to
+/// round-off) and is 0 exactly at the optimum.
+template <class T>
+struct Certificate {
+  T objective = 0;  ///< f(a)
+  T dual = 0;       ///< dual objective at ν
+  T gap() const { return objective - dual; }
+  /// gap / max(objective, tiny): what iterative solvers compare with their tolerance.
+  T relative_gap() const;
+};
+
+/// Computes the certificate with O(k²) work (one product G·a). `grad` receives c − Ga − λ₂a
+/// (= D̃ᵀr), which KKT checks also need.
+template <class T>
+Certificate<T> certify(const Matrix<T>& gram, const Eigen::Ref<const Vector<T>>& dtx, T x_norm2,
+                       const Eigen::Ref<const Vector<T>>& code, const Penalty& penalty,
+                       Eigen::Ref<Vector<T>> grad);
+
+}  // namespace sparsecode::solvers
