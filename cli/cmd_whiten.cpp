@@ -1,7 +1,9 @@
 // `sparsecode whiten`: Olshausen–Field whitening of every image of a directory into one .npy file (+ PNG preview).
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/support.hpp"
@@ -20,6 +22,19 @@ struct WhitenArgs {
   bool quiet = false;
 };
 
+/// Throws a data error naming the first image whose size differs from the first one's.
+void require_one_size(const std::vector<sparse::Image>& images) {
+  const sparse::Matrix<double>& first = images.front().pixels;
+  for (const sparse::Image& image : images) {
+    if (image.pixels.rows() != first.rows() || image.pixels.cols() != first.cols()) {
+      throw std::runtime_error(image.name + ": size " + std::to_string(image.pixels.rows()) + "x" +
+                               std::to_string(image.pixels.cols()) + " differs from " +
+                               images.front().name + " (" + std::to_string(first.rows()) + "x" +
+                               std::to_string(first.cols()) + "); whiten needs images of one size");
+    }
+  }
+}
+
 /// Stacks equally sized images as the columns of an (H·W)×n matrix, each image row-major, so
 /// that save_samples writes the n×(H·W) array documented in --help.
 sparse::Matrix<double> stack_row_major(const std::vector<sparse::Image>& images) {
@@ -27,15 +42,8 @@ sparse::Matrix<double> stack_row_major(const std::vector<sparse::Image>& images)
   const sparse::Index w = images.front().pixels.cols();
   sparse::Matrix<double> stacked(h * w, static_cast<sparse::Index>(images.size()));
   for (std::size_t i = 0; i < images.size(); ++i) {
-    const sparse::Matrix<double>& px = images[i].pixels;
-    if (px.rows() != h || px.cols() != w) {
-      throw std::runtime_error(images[i].name + ": size " + std::to_string(px.rows()) + "x" +
-                               std::to_string(px.cols()) + " differs from " +
-                               images.front().name + " (" + std::to_string(h) + "x" +
-                               std::to_string(w) + "); whiten needs images of one size");
-    }
     // The transpose of a column-major H×W matrix has the row-major layout.
-    const sparse::Matrix<double> transposed = px.transpose();
+    const sparse::Matrix<double> transposed = images[i].pixels.transpose();
     stacked.col(static_cast<sparse::Index>(i)) =
         Eigen::Map<const sparse::Vector<double>>(transposed.data(), h * w);
   }
@@ -44,6 +52,7 @@ sparse::Matrix<double> stack_row_major(const std::vector<sparse::Image>& images)
 
 void run_whiten(const WhitenArgs& a) {
   const sparse::ImageSet set = load_images_reporting(a.images, a.quiet);
+  require_one_size(set.images);
   const std::vector<sparse::Image> whitened = sparse::whiten_images(set.images);
   const sparse::Matrix<double> stacked = stack_row_major(whitened);
   sparse::MontageOptions preview;
