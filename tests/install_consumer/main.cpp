@@ -1,4 +1,5 @@
 // Downstream use of the installed library: computes a Gram cache and a duality-gap certificate.
+#include <cmath>
 #include <iostream>
 
 #include "solvers/code_solver.hpp"
@@ -15,5 +16,7 @@ int main() {
   penalty.lambda = 0.5;
   const auto c = sparsecode::solvers::certify(cache.gram(), dtx, 3.0, code, penalty, grad);
   // At a = (1 − λ)·1 the LASSO on D = I is solved exactly: the gap must vanish.
-  return c.gap() < 1e-12 && cache.lipschitz() == 1.0 ? 0 : 1;
+  const bool ok = std::abs(c.gap()) < 1e-12 && std::abs(cache.lipschitz() - 1.0) < 1e-12;
+  std::cout << "gap " << c.gap() << ", L " << cache.lipschitz() << "\n";
+  return ok ? 0 : 1;
 }
