@@ -50,18 +50,23 @@ void run_montage(const MontageArgs& a) {
 
 void add_montage_command(CLI::App& app) {
   auto args = std::make_shared<MontageArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "montage",
-      "Render a dictionary as a PNG: D.npy is k×d (atoms as rows, float64 or float32), each atom "
-      "a patch stored row-major, drawn on a near-square grid with 1-pixel black borders, each "
-      "scaled to its own max |value| with zero at mid-grey (as Olshausen & Field show filters).");
-  cmd->add_option("--dict", args->dict, "Dictionary .npy file (k×d)")->required();
-  cmd->add_option("--out", args->out, "Output PNG file")->required();
+  CLI::App* cmd = app.add_subcommand("montage", "Render a dictionary's atoms as a PNG grid");
+  cmd->footer(
+      "D.npy is k×d (atoms as rows, float64 or float32), each atom a patch stored row-major. "
+      "Atoms are drawn on a near-square grid with 1-pixel black borders, each scaled to its own "
+      "max |value| with zero at mid-grey, as Olshausen & Field display filters. d must be a "
+      "perfect square unless --patch-shape is given.");
+  cmd->add_option("--dict", args->dict, "Dictionary .npy file, shape (k, d)")
+      ->required()
+      ->type_name("D.npy");
+  cmd->add_option("--out", args->out, "Output PNG file")->required()->type_name("FILE.png");
   cmd->add_option("--scale", args->scale, "Integer up-scaling of every patch pixel")
       ->capture_default_str()
+      ->type_name("K")
       ->check(integer_in(1, 64));
   cmd->add_option("--patch-shape", args->patch_shape,
-                  "Patch shape HxW (default: square, sqrt(d) x sqrt(d))");
+                  "Patch height and width (default: square, sqrt(d) on each side)")
+      ->type_name("HxW");
   cmd->callback([args] { run_montage(*args); });
 }
 

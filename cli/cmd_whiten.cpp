@@ -70,20 +70,25 @@ void run_whiten(const WhitenArgs& a) {
 
 void add_whiten_command(CLI::App& app) {
   auto args = std::make_shared<WhitenArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "whiten",
-      "Whiten every image of a directory as Olshausen & Field (1996): remove the mean, filter the "
-      "spectrum by R(f) = f·exp(-(f/f0)^4) with f0 = 0.4·N, scale all images to pixel variance "
-      "0.1. All images must have the same size H×W. W.npy is a float64 array of shape "
-      "(n_images, H*W): row i is image i (sorted file-name order) in row-major order, i.e. the "
-      "samples-as-rows layout of every sparsecode .npy file (view it with `sparsecode montage "
-      "--dict W.npy --patch-shape HxW`).");
-  cmd->add_option("--images", args->images, "Directory of images (PNG, JPEG, PGM, BMP)")
-      ->required();
-  cmd->add_option("--out", args->out, "Output .npy file, shape (n_images, H*W)")->required();
+  CLI::App* cmd =
+      app.add_subcommand("whiten", "Whiten whole images (Olshausen & Field) into one .npy file");
+  cmd->footer(
+      "Each image has its mean removed, its 2-D spectrum multiplied by R(f) = f·exp(-(f/f0)^4) "
+      "with f in cycles/image and f0 = 0.4·N (N the image side), and all images are scaled by "
+      "one common factor to pooled pixel variance 0.1 (Olshausen & Field 1996). All images must "
+      "have the same size H×W. W.npy is a float64 array of shape (n_images, H*W): row i is "
+      "image i (sorted file-name order) in row-major order, the samples-as-rows layout of every "
+      "sparsecode .npy file; `sparsecode montage --dict W.npy --patch-shape HxW` displays it.");
+  cmd->add_option("--images", args->images, "Directory of images (PNG, JPEG, PGM, PPM, BMP)")
+      ->required()
+      ->type_name("DIR");
+  cmd->add_option("--out", args->out, "Output .npy file, shape (n_images, H*W)")
+      ->required()
+      ->type_name("W.npy");
   cmd->add_option("--png", args->png,
-                  "Also write a PNG preview: the whitened images on a grid, each scaled to its "
-                  "own max |value| with zero at mid-grey");
+                  "Also write a preview: the whitened images on a grid, each scaled to its own "
+                  "max |value| with zero at mid-grey")
+      ->type_name("FILE.png");
   cmd->add_flag("--quiet", args->quiet, "Do not print warnings about skipped files");
   cmd->callback([args] { run_whiten(*args); });
 }

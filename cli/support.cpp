@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 #include <iostream>
+#include <limits>
+#include <sstream>
 #include <system_error>
 
 #include "cli/commands.hpp"
@@ -25,11 +27,21 @@ bool parse_decimal(const std::string& text, T& value) {
   return error == std::errc() && end == last && first != last;
 }
 
+/// Shortest natural decimal form ("0", "0.5"), unlike std::to_string's "0.000000".
+std::string format_number(double value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
 }  // namespace
 
 CLI::Validator integer_in(std::int64_t min, std::int64_t max) {
-  const std::string description =
-      "INT in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+  const bool unbounded = max == std::numeric_limits<int>::max() ||
+                         max == std::numeric_limits<std::int64_t>::max();
+  const std::string description = unbounded ? ">= " + std::to_string(min)
+                                            : "in [" + std::to_string(min) + ", " +
+                                                  std::to_string(max) + "]";
   return CLI::Validator(
       [min, max](std::string& input) -> std::string {
         std::int64_t value = 0;
@@ -53,7 +65,7 @@ CLI::Validator unsigned_integer() {
         input = std::to_string(value);
         return {};
       },
-      "UINT64");
+      "");
 }
 
 CLI::Validator real_at_least(double min) {
@@ -61,11 +73,11 @@ CLI::Validator real_at_least(double min) {
       [min](std::string& input) -> std::string {
         double value = 0.0;
         if (!parse_decimal(input, value) || !std::isfinite(value) || value < min) {
-          return "must be a finite number >= " + std::to_string(min) + ", got '" + input + "'";
+          return "must be a finite number >= " + format_number(min) + ", got '" + input + "'";
         }
         return {};
       },
-      "REAL >= " + std::to_string(min));
+      ">= " + format_number(min));
 }
 
 PatchShape parse_patch_shape(const std::string& text, const std::string& option) {
