@@ -312,6 +312,13 @@ TEST_CASE("cli data errors exit 1 with one line naming the file and write nothin
       {"patches --images " + s.images_arg() + " --size 8 --count 5 --out " +
            in("no_such_dir/x.npy"),
        "no_such_dir"},
+      // The companion output (--zca-out, --png) must not survive a failed main output.
+      {"patches --images " + s.images_arg() + " --size 8 --count 5 --zca 0.1 --zca-out " +
+           s.out_arg("t.npy") + " --out " + in("no_such_dir/x.npy"),
+       "no_such_dir"},
+      {"whiten --images " + s.images_arg() + " --png " + s.out_arg("w.png") + " --out " +
+           in("no_such_dir/w.npy"),
+       "no_such_dir"},
       {"whiten --images " + in("sizes") + out, "small.png"},
       {"whiten --images " + in("missing") + out, "missing"},
       {"montage --dict " + in("garbage.npy") + png, "garbage.npy"},
