@@ -13,7 +13,8 @@ class ZcaWhitening {
  public:
   ZcaWhitening() = default;
 
-  /// Fits mean and W. Throws std::invalid_argument for ε < 0, empty data or non-finite values.
+  /// Fits mean and W (Σ with 1/N). Throws std::invalid_argument for ε < 0, empty data,
+  /// non-finite values, or ε = 0 with a singular Σ (e.g. mean-removed patches).
   ZcaWhitening& fit(const Matrix<double>& samples, double epsilon);
 
   /// Applies W (x − μ) to every column. Throws std::invalid_argument if not fitted or d differs.
