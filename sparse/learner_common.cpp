@@ -1,0 +1,126 @@
+// Shared learner pieces: initial dictionaries, deterministic random numbers, stopping rules, atom replacement.
+#include "sparse/learner_common.hpp"
+
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+#include <vector>
+
+namespace sparsecode::sparse {
+
+solvers::DictionaryConstraint to_constraint(DictionarySign sign) {
+  return sign == DictionarySign::nonnegative ? solvers::DictionaryConstraint::nonnegative_unit_ball
+                                             : solvers::DictionaryConstraint::unit_ball;
+}
+
+std::string to_string(LearnerTermination termination) {
+  switch (termination) {
+    case LearnerTermination::epochs: return "epochs";
+    case LearnerTermination::iterations: return "iterations";
+    case LearnerTermination::samples: return "samples";
+    case LearnerTermination::seconds: return "seconds";
+    case LearnerTermination::early_stopping: return "early_stopping";
+    case LearnerTermination::converged: return "converged";
+  }
+  return "unknown";
+}
+
+void StopCriteria::validate() const {
+  if (epochs < 0) throw std::invalid_argument("StopCriteria.epochs must be >= 0, got " + std::to_string(epochs));
+  if (iterations < 0) {
+    throw std::invalid_argument("StopCriteria.iterations must be >= 0, got " + std::to_string(iterations));
+  }
+  if (samples < 0) throw std::invalid_argument("StopCriteria.samples must be >= 0, got " + std::to_string(samples));
+  if (!(seconds >= 0) || !std::isfinite(seconds)) {
+    throw std::invalid_argument("StopCriteria.seconds must be finite and >= 0, got " + std::to_string(seconds));
+  }
+  if (epochs == 0 && iterations == 0 && samples == 0 && seconds == 0) {
+    throw std::invalid_argument("StopCriteria: one of epochs, iterations, samples or seconds must be > 0");
+  }
+  if (patience < 0) throw std::invalid_argument("StopCriteria.patience must be >= 0, got " + std::to_string(patience));
+  if (!(min_improvement >= 0) || !std::isfinite(min_improvement)) {
+    throw std::invalid_argument("StopCriteria.min_improvement must be finite and >= 0, got " +
+                                std::to_string(min_improvement));
+  }
+}
+
+std::uint64_t uniform_index(std::mt19937_64& rng, std::uint64_t n) {
+  const unsigned __int128 product = static_cast<unsigned __int128>(rng()) * n;
+  return static_cast<std::uint64_t>(product >> 64);
+}
+
+double standard_normal(std::mt19937_64& rng) {
+  // u1 in (0, 1] so that the logarithm is finite; u2 in [0, 1).
+  const double u1 = (static_cast<double>(rng() >> 11) + 1.0) * 0x1.0p-53;
+  const double u2 = static_cast<double>(rng() >> 11) * 0x1.0p-53;
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+}
+
+void check_finite_data(const Matrix<double>& data, const std::string& what) {
+  if (data.size() == 0) throw std::invalid_argument(what + " is empty");
+  if (!data.allFinite()) {
+    Index row = 0;
+    Index col = 0;
+    for (Index j = 0; j < data.cols(); ++j)
+      for (Index i = 0; i < data.rows(); ++i)
+        if (!std::isfinite(data(i, j))) {
+          row = i;
+          col = j;
+          i = data.rows();
+          j = data.cols();
+        }
+    throw std::invalid_argument(what + " contains NaN or Inf (first at sample " + std::to_string(col) +
+                                ", component " + std::to_string(row) + ")");
+  }
+}
+
+Matrix<double> initial_dictionary(const Matrix<double>& data, Index atoms, DictionaryInit init,
+                                  DictionarySign sign, std::mt19937_64& rng) {
+  if (atoms < 1) throw std::invalid_argument("number of atoms k must be >= 1, got " + std::to_string(atoms));
+  const Index d = data.rows();
+  Matrix<double> dict(d, atoms);
+  if (init == DictionaryInit::gaussian) {
+    for (Index i = 0; i < dict.size(); ++i) dict.data()[i] = standard_normal(rng);
+  } else if (init == DictionaryInit::data_patches) {
+    const Index n = data.cols();
+    if (n < atoms) {
+      throw std::invalid_argument("patch initialisation needs at least as many samples as atoms: " +
+                                  std::to_string(n) + " samples < k = " + std::to_string(atoms) +
+                                  " atoms (use gaussian initialisation or fewer atoms)");
+    }
+    std::vector<Index> order(static_cast<std::size_t>(n));
+    for (Index i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
+    for (Index j = 0; j < atoms; ++j) {
+      const auto pick = static_cast<std::size_t>(j) +
+                        static_cast<std::size_t>(uniform_index(rng, static_cast<std::uint64_t>(n - j)));
+      std::swap(order[static_cast<std::size_t>(j)], order[pick]);
+      dict.col(j) = data.col(order[static_cast<std::size_t>(j)]);
+    }
+  } else {
+    throw std::invalid_argument("initial_dictionary: DictionaryInit::given needs the dictionary itself");
+  }
+  if (sign == DictionarySign::nonnegative) dict = dict.cwiseAbs();
+  for (Index j = 0; j < atoms; ++j) {
+    const double norm = dict.col(j).norm();
+    if (!(norm > 0.0)) {
+      throw std::invalid_argument("initial atom " + std::to_string(j) +
+                                  " is zero (a zero training sample was drawn); remove zero samples");
+    }
+    dict.col(j) /= norm;
+  }
+  return dict;
+}
+
+bool replace_atom(Matrix<double>& dictionary, Matrix<double>& a, Matrix<double>& b, Index j,
+                  const Eigen::Ref<const Vector<double>>& x, DictionarySign sign) {
+  Vector<double> atom = sign == DictionarySign::nonnegative ? Vector<double>(x.cwiseAbs()) : Vector<double>(x);
+  const double norm = atom.norm();
+  if (!(norm > 0.0)) return false;
+  dictionary.col(j) = atom / norm;
+  a.row(j).setZero();
+  a.col(j).setZero();
+  b.col(j).setZero();
+  return true;
+}
+
+}  // namespace sparsecode::sparse
