@@ -8,6 +8,7 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <initializer_list>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -193,6 +194,17 @@ bool is_pnm(const std::vector<unsigned char>& bytes) {
          (bytes[1] == '2' || bytes[1] == '3' || bytes[1] == '5' || bytes[1] == '6');
 }
 
+/// PNG, JPEG and BMP by their signatures. stb would also try TGA, whose header test is weak
+/// enough to "decode" some corrupt files as garbage, so only these reach stb.
+bool is_stb_format(const std::vector<unsigned char>& bytes) {
+  static constexpr std::array<unsigned char, 8> kPng = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  const auto starts_with = [&bytes](std::initializer_list<unsigned char> magic) {
+    return bytes.size() >= magic.size() && std::equal(magic.begin(), magic.end(), bytes.begin());
+  };
+  return (bytes.size() >= kPng.size() && std::equal(kPng.begin(), kPng.end(), bytes.begin())) ||
+         starts_with({0xff, 0xd8, 0xff}) || starts_with({'B', 'M'});
+}
+
 bool has_image_extension(const fs::path& path) {
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
@@ -209,7 +221,14 @@ Image load_image(const std::filesystem::path& path) {
   if (bytes.empty()) throw std::runtime_error("cannot decode image " + quoted(path) + ": empty file");
   Image image;
   image.name = path.string();
-  image.pixels = is_pnm(bytes) ? PnmReader(path, bytes).decode() : decode_with_stb(path, bytes);
+  if (is_pnm(bytes)) {
+    image.pixels = PnmReader(path, bytes).decode();
+  } else if (is_stb_format(bytes)) {
+    image.pixels = decode_with_stb(path, bytes);
+  } else {
+    throw std::runtime_error("cannot decode image " + quoted(path) +
+                             ": not a PNG, JPEG, BMP, PGM or PPM file");
+  }
   return image;
 }
 

@@ -18,9 +18,10 @@ struct Image {
 /// Loads one image and converts it to grayscale with ITU-R BT.601 luma
 /// (Y = 0.299 R + 0.587 G + 0.114 B on the stored, gamma-encoded values; alpha ignored),
 /// scaled to [0, 1]: 8-bit files by 255, 16-bit files by 65535, PGM/PPM by their maxval.
-/// PNG, JPEG and BMP (and whatever else stb_image decodes) go through stb; PGM/PPM (P2, P3, P5,
-/// P6, 8- or 16-bit big-endian) through a strict reader, because stb 2.27 ignores maxval, swaps
-/// 16-bit samples and accepts truncated rasters. The format is detected from the content.
+/// The format is detected from the content (not the extension): PNG, JPEG and BMP go through
+/// stb; PGM/PPM (P2, P3, P5, P6, 8- or 16-bit big-endian) through a strict reader, because
+/// stb 2.27 ignores maxval, swaps 16-bit samples and accepts truncated rasters. Anything else
+/// is an error.
 /// Throws std::runtime_error naming the file (and stb's reason) when it cannot be read or decoded.
 Image load_image(const std::filesystem::path& path);
 

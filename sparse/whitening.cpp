@@ -133,14 +133,16 @@ std::vector<Image> whiten_images(const std::vector<Image>& images, const Whiteni
 #pragma omp parallel num_threads(resolve_threads(options.threads))
   {
     Fft2 fft;
+    Matrix<double> gains;  // reused while consecutive images share a shape (the usual case)
 #pragma omp for schedule(dynamic)
     for (std::ptrdiff_t i = 0; i < n; ++i) {
       const Image& in = images[static_cast<std::size_t>(i)];
       const Matrix<double> centred = in.pixels.array() - in.pixels.mean();
+      if (gains.rows() != centred.rows() || gains.cols() != centred.cols()) {
+        gains = filter_gains(centred.rows(), centred.cols(), options.cutoff_fraction);
+      }
       Matrix<Complex> spectrum = fft.forward(centred);
-      spectrum.array() *= filter_gains(centred.rows(), centred.cols(), options.cutoff_fraction)
-                              .array()
-                              .cast<Complex>();
+      spectrum.array() *= gains.array();  // real gain: zero phase
       out[static_cast<std::size_t>(i)] = Image{in.name, fft.inverse_real(std::move(spectrum))};
     }
   }

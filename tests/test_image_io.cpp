@@ -186,16 +186,27 @@ TEST_CASE("image_io: PGM/PPM binary and ASCII, 8- and 16-bit, scaled by maxval")
 
 TEST_CASE("image_io: unreadable files are errors naming the file and stb's reason") {
   const TempDir dir("image_io_corrupt");
-  write_bytes(dir / "corrupt.png", "this is not a png file at all");
+  // A real PNG cut in half: the signature is right, the compressed data is not complete.
+  const std::vector<unsigned char> data = interleaved(8, 8, 3);
+  const fs::path whole = dir / "whole.png";
+  REQUIRE(stbi_write_png(whole.c_str(), 8, 8, 3, data.data(), 24) != 0);
+  const auto size = static_cast<std::streamsize>(fs::file_size(whole));
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  std::ifstream(whole, std::ios::binary).read(bytes.data(), size);
+  write_bytes(dir / "corrupt.png", bytes.substr(0, bytes.size() / 2));
   check_error_mentions(dir / "corrupt.png", {"corrupt.png", "cannot decode"});
   try {
     load_image(dir / "corrupt.png");
+    FAIL("a truncated PNG must not load");
   } catch (const std::runtime_error& e) {
     const std::string what = e.what();
     const std::string reason = stbi_failure_reason();  // what stb said, appended after ": "
     CHECK(what.size() > reason.size());
     CHECK(what.substr(what.size() - reason.size()) == reason);
   }
+  // Unknown content is refused whatever the extension (stb's weak TGA test is never tried).
+  write_bytes(dir / "text.png", "this is not a png file at all");
+  check_error_mentions(dir / "text.png", {"text.png", "not a PNG, JPEG, BMP, PGM or PPM"});
   write_bytes(dir / "empty.png", "");
   check_error_mentions(dir / "empty.png", {"empty.png", "empty file"});
   check_error_mentions(dir / "missing.png", {"missing.png", "no such file"});
