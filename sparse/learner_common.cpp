@@ -44,6 +44,24 @@ void StopCriteria::validate() const {
   }
 }
 
+std::optional<LearnerTermination> stop_reached(const StopCriteria& stop, const LearnerProgress& progress) {
+  if (stop.epochs > 0 && progress.epoch >= stop.epochs) return LearnerTermination::epochs;
+  if (stop.iterations > 0 && progress.iteration >= stop.iterations) return LearnerTermination::iterations;
+  if (stop.samples > 0 && progress.samples_seen >= stop.samples) return LearnerTermination::samples;
+  if (stop.seconds > 0 && progress.seconds >= stop.seconds) return LearnerTermination::seconds;
+  return std::nullopt;
+}
+
+bool HeldoutTracker::record(double objective, const StopCriteria& stop) {
+  if (std::isnan(best) || objective < best * (1.0 - stop.min_improvement)) {
+    best = objective;
+    without_improvement = 0;
+    return false;
+  }
+  without_improvement += 1;
+  return stop.patience > 0 && without_improvement >= stop.patience;
+}
+
 std::uint64_t uniform_index(std::mt19937_64& rng, std::uint64_t n) {
   const unsigned __int128 product = static_cast<unsigned __int128>(rng()) * n;
   return static_cast<std::uint64_t>(product >> 64);

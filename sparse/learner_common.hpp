@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -62,6 +63,19 @@ struct StopCriteria {
   double min_improvement = 1e-4;
 
   void validate() const;  ///< throws std::invalid_argument naming the field
+};
+
+/// The first of epochs, iterations, samples, seconds that `progress` has reached, if any.
+std::optional<LearnerTermination> stop_reached(const StopCriteria& stop, const LearnerProgress& progress);
+
+/// Early-stopping bookkeeping on the held-out objective: the best value so far and how many
+/// evaluations since it improved by the relative margin `min_improvement`.
+struct HeldoutTracker {
+  double best = std::numeric_limits<double>::quiet_NaN();
+  long long without_improvement = 0;
+
+  /// Records an evaluation; returns true when `patience` (> 0) evaluations passed without improvement.
+  bool record(double objective, const StopCriteria& stop);
 };
 
 /// A uniform index in [0, n) from the raw 64-bit output (multiply-high), so that results do not

@@ -183,20 +183,8 @@ OnlineSummary OnlineLearner::fit(const Matrix<double>& data, const Matrix<double
   const StopCriteria& stop = options_.stop;
   Matrix<double> batch(data.rows(), options_.batch_size);
   for (;;) {
-    if (stop.epochs > 0 && progress_.epoch >= stop.epochs) {
-      summary.termination = LearnerTermination::epochs;
-      break;
-    }
-    if (stop.iterations > 0 && progress_.iteration >= stop.iterations) {
-      summary.termination = LearnerTermination::iterations;
-      break;
-    }
-    if (stop.samples > 0 && progress_.samples_seen >= stop.samples) {
-      summary.termination = LearnerTermination::samples;
-      break;
-    }
-    if (stop.seconds > 0 && progress_.seconds >= stop.seconds) {
-      summary.termination = LearnerTermination::seconds;
+    if (const auto reached = stop_reached(stop, progress_)) {
+      summary.termination = *reached;
       break;
     }
     const Index m = std::min<Index>(options_.batch_size, n - position_);
@@ -216,15 +204,8 @@ OnlineSummary OnlineLearner::fit(const Matrix<double>& data, const Matrix<double
     bool stop_early = false;
     const bool evaluate_now = options_.evaluate_every > 0 ? p.iteration % options_.evaluate_every == 0 : epoch_end;
     if (heldout.size() > 0 && evaluate_now) {
-      const double h = evaluate(heldout);
-      progress_.heldout_objective = h;
-      if (std::isnan(best_heldout_) || h < best_heldout_ * (1.0 - stop.min_improvement)) {
-        best_heldout_ = h;
-        evaluations_without_improvement_ = 0;
-      } else {
-        evaluations_without_improvement_ += 1;
-        stop_early = stop.patience > 0 && evaluations_without_improvement_ >= stop.patience;
-      }
+      progress_.heldout_objective = evaluate(heldout);
+      stop_early = heldout_.record(progress_.heldout_objective, stop);
     }
     if (callback) callback(progress_);
     if (!options_.checkpoint.empty() && progress_.iteration % options_.checkpoint_every == 0) {
@@ -237,7 +218,7 @@ OnlineSummary OnlineLearner::fit(const Matrix<double>& data, const Matrix<double
   }
   if (!options_.checkpoint.empty()) save_checkpoint(options_.checkpoint);
   summary.last = progress_;
-  summary.best_heldout_objective = best_heldout_;
+  summary.best_heldout_objective = heldout_.best;
   summary.last_update = last_update_;
   return summary;
 }
@@ -262,8 +243,8 @@ void OnlineLearner::save_checkpoint(const std::filesystem::path& path) const {
   c.set_real("seconds", progress_.seconds);
   c.set_real("batch_objective", progress_.batch_objective);
   c.set_real("mean_nonzeros", progress_.mean_nonzeros);
-  c.set_real("best_heldout", best_heldout_);
-  c.set_int("evaluations_without_improvement", evaluations_without_improvement_);
+  c.set_real("best_heldout", heldout_.best);
+  c.set_int("evaluations_without_improvement", heldout_.without_improvement);
   std::ostringstream rng;
   rng << rng_;
   c.set_string("rng", rng.str());
@@ -315,8 +296,8 @@ void OnlineLearner::load_checkpoint(const std::filesystem::path& path, Index tra
   progress_.seconds = c.real("seconds");
   progress_.batch_objective = c.real("batch_objective");
   progress_.mean_nonzeros = c.real("mean_nonzeros");
-  best_heldout_ = c.real("best_heldout");
-  evaluations_without_improvement_ = c.integer("evaluations_without_improvement");
+  heldout_.best = c.real("best_heldout");
+  heldout_.without_improvement = c.integer("evaluations_without_improvement");
   std::istringstream rng(c.string("rng"));
   rng >> rng_;
   if (!rng) throw CheckpointError(where + " has an unreadable random-number state");

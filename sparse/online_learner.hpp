@@ -115,8 +115,7 @@ class OnlineLearner {
   Index position_ = 0;                 ///< next index into order_
   Vector<double> usage_;               ///< per atom: codes using it in the current replacement window
   long long window_samples_ = 0;       ///< samples seen in the current replacement window
-  double best_heldout_ = std::numeric_limits<double>::quiet_NaN();
-  long long evaluations_without_improvement_ = 0;
+  HeldoutTracker heldout_;
   solvers::DictionaryUpdateSummary last_update_;
 };
 
