@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "learner_fixtures.hpp"
+#include "temp_dir.hpp"
 #include "sparse/batch_learner.hpp"
 
 using namespace sparsecode::sparse;
@@ -63,9 +64,7 @@ TEST_CASE("batch learner: non-negative dictionary and codes stay non-negative") 
 
 TEST_CASE("batch learner: resume from a checkpoint is bit-identical") {
   const auto planted = make_planted(10, 8, 150, 2, 0.05, 29);
-  const auto dir = std::filesystem::temp_directory_path() / "sparsecode_batch_resume_test";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const sparsecode::test::TempDir dir("batch_resume");
   BatchLearnerOptions o = batch_options(DictionaryMethod::bcd);
   o.atoms = 8;
   o.stop.iterations = 6;
@@ -81,5 +80,4 @@ TEST_CASE("batch learner: resume from a checkpoint is bit-identical") {
   resumed.fit(planted.signals, Matrix<double>());
   CHECK(resumed.dictionary() == whole.dictionary());
   CHECK(resumed.progress().iteration == 6);
-  std::filesystem::remove_all(dir);
 }

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "learner_fixtures.hpp"
+#include "temp_dir.hpp"
 #include "sparse/online_learner.hpp"
 
 using namespace sparsecode::sparse;
@@ -52,9 +53,7 @@ TEST_CASE("online learner: resuming from a checkpoint is bit-identical to an uni
   const auto planted = make_planted(10, 8, 300, 2, 0.05, 5);
   const Matrix<double> heldout = planted.signals.leftCols(50);
   const Matrix<double> train = planted.signals.rightCols(250);
-  const auto dir = std::filesystem::temp_directory_path() / "sparsecode_online_resume_test";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const sparsecode::test::TempDir dir("online_resume");
   OnlineLearnerOptions o = small_options();
   o.atoms = 8;
   o.batch_size = 20;
@@ -87,7 +86,6 @@ TEST_CASE("online learner: resuming from a checkpoint is bit-identical to an uni
   OnlineLearner mismatched(other);
   CHECK_THROWS_WITH_AS(mismatched.load_checkpoint(dir / "state.ckpt", train.cols()),
                        doctest::Contains("batch size"), CheckpointError);
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("online learner: 1 and 2 threads give identical dictionaries") {
