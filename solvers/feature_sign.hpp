@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "solvers/active_cholesky.hpp"
 #include "solvers/code_solver.hpp"
 
 namespace sparsecode::solvers {
@@ -46,12 +47,20 @@ class FeatureSign : public CodeSolver<T> {
   FeatureSignOptions options_;
   const GramCache<T>* cache_ = nullptr;
   // Workspace, sized k in prepare().
-  Matrix<T> block_;            // G_AA + λ₂I, factored in place
-  Vector<T> grad_;             // c − Ga − λ₂a
-  Vector<T> rhs_;              // c_A − λθ_A, then the QP solution
-  Vector<T> current_;          // a_A before the line search
-  Vector<T> theta_;            // θ per atom (−1, 0, +1)
+  ActiveCholesky<T> chol_;     // RᵀR = G_AA + λ₂I, rows in the order of active_
+  Vector<T> grad_;             // ∇ of the smooth part, Ga + λ₂a − c
+  Vector<T> target_;           // QP solution (G_AA + λ₂I)⁻¹(c_A − λθ_A), then the step δ
+  Vector<T> coef_;             // a_A
+  Vector<T> theta_;            // θ_A
+  Vector<T> active_grad_;      // ∇ restricted to A
   std::vector<Index> active_;  // A
+  std::vector<char> is_active_;
+
+  // Discrete line search from a_A towards target_; returns true when the signs changed or a
+  // coefficient reached zero (another QP on the new active set is needed).
+  bool line_search(const Eigen::Ref<const Vector<T>>& dtx, Eigen::Ref<Vector<T>> code);
+  // Removes the atoms whose coefficient is exactly zero from A and from the factor.
+  bool prune_zeros();
 };
 
 }  // namespace sparsecode::solvers

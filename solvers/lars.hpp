@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "solvers/active_cholesky.hpp"
 #include "solvers/code_solver.hpp"
 
 namespace sparsecode::solvers {
@@ -46,9 +47,9 @@ class LarsLasso : public CodeSolver<T> {
   LarsOptions options_;
   const GramCache<T>* cache_ = nullptr;
   // Workspace, sized k in prepare().
-  Matrix<T> chol_;             // lower-triangular factor L of G_AA + λ₂I (leading m×m block)
-  Vector<T> corr_;             // current correlations c − Ga − λ₂a
-  Vector<T> direction_;        // u = G_{·A} w: change of the correlations per unit of t
+  ActiveCholesky<T> chol_;     // RᵀR = G_AA + λ₂I, rows in the order of active_
+  Vector<T> corr_;             // correlations c − Ga − λ₂a of the inactive atoms
+  Vector<T> direction_;        // u = G_{·A} w: decrease of the correlations per unit of γ
   Vector<T> weights_;          // w_A = (G_AA + λ₂I)⁻¹ s_A
   Vector<T> signs_;            // s_A
   Vector<T> active_coef_;      // a_A

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "solvers/active_cholesky.hpp"
 #include "solvers/code_solver.hpp"
 
 namespace sparsecode::solvers {
@@ -43,13 +44,11 @@ class BatchOmp : public CodeSolver<T> {
  private:
   OmpOptions options_;
   const GramCache<T>* cache_ = nullptr;
-  Index max_atoms_ = 0;  // resolved target: min(L, k); rank(G) ≤ d is enforced by the pivot test
   // Workspace, sized in prepare().
-  Matrix<T> chol_;             // L with L Lᵀ = G_II
-  Vector<T> alpha_;            // current correlations
-  Vector<T> coef_;             // a_I
-  Vector<T> rhs_;              // c_I
-  std::vector<Index> support_;
+  ActiveCholesky<T> chol_;      // RᵀR = G_II
+  Vector<T> alpha_;             // correlations α = c − G_{·I}a_I
+  Vector<T> coef_;              // a_I
+  std::vector<Index> support_;  // I, in selection order
   std::vector<char> selected_;
 };
 
