@@ -72,9 +72,10 @@ T Certificate<T>::relative_gap() const {
 }
 
 template <class T>
-Certificate<T> certify(const Matrix<T>& gram, const Eigen::Ref<const Vector<T>>& dtx, T x_norm2,
-                       const Eigen::Ref<const Vector<T>>& code, const Penalty& penalty,
-                       Eigen::Ref<Vector<T>> grad) {
+Certificate<T> certify(const Matrix<T>& gram, const Eigen::Ref<const Vector<std::type_identity_t<T>>>& dtx,
+                       std::type_identity_t<T> x_norm2,
+                       const Eigen::Ref<const Vector<std::type_identity_t<T>>>& code,
+                       const Penalty& penalty, Eigen::Ref<Vector<std::type_identity_t<T>>> grad) {
   grad.noalias() = dtx - gram * code;  // Dᵀr
   return certify_from_gradient<T>(dtx, x_norm2, code, penalty, grad);
 }

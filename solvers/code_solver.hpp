@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "sparse/types.hpp"
 
@@ -100,10 +101,12 @@ struct Certificate {
 
 /// Computes the certificate with O(k²) work (one product G·a). `grad` receives c − Ga − λ₂a
 /// (= D̃ᵀr), which KKT checks also need.
+/// T is deduced from `gram` alone (the other arguments may be any expressions Ref accepts).
 template <class T>
-Certificate<T> certify(const Matrix<T>& gram, const Eigen::Ref<const Vector<T>>& dtx, T x_norm2,
-                       const Eigen::Ref<const Vector<T>>& code, const Penalty& penalty,
-                       Eigen::Ref<Vector<T>> grad);
+Certificate<T> certify(const Matrix<T>& gram, const Eigen::Ref<const Vector<std::type_identity_t<T>>>& dtx,
+                       std::type_identity_t<T> x_norm2,
+                       const Eigen::Ref<const Vector<std::type_identity_t<T>>>& code,
+                       const Penalty& penalty, Eigen::Ref<Vector<std::type_identity_t<T>>> grad);
 
 /// The same certificate when c − Ga is already known (O(k) work): `grad` holds c − Ga on entry
 /// and c − Ga − λ₂a on exit. Solvers that maintain Ga (coordinate descent, batched FISTA, the

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the built library into a scratch prefix and builds and runs a find_package(sparsecode) consumer.
+set -euo pipefail
+build_dir="$1"; source_dir="$2"; build_type="$3"
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+cmake --install "$build_dir" --prefix "$scratch/prefix" >/dev/null
+cmake -S "$source_dir/tests/install_consumer" -B "$scratch/build" -DCMAKE_BUILD_TYPE="$build_type" \
+  -DCMAKE_PREFIX_PATH="$scratch/prefix" >/dev/null
+cmake --build "$scratch/build" >/dev/null
+"$scratch/build/consumer"
+echo "find_package(sparsecode) consumer built and ran"
