@@ -27,8 +27,12 @@ struct GrayImage {
 /// Renders atoms (d×k, one atom per column, each a patch stored row-major) on a grid of
 /// ceil(sqrt(k)) columns and ceil(k / columns) rows, each atom scaled to its own max |value|
 /// with zero at mid-grey 128 (value v -> round(127.5 + 127.5·v/max|v|)), as Olshausen & Field
-/// display filters; an all-zero atom is uniform mid-grey. Throws std::invalid_argument if the
-/// patch shape does not match d or the matrix is empty.
+/// display filters; an all-zero atom is uniform mid-grey. Atom j sits in grid row j / columns,
+/// column j % columns; each patch pixel becomes a scale×scale block; `border` black (0) pixels
+/// separate and surround the cells, so the image is columns·(w·scale + border) + border wide and
+/// rows·(h·scale + border) + border high. Unused cells of the last row are black.
+/// Throws std::invalid_argument if the patch shape does not match d (naming d), the matrix is
+/// empty or not finite, an option is invalid, or the image would exceed 2^20 pixels a side.
 template <class T>
 GrayImage render_montage(const Matrix<T>& atoms, const MontageOptions& options = {});
 

@@ -13,6 +13,8 @@ struct WhiteningOptions {
   double cutoff_fraction = 0.4;
   /// Every whitened image is scaled so that the variance of all pixels together is this. Paper: 0.1.
   double target_variance = 0.1;
+  /// OpenMP threads over images (0 = all cores). The result does not depend on it.
+  int threads = 0;
 
   /// Throws std::invalid_argument naming the field if a value is out of range.
   void validate() const;
@@ -20,11 +22,15 @@ struct WhiteningOptions {
 
 /// Whitens each image: subtract its mean, multiply its 2-D DFT by R(f) = f·exp(−(f/f₀)⁴) with
 /// f the radial frequency in cycles/image, transform back (real part), then scale all images by
-/// one common factor so that their pooled pixel variance is `target_variance`.
-/// Non-square images: f is measured in cycles per image along each axis, i.e.
-/// f = sqrt((u·N/W)² + (v·N/H)²) with N = min(H, W), so that the filter is isotropic in
-/// cycles/pixel and f₀ = cutoff_fraction·N refers to the short side.
-/// Throws std::invalid_argument for an empty list or an image smaller than 2×2.
+/// one common factor so that their pooled pixel variance (population variance of all pixels of
+/// all images together) is `target_variance`. The 2-D FFT is Eigen's FFT module (kissfft): it
+/// needs no dependency beyond Eigen, handles every size, and a 512×512 image takes milliseconds.
+/// Non-square images: f is measured in cycles per N pixels with N = min(H, W) (cycles per image
+/// along the short side), i.e. for DFT bin (v, u) (signed, |u| ≤ W/2, |v| ≤ H/2)
+/// f = sqrt((u·N/W)² + (v·N/H)²), so that the filter is isotropic in cycles/pixel and
+/// f₀ = cutoff_fraction·N refers to the short side. For square images this is the paper's f.
+/// Throws std::invalid_argument for an empty list, an image smaller than 2×2 or with a non-finite
+/// pixel, or invalid options; std::runtime_error if every image is constant (nothing to scale).
 std::vector<Image> whiten_images(const std::vector<Image>& images,
                                  const WhiteningOptions& options = {});
 
