@@ -25,6 +25,9 @@ struct EncodeOptions {
   int max_iterations = 0;                 ///< per-sample iteration cap (0: the solver's default)
   int threads = 0;                        ///< OpenMP threads (0: all cores)
   Index block_size = 8192;                ///< samples per block: bounds memory of DᵀX
+  /// Samples per solve_block call inside the parallel loop (the unit of dynamic scheduling).
+  /// Fixed, independent of `threads`, so that results are identical for any thread count.
+  Index chunk_size = 64;
   /// Use the given codes as warm starts (A must be k×N on entry).
   enum class Start { cold, warm } start = Start::cold;
 
@@ -41,10 +44,12 @@ struct SampleStatus {
 /// Outcome of encode().
 struct EncodeSummary {
   Index samples = 0;
-  double mean_objective = 0.0;         ///< mean of ½‖x − Da‖² + λ‖a‖₁ (+ ½λ₂‖a‖²)
+  /// Mean of ½‖x − Da‖² + λ‖a‖₁ (+ ½λ₂‖a‖²). For OMP too, with the given penalty's λ and λ₂
+  /// (OMP does not minimise it; the value makes its codes comparable with the LASSO's).
+  double mean_objective = 0.0;
   double mean_nonzeros = 0.0;
   double mean_relative_residual = 0.0; ///< mean of ‖x − Da‖ / ‖x‖ (samples with x ≠ 0)
-  double max_duality_gap = 0.0;        ///< largest absolute gap
+  double max_duality_gap = 0.0;        ///< largest absolute gap (0 for OMP, which has none)
   double max_relative_gap = 0.0;
   Index not_converged = 0;             ///< samples stopped by max_iterations or numerical issues
   double seconds = 0.0;
