@@ -74,7 +74,8 @@ bool FeatureSign<T>::line_search(const Eigen::Ref<const Vector<T>>& dtx, Eigen::
   for (Index i = 0; i < m; ++i) {
     const Index ai = active_[static_cast<std::size_t>(i)];
     T s = mu * coef_(i) - dtx(ai);
-    for (Index l = 0; l < m; ++l) s += g(ai, active_[static_cast<std::size_t>(l)]) * coef_(l);
+    const auto column = g.col(ai);  // G is symmetric: read G_{A,ai} down one column
+    for (Index l = 0; l < m; ++l) s += column(active_[static_cast<std::size_t>(l)]) * coef_(l);
     active_grad_(i) = s;
   }
   auto delta = target_.head(m);
@@ -137,7 +138,7 @@ SampleResult FeatureSign<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x
   const T pivot_tol = effective_pivot_tolerance<T>(options_.pivot_tolerance);
   const T scale = std::max(lambda, dtx.cwiseAbs().maxCoeff());
   const T slack = std::max(static_cast<T>(options_.kkt_tolerance),
-                           T(1000) * std::numeric_limits<T>::epsilon()) * scale;
+                           T(10) * std::numeric_limits<T>::epsilon()) * scale;
   const int max_iterations = options_.max_iterations > 0 ? options_.max_iterations : static_cast<int>(10 * k + 10);
 
   // The warm start's support and signs form the first active set; atoms dependent on earlier

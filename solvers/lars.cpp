@@ -140,23 +140,23 @@ SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_n
       if (state_[static_cast<std::size_t>(j)] != inactive || j == just_dropped) continue;
       const T u = direction_(j);
       const T c = corr_(j);
-      if (T(1) - u > 0) {
-        const T step = std::max(T(0), t - c) / (T(1) - u);
-        if (step < gamma) {
-          gamma = step;
-          event = Event::add;
-          who = j;
-          who_sign = 1;
-        }
+      // step < γ ⇔ numerator < γ·denominator (denominator > 0): divide only for a new best.
+      const T den_plus = T(1) - u;
+      const T num_plus = std::max(T(0), t - c);
+      if (den_plus > 0 && num_plus < gamma * den_plus) {
+        gamma = num_plus / den_plus;
+        event = Event::add;
+        who = j;
+        who_sign = 1;
       }
-      if (!nonneg && T(1) + u > 0) {
-        const T step = std::max(T(0), t + c) / (T(1) + u);
-        if (step < gamma) {
-          gamma = step;
-          event = Event::add;
-          who = j;
-          who_sign = -1;
-        }
+      if (nonneg) continue;
+      const T den_minus = T(1) + u;
+      const T num_minus = std::max(T(0), t + c);
+      if (den_minus > 0 && num_minus < gamma * den_minus) {
+        gamma = num_minus / den_minus;
+        event = Event::add;
+        who = j;
+        who_sign = -1;
       }
     }
 
