@@ -143,7 +143,7 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
     if (cmd.count(opt) > 0 && a.images.empty()) throw UsageError(std::string(opt) + " applies only with --images");
   }
   const bool online = a.method == "online";
-  sparse::EncodeOptions coding;
+  sparse::EncodeOptions coding = sparse::default_coding();
   coding.penalty.lambda = a.lambda;
   coding.penalty.sign = a.nonneg_codes ? solvers::CodeSign::nonnegative : solvers::CodeSign::any;
   coding.threads = a.threads;

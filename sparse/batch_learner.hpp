@@ -23,7 +23,10 @@ enum class DictionaryMethod {
 /// than 1e-6 relative.
 struct BatchLearnerOptions {
   Index atoms = 256;                 ///< k ≥ 1
-  EncodeOptions coding;              ///< solver, penalty (λ, λ₂, code sign), tolerance, threads
+  /// Solver, penalty (λ, λ₂, code sign), tolerance, threads. The solver defaults to Gram-form
+  /// coordinate descent to a relative duality gap of 1e-6 (the driver's LARS default is not
+  /// wired into sparse::encode yet).
+  EncodeOptions coding = default_coding();
   DictionarySign dictionary_sign = DictionarySign::any;
   DictionaryMethod method = DictionaryMethod::lagrange_dual;
   double qp_tolerance = 1e-8;        ///< Lagrange dual: KKT residual; BCD: relative change per sweep

@@ -13,6 +13,12 @@ solvers::DictionaryConstraint to_constraint(DictionarySign sign) {
                                              : solvers::DictionaryConstraint::unit_ball;
 }
 
+EncodeOptions default_coding() {
+  EncodeOptions o;
+  o.solver = SolverKind::cd;
+  return o;
+}
+
 std::string to_string(LearnerTermination termination) {
   switch (termination) {
     case LearnerTermination::epochs: return "epochs";

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "solvers/dictionary_qp.hpp"
+#include "sparse/encoder.hpp"
 #include "sparse/types.hpp"
 
 namespace sparsecode::sparse {
@@ -24,6 +25,9 @@ enum class DictionaryInit {
 enum class DictionarySign { any, nonnegative };
 
 solvers::DictionaryConstraint to_constraint(DictionarySign sign);
+
+/// The learners' coding options: encode()'s defaults with the solver they use by default.
+EncodeOptions default_coding();
 
 /// What a learner reports after every iteration (a mini-batch for the online learner, a pass
 /// over all samples for the batch learner).

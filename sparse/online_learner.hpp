@@ -26,7 +26,10 @@ enum class PastWeighting {
 /// 256, one epoch, LARS codes, one BCD sweep per mini-batch warm-started from D.
 struct OnlineLearnerOptions {
   Index atoms = 256;                   ///< k ≥ 1
-  EncodeOptions coding;                ///< solver, penalty (λ, λ₂, code sign), tolerance, threads
+  /// Solver, penalty (λ, λ₂, code sign), tolerance, threads. The solver defaults to Gram-form
+  /// coordinate descent to a relative duality gap of 1e-6 (the driver's LARS default is not
+  /// wired into sparse::encode yet).
+  EncodeOptions coding = default_coding();
   DictionarySign dictionary_sign = DictionarySign::any;
   Index batch_size = 256;              ///< η ≥ 1
   PastWeighting weighting = PastWeighting::minibatch;

@@ -76,7 +76,7 @@ TEST_CASE("learn CLI: after kill -9 mid-run, --resume ends bit-identical to an u
   const auto planted = sparsecode::test::make_planted(16, 8, 3000, 2, 0.05, 8);
   sparsecode::sparse::save_samples<double>(dir / "x.npy", planted.signals);
   const std::string common = " --input '" + (dir / "x.npy").string() +
-                             "' --atoms 8 --lambda 0.1 --batch-size 4 --iterations 1500 --seed 5 --quiet";
+                             "' --atoms 8 --lambda 0.1 --batch-size 8 --iterations 350 --seed 5 --quiet";
   const fs::path err = dir / "err.txt";
   REQUIRE(run_cli(common + " --out '" + (dir / "whole.npy").string() + "'", err) == 0);
 
