@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -16,9 +15,8 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "cli/curve_plot.hpp"
+#include "sparse/curve_plot.hpp"
 #include "cli/support.hpp"
-#include "sparse/atomic_file.hpp"
 #include "sparse/batch_learner.hpp"
 #include "sparse/montage.hpp"
 #include "sparse/npy.hpp"
@@ -108,24 +106,9 @@ class Reporter {
   std::vector<sparse::LearnerProgress> rows_;
 };
 
-void write_log(const std::filesystem::path& path, const std::vector<sparse::LearnerProgress>& rows) {
-  sparse::write_atomically(path, [&](const std::filesystem::path& tmp) {
-    std::ofstream out(tmp);
-    out << "iteration,samples_seen,epoch,batch_objective,heldout_objective,mean_nonzeros,atoms_replaced,seconds\n";
-    out.precision(17);
-    for (const auto& p : rows) {
-      out << p.iteration << ',' << p.samples_seen << ',' << p.epoch << ',' << p.batch_objective << ',';
-      if (!std::isnan(p.heldout_objective)) out << p.heldout_objective;
-      out << ',' << p.mean_nonzeros << ',' << p.atoms_replaced << ',' << p.seconds << '\n';
-    }
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write log '" + path.string() + "'");
-  });
-}
-
 void write_curve(const std::filesystem::path& path, const std::vector<sparse::LearnerProgress>& rows) {
-  CurveSeries batch{{}, {}, 160, 1};
-  CurveSeries held{{}, {}, 0, 3};
+  sparse::CurveSeries batch{{}, {}, 160, 1};
+  sparse::CurveSeries held{{}, {}, 0, 3};
   for (const auto& p : rows) {
     batch.x.push_back(static_cast<double>(p.samples_seen));
     batch.y.push_back(p.batch_objective);
@@ -134,7 +117,7 @@ void write_curve(const std::filesystem::path& path, const std::vector<sparse::Le
       held.y.push_back(p.heldout_objective);
     }
   }
-  write_curve_png(path, {batch, held});
+  sparse::write_curve_png(path, {batch, held});
 }
 
 void run_learn(const LearnArgs& a, const CLI::App& cmd) {
@@ -219,7 +202,7 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
     dictionary = learner.dictionary();
   }
   reporter.finish();
-  if (!a.log.empty()) write_log(a.log, reporter.rows());
+  if (!a.log.empty()) sparse::write_progress_csv(a.log, reporter.rows());
   if (!a.curve_png.empty()) write_curve(a.curve_png, reporter.rows());
   if (!a.png.empty()) {
     sparse::MontageOptions m;

@@ -2,9 +2,12 @@
 #include "sparse/learner_common.hpp"
 
 #include <cmath>
+#include <fstream>
 #include <numbers>
 #include <stdexcept>
 #include <vector>
+
+#include "sparse/atomic_file.hpp"
 
 namespace sparsecode::sparse {
 
@@ -48,6 +51,21 @@ void StopCriteria::validate() const {
     throw std::invalid_argument("StopCriteria.min_improvement must be finite and >= 0, got " +
                                 std::to_string(min_improvement));
   }
+}
+
+void write_progress_csv(const std::filesystem::path& path, const std::vector<LearnerProgress>& rows) {
+  write_atomically(path, [&](const std::filesystem::path& tmp) {
+    std::ofstream out(tmp);
+    out << "iteration,samples_seen,epoch,batch_objective,heldout_objective,mean_nonzeros,atoms_replaced,seconds\n";
+    out.precision(17);
+    for (const auto& p : rows) {
+      out << p.iteration << ',' << p.samples_seen << ',' << p.epoch << ',' << p.batch_objective << ',';
+      if (!std::isnan(p.heldout_objective)) out << p.heldout_objective;
+      out << ',' << p.mean_nonzeros << ',' << p.atoms_replaced << ',' << p.seconds << '\n';
+    }
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write '" + path.string() + "'");
+  });
 }
 
 std::optional<LearnerTermination> stop_reached(const StopCriteria& stop, const LearnerProgress& progress) {

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "solvers/dictionary_qp.hpp"
 #include "sparse/encoder.hpp"
@@ -45,6 +47,11 @@ struct LearnerProgress {
 };
 
 using ProgressCallback = std::function<void(const LearnerProgress&)>;
+
+/// Writes progress rows as CSV (header iteration,samples_seen,epoch,batch_objective,
+/// heldout_objective,mean_nonzeros,atoms_replaced,seconds; an empty field when not evaluated),
+/// atomically. Throws std::runtime_error naming the file on failure.
+void write_progress_csv(const std::filesystem::path& path, const std::vector<LearnerProgress>& rows);
 
 /// Why fit() returned.
 enum class LearnerTermination {

@@ -1,5 +1,5 @@
 // Learning-curve plot: scales the series to a frame and draws them with Bresenham lines.
-#include "cli/curve_plot.hpp"
+#include "sparse/curve_plot.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 
 #include "sparse/image_io.hpp"
 
-namespace sparsecode::cli {
+namespace sparsecode::sparse {
 
 namespace {
 
@@ -86,7 +86,7 @@ void write_curve_png(const std::filesystem::path& path, const std::vector<CurveS
       }
     }
   }
-  sparse::write_png_gray8(path, width, height, c.pixels);
+  write_png_gray8(path, width, height, c.pixels);
 }
 
-}  // namespace sparsecode::cli
+}  // namespace sparsecode::sparse

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <vector>
 
-namespace sparsecode::cli {
+namespace sparsecode::sparse {
 
 /// One curve: points (x, y) in data units and the grey level to draw it with (0 = black).
 struct CurveSeries {
@@ -20,4 +20,4 @@ struct CurveSeries {
 void write_curve_png(const std::filesystem::path& path, const std::vector<CurveSeries>& series,
                      int width = 640, int height = 400);
 
-}  // namespace sparsecode::cli
+}  // namespace sparsecode::sparse
