@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -54,8 +55,13 @@ DictionaryUpdateSummary update_dictionary_bcd(const Matrix<T>& a, const Matrix<T
       break;
     }
   }
-  summary.objective = dictionary_objective(a, b, d);
-  summary.kkt_residual = dictionary_kkt_residual(a, b, d, options.constraint);
+  if (options.residual == DictionaryBcdOptions::Residual::compute) {
+    summary.objective = dictionary_objective(a, b, d);
+    summary.kkt_residual = dictionary_kkt_residual(a, b, d, options.constraint);
+  } else {
+    summary.objective = std::numeric_limits<double>::quiet_NaN();
+    summary.kkt_residual = std::numeric_limits<double>::quiet_NaN();
+  }
   return summary;
 }
 

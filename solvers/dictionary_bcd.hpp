@@ -13,6 +13,9 @@ struct DictionaryBcdOptions {
   /// the statistics change little between mini-batches.
   int max_sweeps = 500;
   DictionaryConstraint constraint = DictionaryConstraint::unit_ball;
+  /// Whether the summary gets the KKT residual (one extra d×k×k product: the online learner,
+  /// which calls this every mini-batch, skips it; kkt_residual is then NaN).
+  enum class Residual { compute, skip } residual = Residual::compute;
 
   void validate() const;  ///< throws std::invalid_argument naming the field
 };

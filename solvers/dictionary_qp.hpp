@@ -32,8 +32,8 @@ std::string to_string(DictionaryTermination termination);
 struct DictionaryUpdateSummary {
   DictionaryTermination termination = DictionaryTermination::converged;
   int iterations = 0;          ///< BCD sweeps or Newton steps
-  double kkt_residual = 0.0;   ///< dictionary_kkt_residual() of the returned D
-  double objective = 0.0;      ///< f(D) of the returned D
+  double kkt_residual = 0.0;   ///< dictionary_kkt_residual() of the returned D (NaN if skipped)
+  double objective = 0.0;      ///< f(D) of the returned D (NaN if skipped)
   Index unused_atoms = 0;      ///< atoms with A_jj = 0 (no code used them): left unchanged
 };
 

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace sparsecode::sparse {
 
@@ -103,10 +104,23 @@ LearnerProgress OnlineLearner::step(const Matrix<double>& batch) {
   }
   const double inv_m = 1.0 / static_cast<double>(m);
   a_ *= beta;
-  a_.noalias() += inv_m * (codes * codes.transpose());
   b_ *= beta;
-  b_.noalias() += inv_m * (batch * codes.transpose());
-  usage_ += (codes.array() != 0.0).cast<double>().rowwise().sum().matrix();
+  // Codes are sparse, so Σ a aᵀ and Σ x aᵀ are accumulated over non-zeros only: O(η·s²) and
+  // O(η·d·s) for s non-zeros per code instead of dense products of O(η·k²) and O(η·d·k).
+  std::vector<Index> support;
+  support.reserve(static_cast<std::size_t>(options_.atoms));
+  for (Index i = 0; i < m; ++i) {
+    support.clear();
+    for (Index j = 0; j < options_.atoms; ++j) {
+      if (codes(j, i) != 0.0) support.push_back(j);
+    }
+    for (const Index p : support) {
+      const double ap = inv_m * codes(p, i);
+      for (const Index q : support) a_(q, p) += ap * codes(q, i);
+      b_.col(p) += ap * batch.col(i);
+      usage_(p) += 1.0;
+    }
+  }
   window_samples_ += m;
 
   last_update_ = solvers::update_dictionary_bcd(a_, b_, dictionary_, options_.dictionary);

@@ -36,7 +36,8 @@ struct OnlineLearnerOptions {
   double rho = 1.0;                    ///< ρ ≥ 0 for PastWeighting::power
   /// Dictionary step: BCD sweeps per mini-batch (Mairal uses one; D is warm-started) and the
   /// relative-change tolerance that may end them sooner.
-  solvers::DictionaryBcdOptions dictionary{1e-3, 1, solvers::DictionaryConstraint::unit_ball};
+  solvers::DictionaryBcdOptions dictionary{1e-3, 1, solvers::DictionaryConstraint::unit_ball,
+                                           solvers::DictionaryBcdOptions::Residual::skip};
   DictionaryInit init = DictionaryInit::data_patches;
   std::uint64_t seed = 0;
   /// An atom that no training code used during `replace_window` consecutive samples is replaced
