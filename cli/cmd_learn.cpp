@@ -106,20 +106,6 @@ class Reporter {
   std::vector<sparse::LearnerProgress> rows_;
 };
 
-void write_curve(const std::filesystem::path& path, const std::vector<sparse::LearnerProgress>& rows) {
-  sparse::CurveSeries batch{{}, {}, 160, 1};
-  sparse::CurveSeries held{{}, {}, 0, 3};
-  for (const auto& p : rows) {
-    batch.x.push_back(static_cast<double>(p.samples_seen));
-    batch.y.push_back(p.batch_objective);
-    if (!std::isnan(p.heldout_objective)) {
-      held.x.push_back(static_cast<double>(p.samples_seen));
-      held.y.push_back(p.heldout_objective);
-    }
-  }
-  sparse::write_curve_png(path, {batch, held});
-}
-
 void run_learn(const LearnArgs& a, const CLI::App& cmd) {
   if (a.resume && a.checkpoint.empty()) throw UsageError("--resume needs --checkpoint DIR");
   for (const char* opt : {"--patch", "--count", "--whiten"}) {
@@ -203,7 +189,7 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
   }
   reporter.finish();
   if (!a.log.empty()) sparse::write_progress_csv(a.log, reporter.rows());
-  if (!a.curve_png.empty()) write_curve(a.curve_png, reporter.rows());
+  if (!a.curve_png.empty()) sparse::write_learning_curve_png(a.curve_png, reporter.rows());
   if (!a.png.empty()) {
     sparse::MontageOptions m;
     m.scale = 3;

@@ -3,7 +3,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -51,20 +50,7 @@ void BatchLearner::initialize(const Matrix<double>& data) {
 }
 
 void BatchLearner::initialize_with(const Matrix<double>& dictionary) {
-  check_finite_data(dictionary, "initial dictionary");
-  if (dictionary.cols() != options_.atoms) {
-    throw std::invalid_argument("initial dictionary has " + std::to_string(dictionary.cols()) +
-                                " atoms, expected k = " + std::to_string(options_.atoms));
-  }
-  const double largest = dictionary.colwise().norm().maxCoeff();
-  if (largest > 1.0 + 1e-6) {
-    throw std::invalid_argument("initial dictionary has an atom of norm " + std::to_string(largest) +
-                                " > 1 (atoms must satisfy ||d_j|| <= 1)");
-  }
-  dictionary_ = dictionary;
-  for (Index j = 0; j < dictionary_.cols(); ++j) {
-    solvers::project_atom<double>(dictionary_.col(j), to_constraint(options_.dictionary_sign));
-  }
+  dictionary_ = checked_initial_dictionary(dictionary, options_.atoms, options_.dictionary_sign);
 }
 
 LearnerProgress BatchLearner::step(const Matrix<double>& data) {
@@ -126,12 +112,7 @@ double BatchLearner::evaluate(const Matrix<double>& data) const {
 
 BatchSummary BatchLearner::fit(const Matrix<double>& data, const Matrix<double>& heldout,
                                const ProgressCallback& callback) {
-  check_finite_data(data, "training data");
-  if (heldout.size() > 0) check_finite_data(heldout, "held-out data");
-  if (options_.stop.patience > 0 && heldout.size() == 0) {
-    throw std::invalid_argument("early stopping (patience " + std::to_string(options_.stop.patience) +
-                                ") needs a held-out set");
-  }
+  check_fit_inputs(data, heldout, options_.stop);
   BatchSummary summary;
   summary.resumed = progress_.iteration > 0;
   if (!initialized()) {
@@ -177,57 +158,22 @@ void BatchLearner::save_checkpoint(const std::filesystem::path& path) const {
   Checkpoint c;
   c.set_string("kind", "batch");
   c.set_matrix("D", dictionary_);
-  c.set_int("iteration", progress_.iteration);
-  c.set_int("samples_seen", progress_.samples_seen);
-  c.set_int("atoms_replaced", progress_.atoms_replaced);
-  c.set_real("seconds", progress_.seconds);
-  c.set_real("batch_objective", progress_.batch_objective);
   c.set_real("previous_objective", previous_objective_);
-  c.set_real("best_heldout", heldout_.best);
-  c.set_int("evaluations_without_improvement", heldout_.without_improvement);
-  std::ostringstream rng;
-  rng << rng_;
-  c.set_string("rng", rng.str());
-  c.set_int("training_samples", training_samples_);
-  c.set_int("seed", static_cast<std::int64_t>(options_.seed));
-  c.set_real("lambda", options_.coding.penalty.lambda);
-  c.set_real("lambda2", options_.coding.penalty.lambda2);
-  c.set_int("code_sign", static_cast<std::int64_t>(options_.coding.penalty.sign));
-  c.set_int("dictionary_sign", static_cast<std::int64_t>(options_.dictionary_sign));
+  save_common(c, progress_, heldout_, rng_,
+              {options_.seed, options_.coding.penalty, options_.dictionary_sign, training_samples_});
   c.save(path);
 }
 
 void BatchLearner::load_checkpoint(const std::filesystem::path& path, Index training_samples) {
   const Checkpoint c = Checkpoint::load(path);
-  auto require = [&](bool same, const std::string& what) {
-    if (!same) {
-      throw CheckpointError("checkpoint '" + path.string() + "' was written with a different " + what +
-                            "; cannot resume");
-    }
-  };
-  require(c.string("kind") == "batch", "learner (it is not a batch-learner checkpoint)");
-  require(c.matrix("D").cols() == options_.atoms, "number of atoms");
-  require(c.integer("training_samples") == training_samples, "training set size");
-  require(c.integer("seed") == static_cast<std::int64_t>(options_.seed), "seed");
-  require(c.real("lambda") == options_.coding.penalty.lambda && c.real("lambda2") == options_.coding.penalty.lambda2,
-          "lambda");
-  require(c.integer("code_sign") == static_cast<std::int64_t>(options_.coding.penalty.sign) &&
-              c.integer("dictionary_sign") == static_cast<std::int64_t>(options_.dictionary_sign),
-          "sign constraint");
+  if (c.string("kind") != "batch" || c.matrix("D").cols() != options_.atoms) {
+    throw CheckpointError("checkpoint '" + path.string() +
+                          "' is not a batch-learner checkpoint with the same number of atoms; cannot resume");
+  }
+  restore_common(c, path, {options_.seed, options_.coding.penalty, options_.dictionary_sign, training_samples},
+                 progress_, heldout_, rng_);
   dictionary_ = c.matrix("D");
-  progress_ = LearnerProgress{};
-  progress_.iteration = c.integer("iteration");
-  progress_.epoch = progress_.iteration;
-  progress_.samples_seen = c.integer("samples_seen");
-  progress_.atoms_replaced = c.integer("atoms_replaced");
-  progress_.seconds = c.real("seconds");
-  progress_.batch_objective = c.real("batch_objective");
   previous_objective_ = c.real("previous_objective");
-  heldout_.best = c.real("best_heldout");
-  heldout_.without_improvement = c.integer("evaluations_without_improvement");
-  std::istringstream rng(c.string("rng"));
-  rng >> rng_;
-  if (!rng) throw CheckpointError("checkpoint '" + path.string() + "' has an unreadable random-number state");
   training_samples_ = training_samples;
 }
 

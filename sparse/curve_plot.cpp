@@ -89,4 +89,18 @@ void write_curve_png(const std::filesystem::path& path, const std::vector<CurveS
   write_png_gray8(path, width, height, c.pixels);
 }
 
+void write_learning_curve_png(const std::filesystem::path& path, const std::vector<LearnerProgress>& rows) {
+  CurveSeries batch{{}, {}, 160, 1};
+  CurveSeries held{{}, {}, 0, 3};
+  for (const auto& p : rows) {
+    batch.x.push_back(static_cast<double>(p.samples_seen));
+    batch.y.push_back(p.batch_objective);
+    if (!std::isnan(p.heldout_objective)) {
+      held.x.push_back(static_cast<double>(p.samples_seen));
+      held.y.push_back(p.heldout_objective);
+    }
+  }
+  write_curve_png(path, {batch, held});
+}
+
 }  // namespace sparsecode::sparse

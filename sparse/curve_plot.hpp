@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "sparse/learner_common.hpp"
+
 namespace sparsecode::sparse {
 
 /// One curve: points (x, y) in data units and the grey level to draw it with (0 = black).
@@ -19,5 +21,9 @@ struct CurveSeries {
 /// not drawn: the CSV log carries the numbers.
 void write_curve_png(const std::filesystem::path& path, const std::vector<CurveSeries>& series,
                      int width = 640, int height = 400);
+
+/// The learning curve of a run: batch objective (grey, thin) and held-out objective (black,
+/// thick) against samples seen.
+void write_learning_curve_png(const std::filesystem::path& path, const std::vector<LearnerProgress>& rows);
 
 }  // namespace sparsecode::sparse

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <numbers>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -151,6 +152,87 @@ Matrix<double> initial_dictionary(const Matrix<double>& data, Index atoms, Dicti
     dict.col(j) /= norm;
   }
   return dict;
+}
+
+Matrix<double> checked_initial_dictionary(const Matrix<double>& given, Index atoms, DictionarySign sign) {
+  check_finite_data(given, "initial dictionary");
+  if (given.cols() != atoms) {
+    throw std::invalid_argument("initial dictionary has " + std::to_string(given.cols()) +
+                                " atoms, expected k = " + std::to_string(atoms));
+  }
+  const double largest = given.colwise().norm().maxCoeff();
+  if (largest > 1.0 + 1e-6) {
+    throw std::invalid_argument("initial dictionary has an atom of norm " + std::to_string(largest) +
+                                " > 1 (atoms must satisfy ||d_j|| <= 1)");
+  }
+  if (sign == DictionarySign::nonnegative && given.minCoeff() < 0.0) {
+    throw std::invalid_argument("initial dictionary has negative entries but a non-negative dictionary was asked for");
+  }
+  Matrix<double> d = given;
+  for (Index j = 0; j < d.cols(); ++j) solvers::project_atom<double>(d.col(j), to_constraint(sign));
+  return d;
+}
+
+void check_fit_inputs(const Matrix<double>& data, const Matrix<double>& heldout, const StopCriteria& stop) {
+  check_finite_data(data, "training data");
+  if (heldout.size() > 0) {
+    check_finite_data(heldout, "held-out data");
+    if (heldout.rows() != data.rows()) {
+      throw std::invalid_argument("held-out data has dimension " + std::to_string(heldout.rows()) +
+                                  ", the training data " + std::to_string(data.rows()));
+    }
+  }
+  if (stop.patience > 0 && heldout.size() == 0) {
+    throw std::invalid_argument("early stopping (patience " + std::to_string(stop.patience) + ") needs a held-out set");
+  }
+}
+
+void save_common(Checkpoint& c, const LearnerProgress& progress, const HeldoutTracker& heldout,
+                 const std::mt19937_64& rng, const RunIdentity& identity) {
+  c.set_int("iteration", progress.iteration);
+  c.set_int("samples_seen", progress.samples_seen);
+  c.set_int("epoch", progress.epoch);
+  c.set_int("atoms_replaced", progress.atoms_replaced);
+  c.set_real("seconds", progress.seconds);
+  c.set_real("batch_objective", progress.batch_objective);
+  c.set_real("mean_nonzeros", progress.mean_nonzeros);
+  c.set_real("best_heldout", heldout.best);
+  c.set_int("evaluations_without_improvement", heldout.without_improvement);
+  std::ostringstream state;
+  state << rng;
+  c.set_string("rng", state.str());
+  c.set_int("seed", static_cast<std::int64_t>(identity.seed));
+  c.set_real("lambda", identity.penalty.lambda);
+  c.set_real("lambda2", identity.penalty.lambda2);
+  c.set_int("code_sign", static_cast<std::int64_t>(identity.penalty.sign));
+  c.set_int("dictionary_sign", static_cast<std::int64_t>(identity.dictionary_sign));
+  c.set_int("training_samples", identity.training_samples);
+}
+
+void restore_common(const Checkpoint& c, const std::filesystem::path& path, const RunIdentity& identity,
+                    LearnerProgress& progress, HeldoutTracker& heldout, std::mt19937_64& rng) {
+  const auto require = [&](bool same, const std::string& what) {
+    if (!same) throw CheckpointError("checkpoint '" + path.string() + "' was written with a different " + what + "; cannot resume");
+  };
+  require(c.integer("training_samples") == identity.training_samples, "training set size");
+  require(c.integer("seed") == static_cast<std::int64_t>(identity.seed), "seed");
+  require(c.real("lambda") == identity.penalty.lambda && c.real("lambda2") == identity.penalty.lambda2, "lambda");
+  require(c.integer("code_sign") == static_cast<std::int64_t>(identity.penalty.sign) &&
+              c.integer("dictionary_sign") == static_cast<std::int64_t>(identity.dictionary_sign),
+          "sign constraint");
+  progress = LearnerProgress{};
+  progress.iteration = c.integer("iteration");
+  progress.samples_seen = c.integer("samples_seen");
+  progress.epoch = c.integer("epoch");
+  progress.atoms_replaced = c.integer("atoms_replaced");
+  progress.seconds = c.real("seconds");
+  progress.batch_objective = c.real("batch_objective");
+  progress.mean_nonzeros = c.real("mean_nonzeros");
+  heldout.best = c.real("best_heldout");
+  heldout.without_improvement = c.integer("evaluations_without_improvement");
+  std::istringstream state(c.string("rng"));
+  state >> rng;
+  if (!state) throw CheckpointError("checkpoint '" + path.string() + "' has an unreadable random-number state");
 }
 
 bool replace_atom(Matrix<double>& dictionary, Matrix<double>& a, Matrix<double>& b, Index j,

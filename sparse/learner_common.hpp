@@ -12,6 +12,7 @@
 
 #include "solvers/dictionary_qp.hpp"
 #include "sparse/encoder.hpp"
+#include "sparse/learner_checkpoint.hpp"
 #include "sparse/types.hpp"
 
 namespace sparsecode::sparse {
@@ -103,6 +104,28 @@ double standard_normal(std::mt19937_64& rng);
 /// counts) or if a chosen sample is zero.
 Matrix<double> initial_dictionary(const Matrix<double>& data, Index atoms, DictionaryInit init,
                                   DictionarySign sign, std::mt19937_64& rng);
+
+/// A user-given initial dictionary checked (finite, k atoms, norms ≤ 1 + 1e-6, non-negative if
+/// asked) and projected onto the constraint set; throws std::invalid_argument naming the problem.
+Matrix<double> checked_initial_dictionary(const Matrix<double>& given, Index atoms, DictionarySign sign);
+
+/// Checks fit()'s inputs: finite non-empty data, held-out set (if any) of the same dimension,
+/// and a held-out set when early stopping is on. Throws std::invalid_argument.
+void check_fit_inputs(const Matrix<double>& data, const Matrix<double>& heldout, const StopCriteria& stop);
+
+/// The checkpoint entries both learners share: progress counters, held-out bookkeeping, RNG
+/// state, and the run's identity (seed, λ, λ₂, signs, training-set size), which
+/// restore_common() compares with the resuming run (CheckpointError naming the difference).
+struct RunIdentity {
+  std::uint64_t seed = 0;
+  solvers::Penalty penalty;
+  DictionarySign dictionary_sign = DictionarySign::any;
+  Index training_samples = 0;
+};
+void save_common(Checkpoint& c, const LearnerProgress& progress, const HeldoutTracker& heldout,
+                 const std::mt19937_64& rng, const RunIdentity& identity);
+void restore_common(const Checkpoint& c, const std::filesystem::path& path, const RunIdentity& identity,
+                    LearnerProgress& progress, HeldoutTracker& heldout, std::mt19937_64& rng);
 
 /// Throws std::invalid_argument naming `what` if the matrix is empty or contains NaN/Inf.
 void check_finite_data(const Matrix<double>& data, const std::string& what);

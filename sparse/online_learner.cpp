@@ -3,7 +3,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -53,21 +52,7 @@ void OnlineLearner::initialize(const Matrix<double>& data) {
 }
 
 void OnlineLearner::initialize_with(const Matrix<double>& dictionary) {
-  check_finite_data(dictionary, "initial dictionary");
-  if (dictionary.cols() != options_.atoms) {
-    throw std::invalid_argument("initial dictionary has " + std::to_string(dictionary.cols()) +
-                                " atoms, expected k = " + std::to_string(options_.atoms));
-  }
-  const double largest = dictionary.colwise().norm().maxCoeff();
-  if (largest > 1.0 + 1e-6) {
-    throw std::invalid_argument("initial dictionary has an atom of norm " + std::to_string(largest) +
-                                " > 1 (atoms must satisfy ||d_j|| <= 1)");
-  }
-  if (options_.dictionary_sign == DictionarySign::nonnegative && dictionary.minCoeff() < 0.0) {
-    throw std::invalid_argument("initial dictionary has negative entries but a non-negative dictionary was asked for");
-  }
-  dictionary_ = dictionary;
-  for (Index j = 0; j < dictionary_.cols(); ++j) solvers::project_atom<double>(dictionary_.col(j), options_.dictionary.constraint);
+  dictionary_ = checked_initial_dictionary(dictionary, options_.atoms, options_.dictionary_sign);
   a_ = Matrix<double>::Zero(options_.atoms, options_.atoms);
   b_ = Matrix<double>::Zero(dictionary.rows(), options_.atoms);
   usage_ = Vector<double>::Zero(options_.atoms);
@@ -168,18 +153,7 @@ double OnlineLearner::evaluate(const Matrix<double>& data) const {
 
 OnlineSummary OnlineLearner::fit(const Matrix<double>& data, const Matrix<double>& heldout,
                                  const ProgressCallback& callback) {
-  check_finite_data(data, "training data");
-  if (heldout.size() > 0) {
-    check_finite_data(heldout, "held-out data");
-    if (heldout.rows() != data.rows()) {
-      throw std::invalid_argument("held-out data has dimension " + std::to_string(heldout.rows()) +
-                                  ", the training data " + std::to_string(data.rows()));
-    }
-  }
-  if (options_.stop.patience > 0 && heldout.size() == 0) {
-    throw std::invalid_argument("early stopping (patience " + std::to_string(options_.stop.patience) +
-                                ") needs a held-out set");
-  }
+  check_fit_inputs(data, heldout, options_.stop);
   OnlineSummary summary;
   summary.resumed = progress_.iteration > 0;
   if (!initialized()) {
@@ -250,50 +224,29 @@ void OnlineLearner::save_checkpoint(const std::filesystem::path& path) const {
   c.set_matrix("order", order);
   c.set_int("position", position_);
   c.set_int("window_samples", window_samples_);
-  c.set_int("iteration", progress_.iteration);
-  c.set_int("samples_seen", progress_.samples_seen);
-  c.set_int("epoch", progress_.epoch);
-  c.set_int("atoms_replaced", progress_.atoms_replaced);
-  c.set_real("seconds", progress_.seconds);
-  c.set_real("batch_objective", progress_.batch_objective);
-  c.set_real("mean_nonzeros", progress_.mean_nonzeros);
-  c.set_real("best_heldout", heldout_.best);
-  c.set_int("evaluations_without_improvement", heldout_.without_improvement);
-  std::ostringstream rng;
-  rng << rng_;
-  c.set_string("rng", rng.str());
-  // The run's identity: resuming with different settings would not continue the same run.
-  c.set_int("training_samples", static_cast<std::int64_t>(order_.size()));
   c.set_int("batch_size", options_.batch_size);
-  c.set_int("seed", static_cast<std::int64_t>(options_.seed));
-  c.set_real("lambda", options_.coding.penalty.lambda);
-  c.set_real("lambda2", options_.coding.penalty.lambda2);
-  c.set_int("code_sign", static_cast<std::int64_t>(options_.coding.penalty.sign));
-  c.set_int("dictionary_sign", static_cast<std::int64_t>(options_.dictionary_sign));
   c.set_int("weighting", static_cast<std::int64_t>(options_.weighting));
   c.set_real("rho", options_.rho);
+  save_common(c, progress_, heldout_, rng_, identity(static_cast<Index>(order_.size())));
   c.save(path);
+}
+
+RunIdentity OnlineLearner::identity(Index training_samples) const {
+  return {options_.seed, options_.coding.penalty, options_.dictionary_sign, training_samples};
 }
 
 void OnlineLearner::load_checkpoint(const std::filesystem::path& path, Index training_samples) {
   const Checkpoint c = Checkpoint::load(path);
-  const std::string where = "checkpoint '" + path.string() + "'";
-  auto require = [&](bool same, const std::string& what) {
-    if (!same) throw CheckpointError(where + " was written with a different " + what + "; cannot resume");
+  const auto require = [&](bool same, const std::string& what) {
+    if (!same) throw CheckpointError("checkpoint '" + path.string() + "' was written with a different " + what + "; cannot resume");
   };
   require(c.string("kind") == "online", "learner (it is not an online-learner checkpoint)");
-  const Matrix<double>& d = c.matrix("D");
-  require(d.cols() == options_.atoms, "number of atoms");
-  require(c.integer("training_samples") == training_samples, "training set size");
+  require(c.matrix("D").cols() == options_.atoms, "number of atoms");
   require(c.integer("batch_size") == options_.batch_size, "batch size");
-  require(c.integer("seed") == static_cast<std::int64_t>(options_.seed), "seed");
-  require(c.real("lambda") == options_.coding.penalty.lambda, "lambda");
-  require(c.real("lambda2") == options_.coding.penalty.lambda2, "lambda2");
-  require(c.integer("code_sign") == static_cast<std::int64_t>(options_.coding.penalty.sign), "code sign");
-  require(c.integer("dictionary_sign") == static_cast<std::int64_t>(options_.dictionary_sign), "dictionary sign");
   require(c.integer("weighting") == static_cast<std::int64_t>(options_.weighting) && c.real("rho") == options_.rho,
           "past weighting");
-  dictionary_ = d;
+  restore_common(c, path, identity(training_samples), progress_, heldout_, rng_);
+  dictionary_ = c.matrix("D");
   a_ = c.matrix("A");
   b_ = c.matrix("B");
   usage_ = c.matrix("usage");
@@ -302,20 +255,7 @@ void OnlineLearner::load_checkpoint(const std::filesystem::path& path, Index tra
   for (Index i = 0; i < order.rows(); ++i) order_[static_cast<std::size_t>(i)] = static_cast<Index>(order(i, 0));
   position_ = c.integer("position");
   window_samples_ = c.integer("window_samples");
-  progress_ = LearnerProgress{};
-  progress_.iteration = c.integer("iteration");
-  progress_.samples_seen = c.integer("samples_seen");
-  progress_.epoch = c.integer("epoch");
-  progress_.atoms_replaced = c.integer("atoms_replaced");
-  progress_.seconds = c.real("seconds");
-  progress_.batch_objective = c.real("batch_objective");
-  progress_.mean_nonzeros = c.real("mean_nonzeros");
-  heldout_.best = c.real("best_heldout");
-  heldout_.without_improvement = c.integer("evaluations_without_improvement");
-  std::istringstream rng(c.string("rng"));
-  rng >> rng_;
-  if (!rng) throw CheckpointError(where + " has an unreadable random-number state");
-  require(a_.rows() == options_.atoms && b_.cols() == options_.atoms && b_.rows() == d.rows() &&
+  require(a_.rows() == options_.atoms && b_.cols() == options_.atoms && b_.rows() == dictionary_.rows() &&
               usage_.size() == options_.atoms && position_ >= 0 && position_ <= static_cast<Index>(order_.size()),
           "layout (inconsistent shapes)");
 }

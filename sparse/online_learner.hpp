@@ -108,6 +108,7 @@ class OnlineLearner {
   LearnerProgress step(const Matrix<double>& batch);
   void replace_unused_atoms(const Matrix<double>& batch);
   void start_epoch(Index n);
+  RunIdentity identity(Index training_samples) const;
 
   OnlineLearnerOptions options_;
   Matrix<double> dictionary_;

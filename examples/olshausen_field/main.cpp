@@ -100,17 +100,7 @@ int main(int argc, char** argv) {
     m.scale = 3;
     sp::write_montage_png(dir / "filters.png", learner.dictionary(), m);
     sp::write_progress_csv(dir / "curve.csv", rows);
-    sp::CurveSeries batch{{}, {}, 160, 1};
-    sp::CurveSeries held{{}, {}, 0, 3};
-    for (const auto& p : rows) {
-      batch.x.push_back(static_cast<double>(p.samples_seen));
-      batch.y.push_back(p.batch_objective);
-      if (!std::isnan(p.heldout_objective)) {
-        held.x.push_back(static_cast<double>(p.samples_seen));
-        held.y.push_back(p.heldout_objective);
-      }
-    }
-    sp::write_curve_png(dir / "curve.png", {batch, held});
+    sp::write_learning_curve_png(dir / "curve.png", rows);
 
     std::mt19937_64 rng(7);
     sp::Matrix<double> random(side * side, atoms);
