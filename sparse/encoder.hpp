@@ -56,9 +56,10 @@ struct EncodeSummary {
   std::vector<SampleStatus> status;    ///< one per sample
 };
 
-/// Codes A (k×N) for signals X (d×N) on dictionary D (d×k). Computes G = DᵀD and DᵀX (per
-/// block) with BLAS, then one OpenMP loop over samples (dynamic schedule, per-thread solver
-/// clones, single-threaded BLAS inside). Results do not depend on `threads`.
+/// Codes A (k×N) for signals X (d×N) on dictionary D (d×k). Computes G = DᵀD once, then per
+/// block one OpenMP loop over fixed-size chunks of samples (dynamic schedule, per-thread solver
+/// clones, OpenBLAS single-threaded throughout): each chunk computes its DᵀX by one GEMM and
+/// solves it. Results do not depend on `threads`.
 /// Throws std::invalid_argument for shape mismatches, non-finite values, atoms with norm
 /// > 1 + 1e-6, or invalid options.
 template <class T>
