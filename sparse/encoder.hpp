@@ -17,7 +17,9 @@ std::string to_string(SolverKind kind);
 
 /// Options of encode(). Defaults are what `sparsecode encode` uses.
 struct EncodeOptions {
-  SolverKind solver = SolverKind::lars;   ///< default: the fastest exact solver measured in bench/
+  /// Default: LARS, the fastest exact LASSO solver in bench/RESULTS-encode.md (feature-sign is
+  /// within timing noise of it; CD at tolerance 1e-6 is ~1.4× slower).
+  SolverKind solver = SolverKind::lars;
   solvers::Penalty penalty;               ///< λ, λ₂, sign (ignored by OMP)
   int omp_atoms = 0;                      ///< OMP sparsity target L (0: no limit other than min(d, k))
   double omp_tolerance = 0.0;             ///< OMP: stop when ‖x − Da‖² ≤ this (0: off)
