@@ -23,7 +23,8 @@ EncodeOptions tight(SolverKind kind, double lambda) {
   EncodeOptions o;
   o.solver = kind;
   o.penalty.lambda = lambda;
-  o.tolerance = 1e-12;
+  // ISTA converges slowly; 1e-10 still certifies the 1e-8 agreement asserted below.
+  o.tolerance = kind == SolverKind::ista ? 1e-10 : 1e-12;
   o.max_iterations = kind == SolverKind::ista ? 1000000 : 0;
   return o;
 }
@@ -53,7 +54,7 @@ std::string error_of(const Matrix<double>& d, const Matrix<double>& x, const Enc
 
 TEST_CASE("encode: every LASSO solver reaches the same objective and KKT on patch-like data") {
   const Matrix<double> dict = smooth_dictionary(5, 40, 41);
-  const Matrix<double> x = sparse_signals(dict, 30, 4, 0.05, 42);
+  const Matrix<double> x = sparse_signals(dict, 12, 4, 0.05, 42);
   const double lambda = 0.05 * (dict.transpose() * x).cwiseAbs().maxCoeff();
   Matrix<double> reference;
   const EncodeSummary ref = sc::sparse::encode(dict, x, reference, tight(SolverKind::lars, lambda));
@@ -64,7 +65,7 @@ TEST_CASE("encode: every LASSO solver reaches the same objective and KKT on patc
     Matrix<double> a;
     const EncodeSummary s = sc::sparse::encode(dict, x, a, o);
     CHECK(s.not_converged == 0);
-    CHECK(s.status.size() == 30);
+    CHECK(s.status.size() == 12);
     CHECK(s.max_relative_gap <= 1e-10);
     CHECK(std::abs(s.mean_objective - ref.mean_objective) <= 1e-8 * ref.mean_objective);
     const Vector<double> f = objectives(dict, x, a, o.penalty);
@@ -116,7 +117,7 @@ TEST_CASE("encode: degenerate problems") {
 
 TEST_CASE("encode: 1 and 2 threads give identical codes for every solver") {
   const Matrix<double> dict = coherent_dictionary(16, 48, 49, 0.5);
-  const Matrix<double> x = gaussian_matrix(16, 70, 50);
+  const Matrix<double> x = gaussian_matrix(16, 40, 50);
   const double lambda = 0.1 * (dict.transpose() * x).cwiseAbs().maxCoeff();
   for (SolverKind kind : {SolverKind::lars, SolverKind::cd, SolverKind::fista, SolverKind::ista,
                           SolverKind::fss, SolverKind::omp}) {
@@ -126,7 +127,7 @@ TEST_CASE("encode: 1 and 2 threads give identical codes for every solver") {
     o.max_iterations = 0;
     o.omp_atoms = 5;
     o.chunk_size = 8;
-    o.block_size = 40;  // two blocks
+    o.block_size = 24;  // two blocks
     Matrix<double> one;
     Matrix<double> two;
     o.threads = 1;
