@@ -42,7 +42,7 @@ class CoordinateDescent final : public CodeSolver<T> {
   std::string name() const override { return "cd"; }
 
  private:
-  // One sweep over `indices` (all k when `full`). Returns Σ ½(G_jj + λ₂)δ_j², the objective
+  // One sweep over all k coordinates (`full`) or the active set. Returns Σ ½(G_jj + λ₂)δ_j², the objective
   // decrease of the sweep, and whether any coordinate became non-zero.
   T sweep(Eigen::Ref<Vector<T>> code, bool full, bool& support_grew);
 

@@ -44,7 +44,9 @@ struct ProximalGradientOptions {
 /// FISTA (Beck & Teboulle, SIAM J. Imaging Sci. 2009): a⁺ = prox(y − (Gy − c)/L),
 /// t⁺ = (1 + √(1 + 4t²))/2, y⁺ = a⁺ + ((t − 1)/t⁺)(a⁺ − a). The solver keeps Ga for every
 /// iterate, so Gy = Ga + β(Ga − Ga₋) costs no product and the duality gap (checked every
-/// `check_every` iterations) costs O(k): one GEMM with G per iteration in all.
+/// `check_every` iterations) costs O(k): one product with G per iteration in all, a GEMM over
+/// the block while the iterates are dense and a sparse product Σ_j a_j G_{:,j} once the soft
+/// threshold has made them sparse (k·nnz instead of k² flops per column).
 ///
 /// solve_block iterates up to `block_width` columns at once; a column whose gap reaches the
 /// tolerance is written out and dropped from the working set, so its result is the one it
@@ -67,6 +69,9 @@ class ProximalGradient final : public CodeSolver<T> {
   void solve_chunk(const Eigen::Ref<const Matrix<T>>& dtx, const Eigen::Ref<const Vector<T>>& x_norm2,
                    Eigen::Ref<Matrix<T>> codes, SampleResult* results);
   void prox(Eigen::Ref<Vector<T>> v) const;
+  // Ga for the first `active` working columns: GEMM, or a sparse product once nnz ≤ k/ratio.
+  void update_products(Index active);
+  static constexpr Index kSparseProductRatio = 6;
   // Moves working column `from` to position `to` (compaction when a column converges).
   void move_column(Index from, Index to);
 

@@ -1,4 +1,4 @@
-// The batch encoding driver: validation, DᵀX per block by GEMM, one OpenMP loop over fixed-size chunks, certificates.
+// The batch encoding driver: validation, one OpenMP loop over fixed-size chunks (DᵀX by GEMM per chunk), certificates.
 #include "sparse/encoder.hpp"
 
 #include <omp.h>
@@ -116,6 +116,10 @@ EncodeSummary encode(const Matrix<T>& dictionary, const Matrix<T>& signals, Matr
     codes = codes.cwiseMax(T(0));
   }
 
+  // OpenBLAS stays single-threaded for the whole call: every product below is either small
+  // (G = DᵀD) or done per chunk inside the OpenMP loop. Waking OpenBLAS's own thread pool for
+  // DᵀX would leave its threads spin-yielding against the OpenMP workers afterwards.
+  const SingleThreadedBlas single_threaded_blas;
   const solvers::GramCache<T> cache(dictionary);
   const Matrix<T>& gram = cache.gram();
   const int threads = resolve_threads(options.threads);
@@ -140,54 +144,52 @@ EncodeSummary encode(const Matrix<T>& dictionary, const Matrix<T>& signals, Matr
 
   for (Index start = 0; start < n; start += block) {
     const Index width = std::min(block, n - start);
-    dtx.leftCols(width).noalias() = dictionary.transpose() * signals.middleCols(start, width);
-    x_norm2.head(width) = signals.middleCols(start, width).colwise().squaredNorm().transpose();
     // Chunks have a fixed width, whatever the thread count, so every sample's result is the same
     // for 1 and N threads (batched FISTA's GEMMs see the same columns).
     const Index chunk = options.chunk_size;
     const long chunks = static_cast<long>((width + chunk - 1) / chunk);
     std::exception_ptr failure;
-    {
-      const SingleThreadedBlas single_threaded_blas;
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
-      for (long c = 0; c < chunks; ++c) {
-        try {
-          const int tid = omp_get_thread_num();
-          const Index c0 = static_cast<Index>(c) * chunk;
-          const Index w = std::min(chunk, width - c0);
-          workers[static_cast<std::size_t>(tid)]->solve_block(
-              dtx.middleCols(c0, w), x_norm2.segment(c0, w), codes.middleCols(start + c0, w),
-              results.data() + c0);
-          Vector<T>& grad = grads[static_cast<std::size_t>(tid)];
-          for (Index j = c0; j < c0 + w; ++j) {
-            const auto a = codes.col(start + j);
-            // c − Ga from the support only: O(k·nnz).
-            grad = dtx.col(j);
-            Index nnz = 0;
-            for (Index i = 0; i < k; ++i) {
-              if (a(i) != T(0)) {
-                grad.noalias() -= a(i) * gram.col(i);
-                ++nnz;
-              }
+    for (long c = 0; c < chunks; ++c) {
+      try {
+        const int tid = omp_get_thread_num();
+        const Index c0 = static_cast<Index>(c) * chunk;
+        const Index w = std::min(chunk, width - c0);
+        // DᵀX and ‖x‖² of the chunk: one single-threaded GEMM of fixed width.
+        dtx.middleCols(c0, w).noalias() = dictionary.transpose() * signals.middleCols(start + c0, w);
+        x_norm2.segment(c0, w) = signals.middleCols(start + c0, w).colwise().squaredNorm().transpose();
+        workers[static_cast<std::size_t>(tid)]->solve_block(
+            dtx.middleCols(c0, w), x_norm2.segment(c0, w), codes.middleCols(start + c0, w),
+            results.data() + c0);
+        Vector<T>& grad = grads[static_cast<std::size_t>(tid)];
+        for (Index j = c0; j < c0 + w; ++j) {
+          const auto a = codes.col(start + j);
+          // c − Ga from the support only: O(k·nnz).
+          grad = dtx.col(j);
+          Index nnz = 0;
+          for (Index i = 0; i < k; ++i) {
+            if (a(i) != T(0)) {
+              grad.noalias() -= a(i) * gram.col(i);
+              ++nnz;
             }
-            const T ctA = dtx.col(j).dot(a);
-            const T residual2 = std::max(T(0), x_norm2(j) - 2 * ctA + (ctA - a.dot(grad)));
-            const solvers::Certificate<T> cert =
-                solvers::certify_from_gradient<T>(dtx.col(j), x_norm2(j), a, options.penalty, grad);
-            SampleStats& s = stats[static_cast<std::size_t>(start + j)];
-            s.objective = static_cast<double>(cert.objective);
-            s.gap = omp_solver ? 0.0 : static_cast<double>(cert.gap());
-            s.nonzeros = nnz;
-            s.relative_residual = x_norm2(j) > T(0) ? std::sqrt(static_cast<double>(residual2 / x_norm2(j))) : -1.0;
-            SampleStatus& st = summary.status[static_cast<std::size_t>(start + j)];
-            st.termination = results[static_cast<std::size_t>(j)].termination;
-            st.iterations = results[static_cast<std::size_t>(j)].iterations;
-            st.relative_gap = omp_solver ? 0.0 : static_cast<double>(cert.relative_gap());
           }
-        } catch (...) {
-#pragma omp critical(sparsecode_encode_failure)
-          if (!failure) failure = std::current_exception();
+          const T ctA = dtx.col(j).dot(a);
+          const T residual2 = std::max(T(0), x_norm2(j) - 2 * ctA + (ctA - a.dot(grad)));
+          const solvers::Certificate<T> cert =
+              solvers::certify_from_gradient<T>(dtx.col(j), x_norm2(j), a, options.penalty, grad);
+          SampleStats& s = stats[static_cast<std::size_t>(start + j)];
+          s.objective = static_cast<double>(cert.objective);
+          s.gap = omp_solver ? 0.0 : static_cast<double>(cert.gap());
+          s.nonzeros = nnz;
+          s.relative_residual = x_norm2(j) > T(0) ? std::sqrt(static_cast<double>(residual2 / x_norm2(j))) : -1.0;
+          SampleStatus& st = summary.status[static_cast<std::size_t>(start + j)];
+          st.termination = results[static_cast<std::size_t>(j)].termination;
+          st.iterations = results[static_cast<std::size_t>(j)].iterations;
+          st.relative_gap = omp_solver ? 0.0 : static_cast<double>(cert.relative_gap());
         }
+      } catch (...) {
+#pragma omp critical(sparsecode_encode_failure)
+        if (!failure) failure = std::current_exception();
       }
     }
     if (failure) std::rethrow_exception(failure);

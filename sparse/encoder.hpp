@@ -17,7 +17,9 @@ std::string to_string(SolverKind kind);
 
 /// Options of encode(). Defaults are what `sparsecode encode` uses.
 struct EncodeOptions {
-  SolverKind solver = SolverKind::lars;   ///< default: the fastest exact solver measured in bench/
+  /// Default: LARS, the fastest exact LASSO solver in bench/RESULTS-encode.md (feature-sign is
+  /// within timing noise of it; CD at tolerance 1e-6 is ~1.4× slower).
+  SolverKind solver = SolverKind::lars;
   solvers::Penalty penalty;               ///< λ, λ₂, sign (ignored by OMP)
   int omp_atoms = 0;                      ///< OMP sparsity target L (0: no limit other than min(d, k))
   double omp_tolerance = 0.0;             ///< OMP: stop when ‖x − Da‖² ≤ this (0: off)
@@ -56,9 +58,10 @@ struct EncodeSummary {
   std::vector<SampleStatus> status;    ///< one per sample
 };
 
-/// Codes A (k×N) for signals X (d×N) on dictionary D (d×k). Computes G = DᵀD and DᵀX (per
-/// block) with BLAS, then one OpenMP loop over samples (dynamic schedule, per-thread solver
-/// clones, single-threaded BLAS inside). Results do not depend on `threads`.
+/// Codes A (k×N) for signals X (d×N) on dictionary D (d×k). Computes G = DᵀD once, then per
+/// block one OpenMP loop over fixed-size chunks of samples (dynamic schedule, per-thread solver
+/// clones, OpenBLAS single-threaded throughout): each chunk computes its DᵀX by one GEMM and
+/// solves it. Results do not depend on `threads`.
 /// Throws std::invalid_argument for shape mismatches, non-finite values, atoms with norm
 /// > 1 + 1e-6, or invalid options.
 template <class T>

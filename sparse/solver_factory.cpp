@@ -4,6 +4,9 @@
 #include <stdexcept>
 
 #include "solvers/coordinate_descent.hpp"
+#include "solvers/feature_sign.hpp"
+#include "solvers/lars.hpp"
+#include "solvers/omp.hpp"
 #include "solvers/proximal_gradient.hpp"
 
 namespace sparsecode::sparse {
@@ -12,11 +15,22 @@ template <class T>
 std::unique_ptr<solvers::CodeSolver<T>> make_code_solver(const EncodeOptions& options) {
   options.validate();
   switch (options.solver) {
-    case SolverKind::lars:
-    case SolverKind::fss:
-    case SolverKind::omp:
-      throw std::invalid_argument("EncodeOptions.solver " + to_string(options.solver) +
-                                  " is not available yet");
+    case SolverKind::lars: {
+      solvers::LarsOptions o;
+      o.max_steps = options.max_iterations;
+      return std::make_unique<solvers::LarsLasso<T>>(options.penalty, o);
+    }
+    case SolverKind::fss: {
+      solvers::FeatureSignOptions o;
+      o.max_iterations = options.max_iterations;
+      return std::make_unique<solvers::FeatureSign<T>>(options.penalty, o);
+    }
+    case SolverKind::omp: {
+      solvers::OmpOptions o;
+      o.max_atoms = options.omp_atoms;
+      o.residual_tolerance = options.omp_tolerance;
+      return std::make_unique<solvers::BatchOmp<T>>(o);
+    }
     case SolverKind::cd: {
       solvers::CoordinateDescentOptions o;
       o.tolerance = options.tolerance;

@@ -5,41 +5,22 @@
 #include <vector>
 
 #include "solvers/proximal_gradient.hpp"
-#include "tests/lasso_problems.hpp"
+#include "tests/lasso_test_support.hpp"
 
 namespace sc = sparsecode;
-using sc::solvers::CodeSign;
-using sc::solvers::Penalty;
 using sc::solvers::ProximalGradient;
 using sc::solvers::ProximalGradientOptions;
 using sc::solvers::ProximalMethod;
 using sc::solvers::RestartScheme;
 using sc::solvers::SampleResult;
 using sc::solvers::SampleTermination;
-using sc::test::Matrix;
-using sc::test::Vector;
+using namespace sc::test;
 
 namespace {
 
-// Solves every column of X one by one and checks termination, gap and KKT.
-void check_solver(const Matrix<double>& dict, const Matrix<double>& x, const Penalty& penalty,
-                  const ProximalGradientOptions& options, double kkt_tolerance) {
-  const sc::solvers::GramCache<double> cache(dict);
-  ProximalGradient<double> solver(penalty, options);
-  solver.prepare(cache);
-  const Matrix<double> dtx = dict.transpose() * x;
-  Vector<double> grad(dict.cols());
-  for (sc::test::Index j = 0; j < x.cols(); ++j) {
-    Vector<double> a = Vector<double>::Zero(dict.cols());
-    const SampleResult r = solver.solve(dtx.col(j), x.col(j).squaredNorm(), a);
-    CHECK(r.termination == SampleTermination::converged);
-    const auto cert = sc::solvers::certify<double>(cache.gram(), dtx.col(j), x.col(j).squaredNorm(), a,
-                                                   penalty, grad);
-    CHECK(cert.gap() >= -1e-12);
-    CHECK(cert.relative_gap() <= options.tolerance * 1.0001);
-    CHECK(sc::test::kkt_violation(dict, x.col(j), a, penalty) <= kkt_tolerance * penalty.lambda);
-    if (penalty.sign == CodeSign::nonnegative) CHECK(a.minCoeff() >= 0.0);
-  }
+// λ as a fraction of the largest ‖Dᵀx‖∞ over the columns.
+double lambda_fraction(const Problem<double>& p, double fraction) {
+  return fraction * p.dtx.cwiseAbs().maxCoeff();
 }
 
 ProximalGradientOptions tight(ProximalMethod method, RestartScheme restart) {
@@ -51,81 +32,77 @@ ProximalGradientOptions tight(ProximalMethod method, RestartScheme restart) {
   return o;
 }
 
+void check_fista(const Problem<double>& p, const Penalty& penalty, const ProximalGradientOptions& options) {
+  ProximalGradient<double> solver(penalty, options);
+  // The relative gap ≤ 1e-13 bounds the KKT residual by about √(1e-13) relative.
+  check_exact_solver<double>(solver, p, penalty, 1e-5, 1e-12);
+}
+
 }  // namespace
 
 TEST_CASE("fista satisfies KKT on random problems with every restart scheme") {
-  const Matrix<double> dict = sc::test::random_dictionary(16, 32, 1);
-  const Matrix<double> x = sc::test::gaussian(16, 6, 2);
+  const Problem<double> p(random_dictionary(16, 32, 1), gaussian_matrix(16, 6, 2));
   Penalty penalty;
-  penalty.lambda = sc::test::lambda_fraction(dict, x, 0.2);
+  penalty.lambda = lambda_fraction(p, 0.2);
   for (RestartScheme restart : {RestartScheme::none, RestartScheme::gradient, RestartScheme::function}) {
-    check_solver(dict, x, penalty, tight(ProximalMethod::fista, restart), 1e-4);
+    check_fista(p, penalty, tight(ProximalMethod::fista, restart));
   }
 }
 
 TEST_CASE("ista satisfies KKT on a random problem") {
-  const Matrix<double> dict = sc::test::random_dictionary(12, 20, 3);
-  const Matrix<double> x = sc::test::gaussian(12, 3, 4);
+  const Problem<double> p(random_dictionary(12, 20, 3), gaussian_matrix(12, 3, 4));
   Penalty penalty;
-  penalty.lambda = sc::test::lambda_fraction(dict, x, 0.3);
-  check_solver(dict, x, penalty, tight(ProximalMethod::ista, RestartScheme::none), 1e-4);
+  penalty.lambda = lambda_fraction(p, 0.3);
+  check_fista(p, penalty, tight(ProximalMethod::ista, RestartScheme::none));
 }
 
 TEST_CASE("fista satisfies KKT on coherent dictionaries") {
-  const Matrix<double> x = sc::test::smooth_patches(4, 5, 5);
-  SUBCASE("normalised smooth patches") {
-    const Matrix<double> dict = sc::test::patch_dictionary(4, 40, 6);
+  SUBCASE("smooth patch-like atoms") {
+    const Matrix<double> dict = smooth_dictionary(4, 40, 6);
+    const Problem<double> p(dict, sparse_signals(dict, 5, 4, 0.05, 5));
     Penalty penalty;
-    penalty.lambda = sc::test::lambda_fraction(dict, x, 0.05);
-    check_solver(dict, x, penalty, tight(ProximalMethod::fista, RestartScheme::gradient), 1e-4);
+    penalty.lambda = lambda_fraction(p, 0.05);
+    check_fista(p, penalty, tight(ProximalMethod::fista, RestartScheme::gradient));
   }
   SUBCASE("correlated atoms") {
-    const Matrix<double> dict = sc::test::random_dictionary(16, 40, 7, 0.9);
+    const Matrix<double> dict = coherent_dictionary(16, 40, 7, 0.9);
+    const Problem<double> p(dict, sparse_signals(dict, 5, 4, 0.05, 8));
     Penalty penalty;
-    penalty.lambda = sc::test::lambda_fraction(dict, x, 0.05);
-    check_solver(dict, x, penalty, tight(ProximalMethod::fista, RestartScheme::gradient), 1e-4);
+    penalty.lambda = lambda_fraction(p, 0.05);
+    check_fista(p, penalty, tight(ProximalMethod::fista, RestartScheme::gradient));
   }
 }
 
 TEST_CASE("fista non-negative and elastic-net variants satisfy their KKT conditions") {
-  const Matrix<double> dict = sc::test::random_dictionary(16, 32, 8, 0.5);
-  const Matrix<double> x = sc::test::gaussian(16, 5, 9);
+  const Problem<double> p(coherent_dictionary(16, 32, 8, 0.5), gaussian_matrix(16, 5, 9));
   Penalty penalty;
-  penalty.lambda = sc::test::lambda_fraction(dict, x, 0.1);
-  SUBCASE("non-negative") {
-    penalty.sign = CodeSign::nonnegative;
-    check_solver(dict, x, penalty, tight(ProximalMethod::fista, RestartScheme::gradient), 1e-4);
-  }
-  SUBCASE("elastic net") {
-    penalty.lambda2 = 0.3;
-    check_solver(dict, x, penalty, tight(ProximalMethod::fista, RestartScheme::gradient), 1e-4);
-  }
-  SUBCASE("non-negative elastic net") {
+  penalty.lambda = lambda_fraction(p, 0.1);
+  RestartScheme restart = RestartScheme::gradient;
+  SUBCASE("non-negative") { penalty.sign = CodeSign::nonnegative; }
+  SUBCASE("elastic net") { penalty.lambda2 = 0.3; }
+  SUBCASE("non-negative elastic net, function restart") {
     penalty.lambda2 = 0.3;
     penalty.sign = CodeSign::nonnegative;
-    check_solver(dict, x, penalty, tight(ProximalMethod::fista, RestartScheme::function), 1e-4);
+    restart = RestartScheme::function;
   }
+  check_fista(p, penalty, tight(ProximalMethod::fista, restart));
 }
 
 TEST_CASE("batched fista gives each column the result it has alone") {
-  const Matrix<double> dict = sc::test::random_dictionary(16, 32, 10, 0.5);
-  const Matrix<double> x = sc::test::gaussian(16, 21, 11);
+  const Problem<double> p(coherent_dictionary(16, 32, 10, 0.5), gaussian_matrix(16, 21, 11));
   Penalty penalty;
-  penalty.lambda = sc::test::lambda_fraction(dict, x, 0.15);
+  penalty.lambda = lambda_fraction(p, 0.15);
   ProximalGradientOptions options = tight(ProximalMethod::fista, RestartScheme::gradient);
   options.tolerance = 1e-10;
   options.block_width = 8;  // 21 columns: chunks of 8, 8 and 5
-  const sc::solvers::GramCache<double> cache(dict);
   ProximalGradient<double> solver(penalty, options);
-  solver.prepare(cache);
-  const Matrix<double> dtx = dict.transpose() * x;
-  const Vector<double> norms = x.colwise().squaredNorm().transpose();
+  solver.prepare(p.cache);
   Matrix<double> block = Matrix<double>::Zero(32, 21);
   std::vector<SampleResult> results(21);
-  solver.solve_block(dtx, norms, block, results.data());
-  for (sc::test::Index j = 0; j < x.cols(); ++j) {
+  solver.solve_block(p.dtx, p.x_norm2, block, results.data());
+  for (Index j = 0; j < p.samples(); ++j) {
     Vector<double> alone = Vector<double>::Zero(32);
-    const SampleResult r = solver.solve(dtx.col(j), norms(j), alone);
+    const SampleResult r = solver.solve(p.dtx.col(j), p.x_norm2(j), alone);
     CHECK(results[static_cast<std::size_t>(j)].termination == SampleTermination::converged);
     CHECK(results[static_cast<std::size_t>(j)].iterations == r.iterations);
     CHECK((block.col(j) - alone).cwiseAbs().maxCoeff() <= 1e-12);
@@ -133,19 +110,16 @@ TEST_CASE("batched fista gives each column the result it has alone") {
 }
 
 TEST_CASE("fista reports max_iterations when the cap is too small") {
-  const Matrix<double> dict = sc::test::random_dictionary(16, 40, 12, 0.9);
-  const Matrix<double> x = sc::test::gaussian(16, 1, 13);
+  const Problem<double> p(coherent_dictionary(16, 40, 12, 0.9), gaussian_matrix(16, 1, 13));
   Penalty penalty;
-  penalty.lambda = sc::test::lambda_fraction(dict, x, 0.01);
+  penalty.lambda = lambda_fraction(p, 0.01);
   ProximalGradientOptions options = tight(ProximalMethod::fista, RestartScheme::gradient);
   options.max_iterations = 3;
-  const sc::solvers::GramCache<double> cache(dict);
   ProximalGradient<double> solver(penalty, options);
-  solver.prepare(cache);
-  Vector<double> a = Vector<double>::Zero(40);
-  const SampleResult r = solver.solve(dict.transpose() * x.col(0), x.col(0).squaredNorm(), a);
-  CHECK(r.termination == SampleTermination::max_iterations);
-  CHECK(r.iterations == 3);
+  std::vector<SampleResult> results;
+  solve_all<double>(solver, p, &results);
+  CHECK(results[0].termination == SampleTermination::max_iterations);
+  CHECK(results[0].iterations == 3);
 }
 
 TEST_CASE("proximal gradient options are validated, naming the field") {
@@ -171,5 +145,6 @@ TEST_CASE("proximal gradient options are validated, naming the field") {
   CHECK(message(o).find("block_width") != std::string::npos);
   Penalty bad;
   bad.lambda = -1.0;
-  CHECK_THROWS_AS(ProximalGradient<double>(bad, ProximalGradientOptions{}), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(ProximalGradient<double>(bad, ProximalGradientOptions{}), doctest::Contains("lambda"),
+                       std::invalid_argument);
 }
