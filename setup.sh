@@ -38,9 +38,10 @@ case "$mode" in
   demo)
     build build Release OFF
     mkdir -p out
-    ./build/sparsecode patches --images data/images --size 12 --count 256 --whiten of --seed 1 --out out/patches.npy
-    ./build/sparsecode montage --dict out/patches.npy --scale 3 --out out/patches.png
-    echo "wrote out/patches.png" ;;
+    ./build/sparsecode learn --images data/images --patch 12 --count 50000 --atoms 144 --lambda 0.6 \
+      --epochs 2 --heldout-frac 0.05 --seed 1 --out out/D.npy --png out/filters.png \
+      --log out/curve.csv --curve-png out/curve.png
+    echo "wrote out/filters.png (and out/D.npy, out/curve.csv, out/curve.png)" ;;
   test)
     build build Release OFF
     (cd build && ctest --output-on-failure -j "$JOBS")

@@ -17,5 +17,7 @@ class UsageError : public std::runtime_error {
 void add_patches_command(CLI::App& app);
 void add_whiten_command(CLI::App& app);
 void add_montage_command(CLI::App& app);
+void add_encode_command(CLI::App& app);
+void add_learn_command(CLI::App& app);
 
 }  // namespace sparsecode::cli

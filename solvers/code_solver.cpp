@@ -76,9 +76,16 @@ Certificate<T> certify(const Matrix<T>& gram, const Eigen::Ref<const Vector<std:
                        std::type_identity_t<T> x_norm2,
                        const Eigen::Ref<const Vector<std::type_identity_t<T>>>& code,
                        const Penalty& penalty, Eigen::Ref<Vector<std::type_identity_t<T>>> grad) {
+  grad.noalias() = dtx - gram * code;  // Dᵀr
+  return certify_from_gradient<T>(dtx, x_norm2, code, penalty, grad);
+}
+
+template <class T>
+Certificate<T> certify_from_gradient(const Eigen::Ref<const Vector<T>>& dtx, T x_norm2,
+                                     const Eigen::Ref<const Vector<T>>& code, const Penalty& penalty,
+                                     Eigen::Ref<Vector<T>> grad) {
   const T lambda = static_cast<T>(penalty.lambda);
   const T lambda2 = static_cast<T>(penalty.lambda2);
-  grad.noalias() = dtx - gram * code;  // Dᵀr
   const T ctA = dtx.dot(code);
   // ‖r‖² = ‖x‖² − 2cᵀa + aᵀGa, with aᵀGa = cᵀa − aᵀ(Dᵀr).
   const T aGa = ctA - code.dot(grad);
@@ -108,5 +115,12 @@ template Certificate<float> certify(const Matrix<float>&, const Eigen::Ref<const
 template Certificate<double> certify(const Matrix<double>&, const Eigen::Ref<const Vector<double>>&,
                                      double, const Eigen::Ref<const Vector<double>>&, const Penalty&,
                                      Eigen::Ref<Vector<double>>);
+
+template Certificate<float> certify_from_gradient(const Eigen::Ref<const Vector<float>>&, float,
+                                                  const Eigen::Ref<const Vector<float>>&,
+                                                  const Penalty&, Eigen::Ref<Vector<float>>);
+template Certificate<double> certify_from_gradient(const Eigen::Ref<const Vector<double>>&, double,
+                                                   const Eigen::Ref<const Vector<double>>&,
+                                                   const Penalty&, Eigen::Ref<Vector<double>>);
 
 }  // namespace sparsecode::solvers

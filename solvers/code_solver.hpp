@@ -108,4 +108,12 @@ Certificate<T> certify(const Matrix<T>& gram, const Eigen::Ref<const Vector<std:
                        const Eigen::Ref<const Vector<std::type_identity_t<T>>>& code,
                        const Penalty& penalty, Eigen::Ref<Vector<std::type_identity_t<T>>> grad);
 
+/// The same certificate when c − Ga is already known (O(k) work): `grad` holds c − Ga on entry
+/// and c − Ga − λ₂a on exit. Solvers that maintain Ga (coordinate descent, batched FISTA, the
+/// driver with sparse codes) use it to avoid a second product with G.
+template <class T>
+Certificate<T> certify_from_gradient(const Eigen::Ref<const Vector<T>>& dtx, T x_norm2,
+                                     const Eigen::Ref<const Vector<T>>& code, const Penalty& penalty,
+                                     Eigen::Ref<Vector<T>> grad);
+
 }  // namespace sparsecode::solvers

@@ -17,7 +17,9 @@ std::string to_string(SolverKind kind);
 
 /// Options of encode(). Defaults are what `sparsecode encode` uses.
 struct EncodeOptions {
-  SolverKind solver = SolverKind::lars;   ///< default: the fastest exact solver measured in bench/
+  /// Default: LARS, the fastest exact LASSO solver in bench/RESULTS-encode.md (feature-sign is
+  /// within timing noise of it; CD at tolerance 1e-6 is ~1.4× slower).
+  SolverKind solver = SolverKind::lars;
   solvers::Penalty penalty;               ///< λ, λ₂, sign (ignored by OMP)
   int omp_atoms = 0;                      ///< OMP sparsity target L (0: no limit other than min(d, k))
   double omp_tolerance = 0.0;             ///< OMP: stop when ‖x − Da‖² ≤ this (0: off)
@@ -25,6 +27,9 @@ struct EncodeOptions {
   int max_iterations = 0;                 ///< per-sample iteration cap (0: the solver's default)
   int threads = 0;                        ///< OpenMP threads (0: all cores)
   Index block_size = 8192;                ///< samples per block: bounds memory of DᵀX
+  /// Samples per solve_block call inside the parallel loop (the unit of dynamic scheduling).
+  /// Fixed, independent of `threads`, so that results are identical for any thread count.
+  Index chunk_size = 64;
   /// Use the given codes as warm starts (A must be k×N on entry).
   enum class Start { cold, warm } start = Start::cold;
 
@@ -41,19 +46,22 @@ struct SampleStatus {
 /// Outcome of encode().
 struct EncodeSummary {
   Index samples = 0;
-  double mean_objective = 0.0;         ///< mean of ½‖x − Da‖² + λ‖a‖₁ (+ ½λ₂‖a‖²)
+  /// Mean of ½‖x − Da‖² + λ‖a‖₁ (+ ½λ₂‖a‖²). For OMP too, with the given penalty's λ and λ₂
+  /// (OMP does not minimise it; the value makes its codes comparable with the LASSO's).
+  double mean_objective = 0.0;
   double mean_nonzeros = 0.0;
   double mean_relative_residual = 0.0; ///< mean of ‖x − Da‖ / ‖x‖ (samples with x ≠ 0)
-  double max_duality_gap = 0.0;        ///< largest absolute gap
+  double max_duality_gap = 0.0;        ///< largest absolute gap (0 for OMP, which has none)
   double max_relative_gap = 0.0;
   Index not_converged = 0;             ///< samples stopped by max_iterations or numerical issues
   double seconds = 0.0;
   std::vector<SampleStatus> status;    ///< one per sample
 };
 
-/// Codes A (k×N) for signals X (d×N) on dictionary D (d×k). Computes G = DᵀD and DᵀX (per
-/// block) with BLAS, then one OpenMP loop over samples (dynamic schedule, per-thread solver
-/// clones, single-threaded BLAS inside). Results do not depend on `threads`.
+/// Codes A (k×N) for signals X (d×N) on dictionary D (d×k). Computes G = DᵀD once, then per
+/// block one OpenMP loop over fixed-size chunks of samples (dynamic schedule, per-thread solver
+/// clones, OpenBLAS single-threaded throughout): each chunk computes its DᵀX by one GEMM and
+/// solves it. Results do not depend on `threads`.
 /// Throws std::invalid_argument for shape mismatches, non-finite values, atoms with norm
 /// > 1 + 1e-6, or invalid options.
 template <class T>

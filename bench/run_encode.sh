@@ -1,0 +1,17 @@
+#!/bin/sh
+# Runs the encoding benchmark (ours, then scikit-learn on the same patches) and writes bench/RESULTS-encode.md.
+# Usage: bench/run_encode.sh [BUILD_DIR] [PATCHES]   (build with -DCMAKE_BUILD_TYPE=Release first)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-"$here/../build"}
+patches=${2:-20000}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+"$build/bench/bench_encode" --out "$out" --patches "$patches"
+/usr/bin/python3 "$here/encode_vs_sklearn.py" "$out" > "$out/table.md"
+{
+  echo "# Encoding benchmark (bench/run_encode.sh)"
+  echo
+  cat "$out/table.md"
+} > "$here/RESULTS-encode.md"
+cat "$here/RESULTS-encode.md"

@@ -1,0 +1,126 @@
+// `sparsecode encode`: sparse codes of samples on a dictionary (LASSO, non-negative, elastic net or OMP), with a summary.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "cli/support.hpp"
+#include "sparse/encoder.hpp"
+#include "sparse/npy.hpp"
+
+namespace sparsecode::cli {
+
+namespace {
+
+struct EncodeArgs {
+  std::string dict;
+  std::string input;
+  std::string out;
+  std::string solver;
+  double lambda = 0.0;
+  double l2 = 0.0;
+  int omp_atoms = 0;
+  double omp_tol = 0.0;
+  double tol = 1e-6;
+  int threads = 0;
+  bool nonneg = false;
+  bool float32 = false;
+  bool normalize_dict = false;
+  bool quiet = false;
+};
+
+sparse::EncodeOptions to_options(const EncodeArgs& a) {
+  sparse::EncodeOptions o;
+  if (!a.solver.empty()) o.solver = sparse::parse_solver_kind(a.solver);
+  o.penalty.lambda = a.lambda;
+  o.penalty.lambda2 = a.l2;
+  o.penalty.sign = a.nonneg ? solvers::CodeSign::nonnegative : solvers::CodeSign::any;
+  o.omp_atoms = a.omp_atoms;
+  o.omp_tolerance = a.omp_tol;
+  if (!(a.tol > 0.0)) throw UsageError("--tol must be > 0, got " + std::to_string(a.tol));
+  o.tolerance = a.tol;
+  o.threads = a.threads;
+  return o;
+}
+
+void print_summary(const sparse::EncodeSummary& s, const sparse::EncodeOptions& o) {
+  const double rate = s.seconds > 0.0 ? static_cast<double>(s.samples) / s.seconds : 0.0;
+  std::printf("solver                  %s\n", sparse::to_string(o.solver).c_str());
+  std::printf("samples                 %lld\n", static_cast<long long>(s.samples));
+  std::printf("mean objective          %.10g\n", s.mean_objective);
+  std::printf("mean non-zeros          %.4f\n", s.mean_nonzeros);
+  std::printf("mean relative residual  %.6g\n", s.mean_relative_residual);
+  if (o.solver == sparse::SolverKind::omp) {
+    std::printf("largest duality gap     n/a (OMP)\n");
+  } else {
+    std::printf("largest duality gap     %.3g (relative %.3g)\n", s.max_duality_gap, s.max_relative_gap);
+  }
+  std::printf("not converged           %lld\n", static_cast<long long>(s.not_converged));
+  std::printf("seconds                 %.4f\n", s.seconds);
+  std::printf("patches/s               %.1f\n", rate);
+}
+
+template <class T>
+void run_encode(const EncodeArgs& a) {
+  const sparse::EncodeOptions options = to_options(a);
+  const auto conversion = sparse::NpyConversion::allow_float_conversion;
+  sparse::Matrix<T> dictionary = sparse::load_samples<T>(a.dict, conversion);  // d×k
+  const sparse::Matrix<T> signals = sparse::load_samples<T>(a.input, conversion);  // d×N
+  if (signals.rows() != dictionary.rows()) {
+    throw std::runtime_error(a.input + ": samples have " + std::to_string(signals.rows()) +
+                             " values but the atoms of " + a.dict + " have " +
+                             std::to_string(dictionary.rows()));
+  }
+  if (a.normalize_dict) sparse::normalize_atoms(dictionary);
+  sparse::Matrix<T> codes;
+  const sparse::EncodeSummary summary = sparse::encode(dictionary, signals, codes, options);
+  sparse::save_samples(a.out, codes);  // N×k, written atomically
+  if (!a.quiet) print_summary(summary, options);
+}
+
+}  // namespace
+
+void add_encode_command(CLI::App& app) {
+  auto args = std::make_shared<EncodeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "encode",
+      "Sparse codes: for every sample x (row of --input) the code a minimising "
+      "0.5*||x - D a||^2 + lambda*||a||_1 (+ 0.5*l2*||a||^2; a >= 0 with --nonneg), or OMP. "
+      "--dict is k×d (atoms as rows, norms <= 1), --input N×d; --out is N×k (row i = code of "
+      "sample i). Prints a summary unless --quiet.");
+  cmd->add_option("--dict", args->dict, "Dictionary .npy, shape (k, d)")->required();
+  cmd->add_option("--input", args->input, "Samples .npy, shape (N, d)")->required();
+  cmd->add_option("--lambda", args->lambda, "L1 weight lambda >= 0 (OMP: only for the reported objective)")
+      ->required()
+      ->check(real_at_least(0.0));
+  cmd->add_option("--solver", args->solver, "lars | cd | fista | ista | fss | omp (default: " +
+                                                sparse::to_string(sparse::EncodeOptions{}.solver) + ")")
+      ->check(CLI::IsMember({"lars", "cd", "fista", "ista", "fss", "omp"}));
+  cmd->add_flag("--nonneg", args->nonneg, "Non-negative codes");
+  cmd->add_option("--l2", args->l2, "Elastic-net weight l2 >= 0")->check(real_at_least(0.0));
+  cmd->add_option("--omp-atoms", args->omp_atoms, "OMP sparsity target L (0: no limit)")
+      ->check(integer_in(0, std::numeric_limits<int>::max()));
+  cmd->add_option("--omp-tol", args->omp_tol, "OMP: stop when ||x - D a||^2 <= EPS")
+      ->check(real_at_least(0.0));
+  cmd->add_option("--tol", args->tol, "Relative duality gap for iterative solvers (> 0)")
+      ->capture_default_str()
+      ->check(real_at_least(0.0));
+  cmd->add_option("--threads", args->threads, "Threads (0: all cores)")->check(integer_in(0, 4096));
+  cmd->add_flag("--float32", args->float32, "Compute in single precision (output float32)");
+  cmd->add_flag("--normalize-dict", args->normalize_dict, "Scale atoms with norm > 1 to unit norm");
+  cmd->add_flag("--quiet", args->quiet, "Do not print the summary");
+  cmd->add_option("--out", args->out, "Output codes .npy, shape (N, k)")->required();
+  cmd->callback([args] {
+    if (args->float32) {
+      run_encode<float>(*args);
+    } else {
+      run_encode<double>(*args);
+    }
+  });
+}
+
+}  // namespace sparsecode::cli

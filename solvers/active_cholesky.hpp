@@ -1,0 +1,47 @@
+// Cholesky factor of an active set's Gram block, grown by bordering and shrunk by Givens rotations.
+#pragma once
+
+#include <vector>
+
+#include "sparse/types.hpp"
+
+namespace sparsecode::solvers {
+
+using sparse::Index;
+using sparse::Matrix;
+using sparse::Vector;
+
+/// Upper-triangular R (m×m) with RᵀR = G_AA + μI for an ordered active set A (the order of
+/// insertion is the order of R's rows and columns). Used by LARS, feature-sign search and OMP.
+/// Appending an atom borders R with one column (O(m²)); removing the atom at position p
+/// deletes column p and restores the triangle with m − p − 1 Givens rotations (O(m²)), as in
+/// Golub & Van Loan, "Matrix Computations", §6.5 (updating the QR/Cholesky factorization).
+/// All storage is allocated by reserve(); nothing allocates afterwards.
+template <class T>
+class ActiveCholesky {
+ public:
+  void reserve(Index capacity);
+  Index size() const { return m_; }
+  void clear() { m_ = 0; }
+
+  /// Appends atom j to A, with G_{Aj} read from `gram` at rows `active` (the current A, same
+  /// order as R) and diagonal G_jj + μ. Returns false and leaves R unchanged when the new
+  /// pivot² ≤ tolerance·(G_jj + μ): the atom is (numerically) a combination of A's atoms.
+  bool append(const Matrix<T>& gram, const std::vector<Index>& active, Index j, T mu, T tolerance);
+
+  /// Removes the atom at position p (0 ≤ p < m) of A.
+  void remove(Index position);
+
+  /// Solves (RᵀR) v = b in place (v of length m holds b on entry).
+  void solve_in_place(Eigen::Ref<Vector<T>> v) const;
+
+ private:
+  Matrix<T> r_;
+  Index m_ = 0;
+};
+
+/// max(requested, 100·machine epsilon of T): a relative pivot threshold that float can meet.
+template <class T>
+T effective_pivot_tolerance(double requested);
+
+}  // namespace sparsecode::solvers

@@ -1,0 +1,60 @@
+// LARS-Lasso homotopy (Efron et al. 2004) in Gram form with incremental Cholesky updates.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "solvers/active_cholesky.hpp"
+#include "solvers/code_solver.hpp"
+
+namespace sparsecode::solvers {
+
+/// Options of LarsLasso.
+struct LarsOptions {
+  /// Largest number of path steps (each adds or drops one variable); 0: 4·k.
+  int max_steps = 0;
+  /// A new atom whose Cholesky pivot² is ≤ this times its Gram diagonal (G_jj + λ₂) is linearly
+  /// dependent on the active set (duplicate or collinear atom) and is skipped. In (0, 1).
+  double pivot_tolerance = 1e-10;
+
+  void validate() const;  ///< throws std::invalid_argument naming the field and value
+};
+
+/// Solves min_a ½‖x − Da‖² + λ‖a‖₁ + ½λ₂‖a‖² (a ≥ 0 for CodeSign::nonnegative) exactly by
+/// following the LASSO regularisation path from λ_max = ‖c‖∞ (c = Dᵀx) down to λ
+/// (Efron, Hastie, Johnstone & Tibshirani, "Least angle regression", Ann. Statist. 2004, with
+/// the lasso modification: a coefficient that crosses zero leaves the active set). On the
+/// active set A with signs s the path is a_A(t) = (G_AA + λ₂I)⁻¹(c_A − t·s), linear in the
+/// current bound t; the last segment is interpolated so the result is exact at t = λ up to
+/// round-off. The Cholesky factor of G_AA + λ₂I is bordered on an add and downdated by Givens
+/// rotations on a drop. The non-negative variant lets only positive correlations enter
+/// (LARS-positive). Warm starts are ignored: the path always starts at a = 0.
+/// Shapes: G k×k, c and a length k. Iterations in SampleResult count path steps.
+template <class T>
+class LarsLasso : public CodeSolver<T> {
+ public:
+  explicit LarsLasso(const Penalty& penalty, const LarsOptions& options = {});
+
+  void prepare(const GramCache<T>& cache) override;
+  SampleResult solve(const Eigen::Ref<const Vector<T>>& dtx, T x_norm2,
+                     Eigen::Ref<Vector<T>> code) override;
+  std::unique_ptr<CodeSolver<T>> clone() const override;
+  std::string name() const override { return "lars"; }
+
+ private:
+  Penalty penalty_;
+  LarsOptions options_;
+  const GramCache<T>* cache_ = nullptr;
+  // Workspace, sized k in prepare().
+  ActiveCholesky<T> chol_;     // RᵀR = G_AA + λ₂I, rows in the order of active_
+  Vector<T> corr_;             // correlations c − Ga − λ₂a of the inactive atoms
+  Vector<T> direction_;        // u = G_{·A} w: decrease of the correlations per unit of γ
+  Vector<T> weights_;          // w_A = (G_AA + λ₂I)⁻¹ s_A
+  Vector<T> signs_;            // s_A
+  Vector<T> active_coef_;      // a_A
+  std::vector<Index> active_;  // A, in insertion order (the order of chol_'s rows)
+  std::vector<char> state_;    // per atom: inactive, active, or skipped (dependent)
+};
+
+}  // namespace sparsecode::solvers

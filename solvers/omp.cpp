@@ -1,0 +1,108 @@
+// Batch-OMP: greedy atom selection on the Gram matrix with a progressively bordered Cholesky factor.
+#include "solvers/omp.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace sparsecode::solvers {
+
+void OmpOptions::validate() const {
+  if (max_atoms < 0) {
+    throw std::invalid_argument("OmpOptions.max_atoms must be >= 0, got " + std::to_string(max_atoms));
+  }
+  if (!(residual_tolerance >= 0.0) || !std::isfinite(residual_tolerance)) {
+    throw std::invalid_argument("OmpOptions.residual_tolerance must be a finite value >= 0, got " +
+                                std::to_string(residual_tolerance));
+  }
+  if (!(pivot_tolerance > 0.0 && pivot_tolerance < 1.0)) {
+    throw std::invalid_argument("OmpOptions.pivot_tolerance must be in (0, 1), got " +
+                                std::to_string(pivot_tolerance));
+  }
+}
+
+template <class T>
+BatchOmp<T>::BatchOmp(const OmpOptions& options) : options_(options) {
+  options_.validate();
+}
+
+template <class T>
+void BatchOmp<T>::prepare(const GramCache<T>& cache) {
+  cache_ = &cache;
+  const Index k = cache.atoms();
+  chol_.reserve(k);
+  alpha_.setZero(k);
+  coef_.setZero(k);
+  support_.clear();
+  support_.reserve(static_cast<std::size_t>(k));
+  selected_.assign(static_cast<std::size_t>(k), 0);
+}
+
+template <class T>
+SampleResult BatchOmp<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T x_norm2,
+                                Eigen::Ref<Vector<T>> code) {
+  if (cache_ == nullptr) throw std::logic_error("BatchOmp::solve called before prepare");
+  const Matrix<T>& g = cache_->gram();
+  const Index k = g.rows();
+  if (dtx.size() != k || code.size() != k) {
+    throw std::invalid_argument("BatchOmp::solve: dtx and code must have length k = " + std::to_string(k));
+  }
+  // Without a target, the pivot test stops OMP once the selected atoms span the signal space
+  // (rank G ≤ d), which is min(d, k) atoms for a dictionary of full rank.
+  const Index max_atoms = options_.max_atoms > 0 ? std::min<Index>(options_.max_atoms, k) : k;
+  const T tolerance = static_cast<T>(options_.residual_tolerance);
+  const bool use_tolerance = options_.residual_tolerance > 0;
+  const T pivot_tol = effective_pivot_tolerance<T>(options_.pivot_tolerance);
+
+  code.setZero();
+  support_.clear();
+  chol_.clear();
+  std::fill(selected_.begin(), selected_.end(), 0);
+  alpha_ = dtx;
+  SampleResult result;
+  result.termination = SampleTermination::target_reached;
+  T residual = x_norm2;
+  while (static_cast<Index>(support_.size()) < max_atoms && !(use_tolerance && residual <= tolerance)) {
+    Index j = -1;
+    T best = 0;
+    for (Index l = 0; l < k; ++l) {
+      if (selected_[static_cast<std::size_t>(l)]) continue;
+      const T v = std::abs(alpha_(l));
+      if (v > best) {
+        best = v;
+        j = l;
+      }
+    }
+    // No correlation left, or the best atom is in the span of I: the residual is final.
+    if (j < 0 || !chol_.append(g, support_, j, T(0), pivot_tol)) break;
+    support_.push_back(j);
+    selected_[static_cast<std::size_t>(j)] = 1;
+    const Index m = static_cast<Index>(support_.size());
+    // a_I = G_II⁻¹ c_I; then α = c − G_{·I}a_I and ‖r‖² = ‖x‖² − c_Iᵀa_I (r ⊥ D_I).
+    for (Index i = 0; i < m; ++i) coef_(i) = dtx(support_[static_cast<std::size_t>(i)]);
+    chol_.solve_in_place(coef_.head(m));
+    alpha_ = dtx;
+    T explained = 0;
+    for (Index i = 0; i < m; ++i) {
+      const Index ai = support_[static_cast<std::size_t>(i)];
+      alpha_.noalias() -= coef_(i) * g.col(ai);
+      explained += dtx(ai) * coef_(i);
+    }
+    residual = std::max(T(0), x_norm2 - explained);
+  }
+  const Index m = static_cast<Index>(support_.size());
+  for (Index i = 0; i < m; ++i) code(support_[static_cast<std::size_t>(i)]) = coef_(i);
+  result.iterations = static_cast<int>(m);
+  return result;
+}
+
+template <class T>
+std::unique_ptr<CodeSolver<T>> BatchOmp<T>::clone() const {
+  return std::make_unique<BatchOmp<T>>(*this);
+}
+
+template class BatchOmp<float>;
+template class BatchOmp<double>;
+
+}  // namespace sparsecode::solvers

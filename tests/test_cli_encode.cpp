@@ -1,0 +1,109 @@
+// Tests for `sparsecode encode`: output shape and agreement with the library, exit codes, no output on error.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sys/wait.h>
+#include <limits>
+#include <string>
+
+#include "sparse/encoder.hpp"
+#include "sparse/npy.hpp"
+#include "tests/lasso_test_support.hpp"
+#include "tests/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+namespace sc = sparsecode;
+using namespace sc::test;
+
+namespace {
+
+/// Runs `sparsecode encode ARGS`, stdout and stderr to files in `dir`; returns the exit status.
+int run_encode(const TempDir& dir, const std::string& args) {
+  const std::string command = std::string("\"") + SPARSECODE_CLI_PATH + "\" encode " + args + " > \"" +
+                              (dir / "stdout.txt").string() + "\" 2> \"" + (dir / "stderr.txt").string() +
+                              "\"";
+  const int raw = std::system(command.c_str());
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+}
+
+std::string quoted(const fs::path& p) {
+  std::string q(1, '"');
+  q.append(p.string()).push_back('"');
+  return q;
+}
+
+struct Files {
+  TempDir dir{"cli_encode"};
+  fs::path dict = dir / "D.npy";
+  fs::path input = dir / "X.npy";
+  fs::path out = dir / "A.npy";
+  Matrix<double> d = random_dictionary(8, 12, 71);  // d×k, saved as k×d
+  Matrix<double> x = gaussian_matrix(8, 20, 72);    // d×N, saved as N×d
+
+  Files() {
+    sc::sparse::save_samples(dict, d);
+    sc::sparse::save_samples(input, x);
+  }
+  std::string base() const { return "--dict " + quoted(dict) + " --input " + quoted(input) + " --out " + quoted(out); }
+};
+
+}  // namespace
+
+TEST_CASE("cli encode writes N×k codes equal to the library's and prints a summary") {
+  Files f;
+  REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --solver cd --tol 1e-10 --threads 2") == 0);
+  const sc::sparse::NpyHeader header = sc::sparse::read_npy_header(f.out);
+  CHECK(header.shape == std::vector<std::size_t>{20, 12});
+  const Matrix<double> codes = sc::sparse::load_samples<double>(f.out);  // k×N
+  sc::sparse::EncodeOptions o;
+  o.solver = sc::sparse::SolverKind::cd;
+  o.penalty.lambda = 0.3;
+  o.tolerance = 1e-10;
+  o.threads = 2;
+  Matrix<double> expected;
+  sc::sparse::encode(f.d, f.x, expected, o);
+  CHECK(codes == expected);
+  std::ifstream in(f.dir / "stdout.txt");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* field : {"mean objective", "mean non-zeros", "mean relative residual",
+                            "largest duality gap", "not converged", "seconds", "patches/s"}) {
+    CHECK(text.find(field) != std::string::npos);
+  }
+  REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --solver omp --omp-atoms 3 --float32 --quiet") == 0);
+  CHECK(sc::sparse::read_npy_header(f.out).dtype == sc::sparse::NpyDType::float32);
+  CHECK(fs::file_size(f.dir / "stdout.txt") == 0);
+}
+
+TEST_CASE("cli encode: usage errors exit 2, data errors exit 1, never an output file") {
+  Files f;
+  CHECK(run_encode(f.dir, f.base() + " --lambda -1") == 2);
+  CHECK(run_encode(f.dir, f.base() + " --lambda 0.1 --solver lasso") == 2);
+  CHECK(run_encode(f.dir, f.base() + " --lambda 0.1 --tol 0") == 2);
+  CHECK(run_encode(f.dir, f.base() + " --lambda 0.1 --threads -1") == 2);
+  CHECK(run_encode(f.dir, "--dict " + quoted(f.dict) + " --lambda 0.1 --out " + quoted(f.out)) == 2);
+  CHECK(!fs::exists(f.out));
+
+  sc::sparse::save_samples(f.input, gaussian_matrix(7, 5, 73));  // wrong dimension
+  CHECK(run_encode(f.dir, f.base() + " --lambda 0.1") == 1);
+  CHECK(!fs::exists(f.out));
+
+  Matrix<double> x = f.x;
+  x(3, 4) = std::numeric_limits<double>::quiet_NaN();
+  sc::sparse::save_samples(f.input, x);
+  CHECK(run_encode(f.dir, f.base() + " --lambda 0.1") == 1);
+  CHECK(!fs::exists(f.out));
+
+  sc::sparse::save_samples(f.input, f.x);
+  sc::sparse::save_samples(f.dict, Matrix<double>(2.0 * f.d));  // atoms of norm 2
+  CHECK(run_encode(f.dir, f.base() + " --lambda 0.1") == 1);
+  CHECK(!fs::exists(f.out));
+  std::ifstream in(f.dir / "stderr.txt");
+  std::string line;
+  std::getline(in, line);
+  CHECK(line.find("norm") != std::string::npos);
+  CHECK(run_encode(f.dir, f.base() + " --lambda 0.1 --normalize-dict") == 0);
+  CHECK(fs::exists(f.out));
+}

@@ -1,0 +1,230 @@
+// Tests of the encode() driver: agreement of all solvers, degenerate cases, threads, float32, warm starts, validation.
+#include <doctest/doctest.h>
+
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "sparse/encoder.hpp"
+#include "tests/lasso_test_support.hpp"
+
+namespace sc = sparsecode;
+using sc::sparse::EncodeOptions;
+using sc::sparse::EncodeSummary;
+using sc::sparse::SolverKind;
+using namespace sc::test;
+
+namespace {
+
+const SolverKind kLasso[] = {SolverKind::lars, SolverKind::cd, SolverKind::fista, SolverKind::ista,
+                             SolverKind::fss};
+
+EncodeOptions tight(SolverKind kind, double lambda) {
+  EncodeOptions o;
+  o.solver = kind;
+  o.penalty.lambda = lambda;
+  // ISTA converges slowly; 1e-10 still certifies the 1e-8 agreement asserted below.
+  o.tolerance = kind == SolverKind::ista ? 1e-10 : 1e-12;
+  o.max_iterations = kind == SolverKind::ista ? 1000000 : 0;
+  return o;
+}
+
+// Objective of every column, computed directly from the residual (not in Gram form).
+Vector<double> objectives(const Matrix<double>& d, const Matrix<double>& x, const Matrix<double>& a,
+                          const Penalty& penalty) {
+  Vector<double> f(x.cols());
+  for (Index j = 0; j < x.cols(); ++j) {
+    f(j) = 0.5 * (x.col(j) - d * a.col(j)).squaredNorm() + penalty.lambda * a.col(j).lpNorm<1>() +
+           0.5 * penalty.lambda2 * a.col(j).squaredNorm();
+  }
+  return f;
+}
+
+std::string error_of(const Matrix<double>& d, const Matrix<double>& x, const EncodeOptions& o) {
+  Matrix<double> a;
+  try {
+    sc::sparse::encode(d, x, a, o);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("encode: every LASSO solver reaches the same objective and KKT on patch-like data") {
+  const Matrix<double> dict = smooth_dictionary(5, 40, 41);
+  const Matrix<double> x = sparse_signals(dict, 12, 4, 0.05, 42);
+  const double lambda = 0.05 * (dict.transpose() * x).cwiseAbs().maxCoeff();
+  Matrix<double> reference;
+  const EncodeSummary ref = sc::sparse::encode(dict, x, reference, tight(SolverKind::lars, lambda));
+  const Vector<double> f_ref = objectives(dict, x, reference, tight(SolverKind::lars, lambda).penalty);
+  for (SolverKind kind : kLasso) {
+    CAPTURE(sc::sparse::to_string(kind));
+    const EncodeOptions o = tight(kind, lambda);
+    Matrix<double> a;
+    const EncodeSummary s = sc::sparse::encode(dict, x, a, o);
+    CHECK(s.not_converged == 0);
+    CHECK(s.status.size() == 12);
+    CHECK(s.max_relative_gap <= 1e-10);
+    CHECK(std::abs(s.mean_objective - ref.mean_objective) <= 1e-8 * ref.mean_objective);
+    const Vector<double> f = objectives(dict, x, a, o.penalty);
+    CHECK(((f - f_ref).array().abs() / f_ref.array()).maxCoeff() <= 1e-8);
+    const Problem<double> p(dict, x);
+    for (Index j = 0; j < x.cols(); ++j) {
+      CHECK(kkt_violation<double>(p.cache.gram(), p.dtx.col(j), a.col(j), o.penalty).worst() <= 1e-5);
+    }
+  }
+}
+
+TEST_CASE("encode: degenerate problems") {
+  for (SolverKind kind : kLasso) {
+    CAPTURE(sc::sparse::to_string(kind));
+    SUBCASE("x = 0 gives a = 0") {
+      const Matrix<double> dict = random_dictionary(8, 12, 43);
+      Matrix<double> x = gaussian_matrix(8, 3, 44);
+      x.col(1).setZero();
+      Matrix<double> a;
+      sc::sparse::encode(dict, x, a, tight(kind, 0.1));
+      CHECK(a.col(1).cwiseAbs().maxCoeff() == 0.0);
+    }
+    SUBCASE("lambda >= ||D^T x||_inf gives a = 0") {
+      const Matrix<double> dict = random_dictionary(8, 12, 45);
+      const Matrix<double> x = gaussian_matrix(8, 4, 46);
+      Matrix<double> a;
+      const EncodeSummary s =
+          sc::sparse::encode(dict, x, a, tight(kind, (dict.transpose() * x).cwiseAbs().maxCoeff()));
+      CHECK(a.cwiseAbs().maxCoeff() == 0.0);
+      CHECK(s.mean_nonzeros == 0.0);
+    }
+    SUBCASE("k > d, d = 1, N = 1, duplicate atoms") {
+      for (const auto& [d, k] : {std::pair<Index, Index>{6, 30}, {1, 3}, {5, 5}}) {
+        Matrix<double> dict = random_dictionary(d, k, 47);
+        if (k == 5) dict.col(4) = dict.col(1);
+        const Matrix<double> x = gaussian_matrix(d, 1, 48);
+        const EncodeOptions o = tight(kind, 0.1 * (dict.transpose() * x).cwiseAbs().maxCoeff());
+        Matrix<double> a;
+        const EncodeSummary s = sc::sparse::encode(dict, x, a, o);
+        CHECK(a.rows() == k);
+        CHECK(a.cols() == 1);
+        CHECK(s.not_converged == 0);
+        const Problem<double> p(dict, x);
+        CHECK(kkt_violation<double>(p.cache.gram(), p.dtx.col(0), a.col(0), o.penalty).worst() <= 1e-5);
+      }
+    }
+  }
+}
+
+TEST_CASE("encode: 1 and 2 threads give identical codes for every solver") {
+  const Matrix<double> dict = coherent_dictionary(16, 48, 49, 0.5);
+  const Matrix<double> x = gaussian_matrix(16, 40, 50);
+  const double lambda = 0.1 * (dict.transpose() * x).cwiseAbs().maxCoeff();
+  for (SolverKind kind : {SolverKind::lars, SolverKind::cd, SolverKind::fista, SolverKind::ista,
+                          SolverKind::fss, SolverKind::omp}) {
+    CAPTURE(sc::sparse::to_string(kind));
+    EncodeOptions o = tight(kind, lambda);
+    o.tolerance = kind == SolverKind::ista ? 1e-4 : 1e-6;
+    o.max_iterations = 0;
+    o.omp_atoms = 5;
+    o.chunk_size = 8;
+    o.block_size = 24;  // two blocks
+    Matrix<double> one;
+    Matrix<double> two;
+    o.threads = 1;
+    const EncodeSummary s1 = sc::sparse::encode(dict, x, one, o);
+    o.threads = 2;
+    const EncodeSummary s2 = sc::sparse::encode(dict, x, two, o);
+    CHECK(one == two);
+    CHECK(s1.mean_objective == s2.mean_objective);
+    CHECK(s1.max_duality_gap == s2.max_duality_gap);
+  }
+}
+
+TEST_CASE("encode: float32 agrees with float64 within 1e-4") {
+  const Matrix<double> dict = smooth_dictionary(4, 24, 51);
+  const Matrix<double> x = sparse_signals(dict, 20, 3, 0.05, 52);
+  const double lambda = 0.1 * (dict.transpose() * x).cwiseAbs().maxCoeff();
+  for (SolverKind kind : kLasso) {
+    CAPTURE(sc::sparse::to_string(kind));
+    EncodeOptions o = tight(kind, lambda);
+    o.tolerance = 1e-7;
+    Matrix<double> a64;
+    const EncodeSummary s64 = sc::sparse::encode(dict, x, a64, o);
+    Matrix<float> a32;
+    const EncodeSummary s32 =
+        sc::sparse::encode<float>(dict.cast<float>(), x.cast<float>(), a32, o);
+    CHECK(std::abs(s32.mean_objective - s64.mean_objective) <= 1e-4 * s64.mean_objective);
+    const Vector<double> f64 = objectives(dict, x, a64, o.penalty);
+    const Vector<double> f32 = objectives(dict, x, a32.cast<double>(), o.penalty);
+    CHECK(((f32 - f64).array().abs() / f64.array()).maxCoeff() <= 1e-4);
+  }
+}
+
+TEST_CASE("encode: warm starts give the same solution") {
+  const Matrix<double> dict = coherent_dictionary(16, 32, 53, 0.5);
+  const Matrix<double> x = gaussian_matrix(16, 10, 54);
+  const double lambda = 0.1 * (dict.transpose() * x).cwiseAbs().maxCoeff();
+  for (SolverKind kind : {SolverKind::cd, SolverKind::fista}) {
+    EncodeOptions o = tight(kind, lambda);
+    Matrix<double> cold;
+    sc::sparse::encode(dict, x, cold, o);
+    Matrix<double> warm = cold + 0.05 * gaussian_matrix(32, 10, 55);
+    o.start = EncodeOptions::Start::warm;
+    const EncodeSummary s = sc::sparse::encode(dict, x, warm, o);
+    CHECK(s.not_converged == 0);
+    const Vector<double> f_cold = objectives(dict, x, cold, o.penalty);
+    const Vector<double> f_warm = objectives(dict, x, warm, o.penalty);
+    CHECK(((f_warm - f_cold).array().abs() / f_cold.array()).maxCoeff() <= 1e-10);
+  }
+}
+
+TEST_CASE("encode: non-converged samples are counted") {
+  const Matrix<double> dict = coherent_dictionary(16, 40, 56, 0.9);
+  const Matrix<double> x = gaussian_matrix(16, 5, 57);
+  EncodeOptions o = tight(SolverKind::fista, 0.01);
+  o.max_iterations = 2;
+  Matrix<double> a;
+  const EncodeSummary s = sc::sparse::encode(dict, x, a, o);
+  CHECK(s.not_converged == 5);
+  CHECK(s.status[0].termination == sc::solvers::SampleTermination::max_iterations);
+  CHECK(s.max_relative_gap > 1e-12);
+}
+
+TEST_CASE("encode: bad input and options are rejected, naming the problem") {
+  const Matrix<double> dict = random_dictionary(8, 12, 58);
+  const Matrix<double> x = gaussian_matrix(8, 3, 59);
+  EncodeOptions o;
+  CHECK(error_of(dict, gaussian_matrix(7, 3, 60), o).find("dimension") != std::string::npos);
+  Matrix<double> bad = dict;
+  bad(2, 3) = std::numeric_limits<double>::quiet_NaN();
+  CHECK(error_of(bad, x, o).find("atom 3") != std::string::npos);
+  bad = x;
+  bad(0, 2) = std::numeric_limits<double>::infinity();
+  CHECK(error_of(dict, bad, o).find("signal 2") != std::string::npos);
+  bad = dict;
+  bad.col(5) *= 1.01;
+  CHECK(error_of(bad, x, o).find("norm") != std::string::npos);
+  sc::sparse::normalize_atoms(bad);
+  CHECK(error_of(bad, x, o).empty());
+  EncodeOptions b = o;
+  b.penalty.lambda = -1.0;
+  CHECK(error_of(dict, x, b).find("lambda") != std::string::npos);
+  b = o;
+  b.tolerance = 0.0;
+  CHECK(error_of(dict, x, b).find("tolerance") != std::string::npos);
+  b = o;
+  b.block_size = 0;
+  CHECK(error_of(dict, x, b).find("block_size") != std::string::npos);
+  b = o;
+  b.threads = -2;
+  CHECK(error_of(dict, x, b).find("threads") != std::string::npos);
+  b = o;
+  b.omp_atoms = -1;
+  CHECK(error_of(dict, x, b).find("omp_atoms") != std::string::npos);
+  b = o;
+  b.start = EncodeOptions::Start::warm;
+  CHECK(error_of(dict, x, b).find("warm-start") != std::string::npos);
+  CHECK_THROWS_WITH_AS(sc::sparse::parse_solver_kind("lasso"), doctest::Contains("lasso"),
+                       std::invalid_argument);
+  CHECK(sc::sparse::parse_solver_kind("fss") == SolverKind::fss);
+}

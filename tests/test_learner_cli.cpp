@@ -1,0 +1,103 @@
+// Tests for `sparsecode learn`: exit codes and no output on bad input, and resume after kill -9.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "learner_fixtures.hpp"
+#include "sparse/npy.hpp"
+#include "temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using sparsecode::test::TempDir;
+
+namespace {
+
+int run_cli(const std::string& args, const fs::path& err) {
+  const std::string cmd = std::string(SPARSECODE_CLI_PATH) + " learn " + args + " 2> '" + err.string() + "'";
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("learn CLI: bad options exit 2, bad data exit 1, and no output file is left") {
+  const TempDir dir("learn_cli_errors");
+  const auto planted = sparsecode::test::make_planted(9, 6, 40, 2, 0.01, 3);
+  sparsecode::sparse::save_samples<double>(dir / "x.npy", planted.signals);
+  auto nan = planted.signals;
+  nan(2, 5) = std::numeric_limits<double>::quiet_NaN();
+  sparsecode::sparse::save_samples<double>(dir / "nan.npy", nan);
+  const std::string x = " --input '" + (dir / "x.npy").string() + "'";
+  const std::string out = " --out '" + (dir / "D.npy").string() + "'";
+  const fs::path err = dir / "err.txt";
+  struct Case {
+    std::string args;
+    int status;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {x + " --atoms 0 --lambda 0.1" + out, 2, "--atoms"},
+      {x + " --atoms 4 --lambda -0.5" + out, 2, "--lambda"},
+      {x + " --atoms 4 --lambda 0.1 --batch-size 0" + out, 2, "--batch-size"},
+      {x + " --atoms 4 --lambda 0.1", 2, "--out"},
+      {x + " --atoms 4 --lambda 0.1 --resume" + out, 2, "--checkpoint"},
+      {" --input '" + (dir / "nan.npy").string() + "' --atoms 4 --lambda 0.1" + out, 1, "NaN"},
+      {x + " --atoms 50 --lambda 0.1" + out, 1, "40 samples < k = 50"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.args);
+    CHECK(run_cli(c.args, err) == c.status);
+    CHECK(read_bytes(err).find(c.message) != std::string::npos);
+    CHECK(!fs::exists(dir / "D.npy"));
+  }
+  CHECK(run_cli(x + " --atoms 4 --lambda 0.1 --log '" + (dir / "c.csv").string() + "'" + out, err) == 0);
+  CHECK(sparsecode::sparse::load_samples<double>(dir / "D.npy").cols() == 4);
+}
+
+TEST_CASE("learn CLI: after kill -9 mid-run, --resume ends bit-identical to an uninterrupted run") {
+  const TempDir dir("learn_cli_kill");
+  const auto planted = sparsecode::test::make_planted(16, 8, 3000, 2, 0.05, 8);
+  sparsecode::sparse::save_samples<double>(dir / "x.npy", planted.signals);
+  const std::string common = " --input '" + (dir / "x.npy").string() +
+                             "' --atoms 8 --lambda 0.1 --batch-size 8 --iterations 350 --seed 5 --quiet";
+  const fs::path err = dir / "err.txt";
+  REQUIRE(run_cli(common + " --out '" + (dir / "whole.npy").string() + "'", err) == 0);
+
+  const std::string resumable = common + " --checkpoint '" + (dir / "ckpt").string() + "' --out '" +
+                                (dir / "resumed.npy").string() + "'";
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const std::string cmd = std::string(SPARSECODE_CLI_PATH) + " learn" + resumable + " 2>/dev/null";
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Kill as soon as a checkpoint exists (the run may also have finished by then: resuming
+  // from its final checkpoint must give the same dictionary too).
+  const fs::path ckpt = dir / "ckpt" / "online.ckpt";
+  for (int i = 0; i < 6000 && !fs::exists(ckpt); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  fs::remove(dir / "resumed.npy");
+  REQUIRE(fs::exists(ckpt));
+  REQUIRE(run_cli(resumable + " --resume", err) == 0);
+  CHECK(read_bytes(dir / "resumed.npy") == read_bytes(dir / "whole.npy"));
+}
