@@ -1,8 +1,91 @@
-// Placeholder: `sparsecode whiten` is being written.
+// `sparsecode whiten`: Olshausen–Field whitening of every image of a directory into one .npy file (+ PNG preview).
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include "cli/commands.hpp"
+#include "cli/support.hpp"
+#include "sparse/montage.hpp"
+#include "sparse/npy.hpp"
+#include "sparse/whitening.hpp"
 
 namespace sparsecode::cli {
 
-void add_whiten_command(CLI::App& app) { app.add_subcommand("whiten", "not yet implemented"); }
+namespace {
+
+struct WhitenArgs {
+  std::string images;
+  std::string out;
+  std::string png;
+  bool quiet = false;
+};
+
+/// Throws a data error naming the first image whose size differs from the first one's.
+void require_one_size(const std::vector<sparse::Image>& images) {
+  const sparse::Matrix<double>& first = images.front().pixels;
+  for (const sparse::Image& image : images) {
+    if (image.pixels.rows() != first.rows() || image.pixels.cols() != first.cols()) {
+      throw std::runtime_error(image.name + ": size " + std::to_string(image.pixels.rows()) + "x" +
+                               std::to_string(image.pixels.cols()) + " differs from " +
+                               images.front().name + " (" + std::to_string(first.rows()) + "x" +
+                               std::to_string(first.cols()) + "); whiten needs images of one size");
+    }
+  }
+}
+
+/// Stacks equally sized images as the columns of an (H·W)×n matrix, each image row-major, so
+/// that save_samples writes the n×(H·W) array documented in --help.
+sparse::Matrix<double> stack_row_major(const std::vector<sparse::Image>& images) {
+  const sparse::Index h = images.front().pixels.rows();
+  const sparse::Index w = images.front().pixels.cols();
+  sparse::Matrix<double> stacked(h * w, static_cast<sparse::Index>(images.size()));
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    // The transpose of a column-major H×W matrix has the row-major layout.
+    const sparse::Matrix<double> transposed = images[i].pixels.transpose();
+    stacked.col(static_cast<sparse::Index>(i)) =
+        Eigen::Map<const sparse::Vector<double>>(transposed.data(), h * w);
+  }
+  return stacked;
+}
+
+void run_whiten(const WhitenArgs& a) {
+  const sparse::ImageSet set = load_images_reporting(a.images, a.quiet);
+  require_one_size(set.images);
+  const std::vector<sparse::Image> whitened = sparse::whiten_images(set.images);
+  const sparse::Matrix<double> stacked = stack_row_major(whitened);
+  sparse::MontageOptions preview;
+  preview.patch_height = static_cast<int>(whitened.front().pixels.rows());
+  preview.patch_width = static_cast<int>(whitened.front().pixels.cols());
+  write_with_companion(
+      a.out, [&](const std::filesystem::path& path) { sparse::save_samples(path, stacked); },
+      a.png,
+      [&](const std::filesystem::path& path) {
+        sparse::write_montage_png(path, stacked, preview);
+      });
+}
+
+}  // namespace
+
+void add_whiten_command(CLI::App& app) {
+  auto args = std::make_shared<WhitenArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "whiten",
+      "Whiten every image of a directory as Olshausen & Field (1996): remove the mean, filter the "
+      "spectrum by R(f) = f·exp(-(f/f0)^4) with f0 = 0.4·N, scale all images to pixel variance "
+      "0.1. All images must have the same size H×W. W.npy is a float64 array of shape "
+      "(n_images, H*W): row i is image i (sorted file-name order) in row-major order, i.e. the "
+      "samples-as-rows layout of every sparsecode .npy file (view it with `sparsecode montage "
+      "--dict W.npy --patch-shape HxW`).");
+  cmd->add_option("--images", args->images, "Directory of images (PNG, JPEG, PGM, BMP)")
+      ->required();
+  cmd->add_option("--out", args->out, "Output .npy file, shape (n_images, H*W)")->required();
+  cmd->add_option("--png", args->png,
+                  "Also write a PNG preview: the whitened images on a grid, each scaled to its "
+                  "own max |value| with zero at mid-grey");
+  cmd->add_flag("--quiet", args->quiet, "Do not print warnings about skipped files");
+  cmd->callback([args] { run_whiten(*args); });
+}
 
 }  // namespace sparsecode::cli

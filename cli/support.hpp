@@ -1,0 +1,45 @@
+// Helpers shared by the subcommands: strict number validators, HxW parsing, image loading, paired outputs.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "sparse/image_io.hpp"
+
+namespace sparsecode::cli {
+
+/// A decimal integer in [min, max] (no octal/hex, no sign for unsigned use); CLI11 reports a
+/// violation as a usage error naming the option. The string is rewritten in canonical form.
+CLI::Validator integer_in(std::int64_t min, std::int64_t max);
+
+/// A decimal unsigned 64-bit integer (e.g. a seed); "-1" is rejected instead of wrapping.
+CLI::Validator unsigned_integer();
+
+/// A finite real number >= min.
+CLI::Validator real_at_least(double min);
+
+/// A patch shape "HxW" with H, W >= 1.
+struct PatchShape {
+  int height = 0;
+  int width = 0;
+};
+
+/// Parses "HxW" (e.g. "8x12"); throws UsageError naming `option` on bad syntax or a value < 1.
+PatchShape parse_patch_shape(const std::string& text, const std::string& option);
+
+/// Loads every image of `dir`, printing each skipped-file warning on stderr unless `quiet`.
+sparse::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet);
+
+/// Writes a main output and an optional companion file so that on any failure neither is
+/// left behind (or replaced): the companion is written to a temporary file, the main output
+/// is written atomically, then the companion is renamed into place. `companion` may be empty.
+void write_with_companion(
+    const std::filesystem::path& main, const std::function<void(const std::filesystem::path&)>& write_main,
+    const std::filesystem::path& companion,
+    const std::function<void(const std::filesystem::path&)>& write_companion);
+
+}  // namespace sparsecode::cli
