@@ -144,7 +144,9 @@ double Cost::evaluate(const Vector<double>& theta, const Eigen::Ref<const Matrix
   if (gradient != nullptr) {
     chunk_grads_.resize(layout.size, chunks);
   }
-  const int threads = sparse::resolve_threads(options_.threads);
+  // More threads than chunks would only wait at the barriers.
+  const int threads =
+      static_cast<int>(std::min<Index>(sparse::resolve_threads(options_.threads), chunks));
   const sparse::SingleThreadedBlas single_threaded_blas;
 
   // Forward pass through the encoder: h = f(W₁x + b₁) for every sample, and per-chunk sums.

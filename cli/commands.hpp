@@ -17,5 +17,6 @@ class UsageError : public std::runtime_error {
 void add_patches_command(CLI::App& app);
 void add_whiten_command(CLI::App& app);
 void add_montage_command(CLI::App& app);
+void add_autoencoder_command(CLI::App& app);
 
 }  // namespace sparsecode::cli

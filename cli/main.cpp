@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   sparsecode::cli::add_patches_command(app);
   sparsecode::cli::add_whiten_command(app);
   sparsecode::cli::add_montage_command(app);
+  sparsecode::cli::add_autoencoder_command(app);
 
   // Subcommand callbacks run inside parse(), so their exceptions arrive here too.
   try {
