@@ -47,7 +47,7 @@ TEST_CASE("autoencoder L-BFGS decreases the cost at every iteration") {
 
 TEST_CASE("autoencoder on the UFLDL setting (test size): mean rho_hat ends within 20% of rho") {
   const sp::Image camera = sp::load_image(std::string(SPARSECODE_DATA_DIR) + "/camera.png");
-  const Matrix<double> x = ae::ufldl_patches(sp::whiten_images({camera}), 1000, 8, 3);
+  const Matrix<double> x = ae::ufldl_patches(sp::whiten_images({camera}), 600, 8, 3);
   CHECK(x.minCoeff() >= 0.1 - 1e-12);
   CHECK(x.maxCoeff() <= 0.9 + 1e-12);
   ae::Architecture arch{64, 25};
@@ -55,7 +55,7 @@ TEST_CASE("autoencoder on the UFLDL setting (test size): mean rho_hat ends withi
   model.initialize(1);
   ae::CostOptions cost;  // ρ = 0.01, β = 3, λ = 1e-4
   ae::LbfgsOptions options;
-  options.max_iterations = 150;
+  options.max_iterations = 100;
   const ae::TrainingSummary s = ae::train_lbfgs(model, cost, x, options);
   CAPTURE(ae::to_string(s.reason));
   CAPTURE(s.final_terms.mean_rho_hat());
