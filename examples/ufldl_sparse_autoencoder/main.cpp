@@ -1,6 +1,6 @@
 // UFLDL sparse autoencoder exercise: 10,000 whitened 8×8 patches, 64–25–64, L-BFGS 400 iterations, filters.png.
 //
-// Usage: example_ufldl_sparse_autoencoder [OUTPUT_DIR] [IMAGE_DIR]
+// Usage: example_ufldl_sparse_autoencoder [OUTPUT_DIR] [IMAGE_DIR] [THREADS (0 = all cores)]
 // Writes OUTPUT_DIR/filters.png (montage of the rows of W₁) and prints the final cost terms.
 #include <chrono>
 #include <cstdio>
@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
     ae::Model model(arch);
     model.initialize(1);
     ae::CostOptions cost;  // ρ = 0.01, β = 3, λ = 1e-4 are the defaults (UFLDL's values)
+    cost.threads = argc > 3 ? std::stoi(argv[3]) : 0;
     ae::LbfgsOptions lbfgs;
     lbfgs.max_iterations = 400;
     const ae::TrainingSummary s = ae::train_lbfgs(model, cost, patches, lbfgs);
