@@ -19,5 +19,6 @@ void add_whiten_command(CLI::App& app);
 void add_montage_command(CLI::App& app);
 void add_encode_command(CLI::App& app);
 void add_learn_command(CLI::App& app);
+void add_autoencoder_command(CLI::App& app);
 
 }  // namespace sparsecode::cli

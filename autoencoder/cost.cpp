@@ -1,0 +1,279 @@
+// Sparse autoencoder cost and gradient: chunked forward/backward passes, OpenMP over chunks, fixed-order sums.
+#include "autoencoder/cost.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "autoencoder/activations.hpp"
+#include "sparse/threads.hpp"
+
+namespace sparsecode::autoencoder {
+
+namespace {
+
+std::string number(double value) {
+  std::ostringstream out;
+  out.precision(17);
+  out << value;
+  return out.str();
+}
+
+double clamp_rho_hat(double rho_hat) {
+  return std::clamp(rho_hat, kRhoHatEpsilon, 1.0 - kRhoHatEpsilon);
+}
+
+/// Weights (reconstruction, λ, β, α) of the terms that evaluate() includes.
+struct TermWeights {
+  double reconstruction, weight_decay, beta, l1;
+};
+
+TermWeights term_weights(const CostOptions& o, CostTerm term) {
+  switch (term) {
+    case CostTerm::reconstruction: return {1.0, 0.0, 0.0, 0.0};
+    case CostTerm::weight_decay: return {0.0, o.weight_decay, 0.0, 0.0};
+    case CostTerm::sparsity: return {0.0, 0.0, o.beta, 0.0};
+    case CostTerm::l1: return {0.0, 0.0, 0.0, o.l1};
+    case CostTerm::all: break;
+  }
+  return {1.0, o.weight_decay, o.beta, o.l1};
+}
+
+}  // namespace
+
+void CostOptions::validate() const {
+  if (!(rho > 0.0 && rho < 1.0)) {
+    throw std::invalid_argument("autoencoder: rho (target activation) must be in (0, 1), got " +
+                                number(rho));
+  }
+  if (!(beta >= 0.0) || !std::isfinite(beta)) {
+    throw std::invalid_argument("autoencoder: beta must be a finite number >= 0, got " +
+                                number(beta));
+  }
+  if (!(weight_decay >= 0.0) || !std::isfinite(weight_decay)) {
+    throw std::invalid_argument("autoencoder: weight_decay must be a finite number >= 0, got " +
+                                number(weight_decay));
+  }
+  if (!(l1 >= 0.0) || !std::isfinite(l1)) {
+    throw std::invalid_argument("autoencoder: l1 must be a finite number >= 0, got " + number(l1));
+  }
+  if (threads < 0) {
+    throw std::invalid_argument("autoencoder: threads must be >= 0, got " +
+                                std::to_string(threads));
+  }
+}
+
+double kl_divergence(double rho, double rho_hat) {
+  const double r = clamp_rho_hat(rho_hat);
+  return rho * std::log(rho / r) + (1.0 - rho) * std::log((1.0 - rho) / (1.0 - r));
+}
+
+double kl_derivative(double rho, double rho_hat) {
+  if (rho_hat < kRhoHatEpsilon || rho_hat > 1.0 - kRhoHatEpsilon) {
+    return 0.0;
+  }
+  return -rho / rho_hat + (1.0 - rho) / (1.0 - rho_hat);
+}
+
+Cost::Cost(const Architecture& architecture, const CostOptions& options)
+    : architecture_(architecture), options_(options) {
+  architecture_.validate();
+  options_.validate();
+}
+
+void Cost::check_data(const Eigen::Ref<const Matrix<double>>& samples, const char* what) const {
+  const std::string name(what);
+  if (samples.rows() != architecture_.input_dim) {
+    throw std::invalid_argument("autoencoder: " + name + " has dimension " +
+                                std::to_string(samples.rows()) + ", the model expects d = " +
+                                std::to_string(architecture_.input_dim));
+  }
+  if (samples.cols() < 1) {
+    throw std::invalid_argument("autoencoder: " + name + " has no samples");
+  }
+  const bool unit_interval = architecture_.decoder == Decoder::sigmoid;
+  for (Index j = 0; j < samples.cols(); ++j) {
+    for (Index i = 0; i < samples.rows(); ++i) {
+      const double v = samples(i, j);
+      if (!std::isfinite(v)) {
+        throw std::invalid_argument("autoencoder: " + name + " has a non-finite value (" +
+                                    number(v) + ") in sample " + std::to_string(j) +
+                                    ", component " + std::to_string(i));
+      }
+      if (unit_interval && (v < 0.0 || v > 1.0)) {
+        throw std::invalid_argument(
+            "autoencoder: " + name + " must lie in [0, 1] for a sigmoid decoder; sample " +
+            std::to_string(j) + ", component " + std::to_string(i) + " is " + number(v) +
+            " (rescale the data or use a linear decoder)");
+      }
+    }
+  }
+}
+
+double Cost::evaluate(const Vector<double>& theta, const Eigen::Ref<const Matrix<double>>& samples,
+                      Vector<double>* gradient, CostTerms* terms, CostTerm term) {
+  const Index d = architecture_.input_dim;
+  const Index h = architecture_.hidden;
+  const Index m = samples.cols();
+  const ParameterLayout layout(architecture_);
+  if (theta.size() != layout.size) {
+    throw std::invalid_argument("autoencoder: parameter vector has length " +
+                                std::to_string(theta.size()) + ", expected " +
+                                std::to_string(layout.size));
+  }
+  if (samples.rows() != d || m < 1) {
+    throw std::invalid_argument("autoencoder: data must be d×m with d = " + std::to_string(d) +
+                                " and m >= 1, got " + std::to_string(samples.rows()) + "×" +
+                                std::to_string(m));
+  }
+  const bool tied = architecture_.tying == Tying::tied;
+  const TermWeights w = term_weights(options_, term);
+  const Eigen::Map<const Matrix<double>> W1(theta.data() + layout.w1, h, d);
+  const Eigen::Map<const Vector<double>> b1(theta.data() + layout.b1, h);
+  // Untied: W₂ is its own block; tied: W₂ = W₁ᵀ, read through the transpose of W1's block.
+  const Eigen::Map<const Matrix<double>> W2(theta.data() + (tied ? layout.w1 : layout.w2),
+                                            tied ? h : d, tied ? d : h);
+  const Eigen::Map<const Vector<double>> b2(theta.data() + layout.b2, d);
+
+  const Index chunks = (m + kChunkSize - 1) / kChunkSize;
+  hidden_.resize(h, m);
+  chunk_sums_.resize(h, chunks);
+  chunk_scalars_.setZero(2, chunks);
+  if (gradient != nullptr) {
+    chunk_grads_.resize(layout.size, chunks);
+  }
+  // More threads than chunks would only wait at the barriers.
+  const int threads =
+      static_cast<int>(std::min<Index>(sparse::resolve_threads(options_.threads), chunks));
+  const sparse::SingleThreadedBlas single_threaded_blas;
+
+  // Forward pass through the encoder: h = f(W₁x + b₁) for every sample, and per-chunk sums.
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (Index c = 0; c < chunks; ++c) {
+    const Index start = c * kChunkSize;
+    const Index n = std::min(kChunkSize, m - start);
+    auto Hc = hidden_.middleCols(start, n);
+    Hc.noalias() = W1 * samples.middleCols(start, n);
+    Hc.colwise() += b1;
+    apply_activation(architecture_.activation, Hc, Hc);
+    chunk_sums_.col(c) = Hc.rowwise().sum();
+    chunk_scalars_(1, c) = Hc.cwiseAbs().sum();
+  }
+
+  // ρ̂ and the per-unit sparsity derivative s_j = β KL'(ρ̂_j) + α (α from ∂‖h‖₁/∂h, h ≥ 0).
+  Vector<double> rho_hat = Vector<double>::Zero(h);
+  double l1_sum = 0.0;
+  for (Index c = 0; c < chunks; ++c) {
+    rho_hat += chunk_sums_.col(c);
+    l1_sum += chunk_scalars_(1, c);
+  }
+  rho_hat /= static_cast<double>(m);
+  Vector<double> s(h);
+  double kl_sum = 0.0;
+  for (Index j = 0; j < h; ++j) {
+    kl_sum += kl_divergence(options_.rho, rho_hat[j]);
+    s[j] = w.beta * kl_derivative(options_.rho, rho_hat[j]) + w.l1;
+  }
+
+  // Decoder forward and the backward pass, chunk by chunk, each into its own accumulator.
+#pragma omp parallel num_threads(threads)
+  {
+    Matrix<double> out(d, kChunkSize);
+    Matrix<double> delta2(h, kChunkSize);
+#pragma omp for schedule(static)
+    for (Index c = 0; c < chunks; ++c) {
+      const Index start = c * kChunkSize;
+      const Index n = std::min(kChunkSize, m - start);
+      const auto Xc = samples.middleCols(start, n);
+      const auto Hc = hidden_.middleCols(start, n);
+      auto Oc = out.leftCols(n);
+      if (tied) {
+        Oc.noalias() = W2.transpose() * Hc;
+      } else {
+        Oc.noalias() = W2 * Hc;
+      }
+      Oc.colwise() += b2;
+      if (architecture_.decoder == Decoder::sigmoid) {
+        apply_sigmoid(Oc, Oc);
+      }
+      // δ₃ = (x̂ − x) ⊙ g'(z₃), overwriting x̂ column by column after its error is summed.
+      double squared_error = 0.0;
+      if (architecture_.decoder == Decoder::sigmoid) {
+        for (Index j = 0; j < n; ++j) {
+          auto o = Oc.col(j).array();
+          const auto residual = (o - Xc.col(j).array()).eval();
+          squared_error += residual.square().sum();
+          o = w.reconstruction * residual * o * (1.0 - o);
+        }
+      } else {
+        Oc -= Xc;
+        squared_error = Oc.squaredNorm();
+        Oc *= w.reconstruction;
+      }
+      chunk_scalars_(0, c) = squared_error;
+      if (gradient == nullptr) {
+        continue;
+      }
+      double* g = chunk_grads_.col(c).data();
+      Eigen::Map<Matrix<double>> gW1(g + layout.w1, h, d);
+      Eigen::Map<Vector<double>> gb1(g + layout.b1, h);
+      Eigen::Map<Vector<double>> gb2(g + layout.b2, d);
+      auto D2 = delta2.leftCols(n);
+      // δ₂ = (W₂ᵀδ₃ + s) ⊙ f'(z₂)
+      if (tied) {
+        D2.noalias() = W2 * Oc;
+      } else {
+        D2.noalias() = W2.transpose() * Oc;
+      }
+      D2.colwise() += s;
+      D2.array() *= activation_derivative(architecture_.activation, Hc);
+      gW1.noalias() = D2 * Xc.transpose();
+      gb1 = D2.rowwise().sum();
+      gb2 = Oc.rowwise().sum();
+      if (tied) {
+        gW1.noalias() += Hc * Oc.transpose();
+      } else {
+        Eigen::Map<Matrix<double>> gW2(g + layout.w2, d, h);
+        gW2.noalias() = Oc * Hc.transpose();
+      }
+    }
+  }
+
+  double squared_error = 0.0;
+  for (Index c = 0; c < chunks; ++c) {
+    squared_error += chunk_scalars_(0, c);
+  }
+  const double inv_m = 1.0 / static_cast<double>(m);
+  const double weight_norm2 =
+      W1.squaredNorm() + (tied ? W1.squaredNorm() : W2.squaredNorm());
+  CostTerms t;
+  t.reconstruction = w.reconstruction * 0.5 * inv_m * squared_error;
+  t.weight_decay = 0.5 * w.weight_decay * weight_norm2;
+  t.sparsity = w.beta * kl_sum;
+  t.l1 = w.l1 * inv_m * l1_sum;
+  t.rho_hat = std::move(rho_hat);
+
+  if (gradient != nullptr) {
+    gradient->setZero(layout.size);
+    for (Index c = 0; c < chunks; ++c) {
+      *gradient += chunk_grads_.col(c);
+    }
+    *gradient *= inv_m;
+    // ∂/∂W of (λ/2)(‖W₁‖² + ‖W₂‖²); tied: λ‖W₁‖², gradient 2λW₁.
+    const Index weights = h * d;
+    gradient->segment(layout.w1, weights) +=
+        (tied ? 2.0 : 1.0) * w.weight_decay * theta.segment(layout.w1, weights);
+    if (!tied) {
+      gradient->segment(layout.w2, weights) += w.weight_decay * theta.segment(layout.w2, weights);
+    }
+  }
+  const double total = t.total();
+  if (terms != nullptr) {
+    *terms = std::move(t);
+  }
+  return total;
+}
+
+}  // namespace sparsecode::autoencoder

@@ -1,0 +1,77 @@
+// Times one sparse-autoencoder cost+gradient evaluation on the UFLDL setting; writes inputs/outputs as .npy.
+//
+// Usage: bench_autoencoder OUTPUT_DIR [REPEATS] [THREADS]
+// Writes X.npy (N×64 patches), theta.npy, grad.npy, cost.npy (one value) and prints
+// "seconds_per_eval <median wall time>" and "cpu_seconds_per_eval <mean CPU time, all threads>". bench/run_autoencoder.sh compares it with the numpy reference.
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "autoencoder/cost.hpp"
+#include "autoencoder/model.hpp"
+#include "autoencoder/ufldl_data.hpp"
+#include "sparse/image_io.hpp"
+#include "sparse/npy.hpp"
+#include "sparse/whitening.hpp"
+
+namespace ae = sparsecode::autoencoder;
+namespace sp = sparsecode::sparse;
+
+int main(int argc, char** argv) {
+  try {
+    if (argc < 2) {
+      std::fprintf(stderr, "usage: bench_autoencoder OUTPUT_DIR [REPEATS] [THREADS]\n");
+      return 2;
+    }
+    const std::filesystem::path out = argv[1];
+    const int repeats = argc > 2 ? std::stoi(argv[2]) : 50;
+    const int threads = argc > 3 ? std::stoi(argv[3]) : 0;
+    std::filesystem::create_directories(out);
+    const sp::ImageSet set = sp::load_image_directory(SPARSECODE_DATA_DIR);
+    const sp::Matrix<double> x = ae::ufldl_patches(sp::whiten_images(set.images), 10000, 8, 1);
+
+    ae::Architecture arch;
+    arch.input_dim = 64;
+    arch.hidden = 25;
+    ae::Model model(arch);
+    model.initialize(7);
+    model.b1().setConstant(-0.5);  // non-zero biases so that their gradient paths are exercised
+    model.b2().setConstant(0.1);
+    ae::CostOptions options;  // UFLDL: ρ = 0.01, β = 3, λ = 1e-4
+    options.l1 = 1e-3;
+    options.threads = threads;
+    ae::Cost cost(arch, options);
+    cost.check_data(x);
+
+    sp::Vector<double> grad;
+    double j = cost.evaluate(model.parameters(), x, &grad);  // warm-up
+    std::vector<double> times;
+    timespec cpu0{}, cpu1{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
+    for (int r = 0; r < repeats; ++r) {
+      const auto t0 = std::chrono::steady_clock::now();
+      j = cost.evaluate(model.parameters(), x, &grad);
+      times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu1);
+    const double cpu = static_cast<double>(cpu1.tv_sec - cpu0.tv_sec) +
+                       1e-9 * static_cast<double>(cpu1.tv_nsec - cpu0.tv_nsec);
+    std::sort(times.begin(), times.end());
+    sp::save_samples<double>(out / "X.npy", x);
+    sp::save_vector<double>(out / "theta.npy", model.parameters());
+    sp::save_vector<double>(out / "grad.npy", grad);
+    sp::save_vector<double>(out / "cost.npy", sp::Vector<double>::Constant(1, j));
+    std::printf("seconds_per_eval %.6g\n", times[times.size() / 2]);
+    std::printf("cpu_seconds_per_eval %.6g\n", cpu / repeats);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_autoencoder: error: %s\n", e.what());
+    return 1;
+  }
+}
