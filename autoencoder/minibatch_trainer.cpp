@@ -1,5 +1,6 @@
 // Mini-batch Adam / SGD-with-momentum training with seeded shuffling, early stopping and max-norm.
 #include "autoencoder/minibatch_trainer.hpp"
+#include "sparse/random.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -13,24 +14,6 @@
 namespace sparsecode::autoencoder {
 
 namespace {
-
-/// Uniform integer in [0, bound) from raw 64-bit output (rejection sampling, no modulo bias),
-/// so shuffles are identical on every standard library.
-std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t bound) {
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
-                              std::numeric_limits<std::uint64_t>::max() % bound;
-  std::uint64_t value = rng();
-  while (value >= limit) {
-    value = rng();
-  }
-  return value % bound;
-}
-
-void shuffle(std::vector<Index>& order, std::mt19937_64& rng) {
-  for (std::size_t i = order.size(); i > 1; --i) {
-    std::swap(order[i - 1], order[uniform_below(rng, i)]);
-  }
-}
 
 void apply_max_norm(Model& model, double max_norm) {
   const auto clip_rows = [max_norm](auto&& W) {
@@ -82,7 +65,7 @@ std::pair<Matrix<double>, Matrix<double>> split_validation(const Matrix<double>&
   std::vector<Index> order(static_cast<std::size_t>(m));
   std::iota(order.begin(), order.end(), Index{0});
   std::mt19937_64 rng(seed);
-  shuffle(order, rng);
+  sparse::shuffle(order, rng);
   Matrix<double> validation(samples.rows(), n_val);
   Matrix<double> train(samples.rows(), m - n_val);
   for (Index j = 0; j < m; ++j) {
@@ -131,7 +114,7 @@ TrainingSummary train_minibatch(Model& model, const CostOptions& cost_options,
   summary.reason = TerminationReason::max_iterations;
 
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
-    shuffle(order, rng);
+    sparse::shuffle(order, rng);
     Progress progress;
     progress.iteration = epoch;
     progress.terms.rho_hat = Vector<double>::Zero(model.architecture().hidden);

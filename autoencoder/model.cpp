@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "autoencoder/activations.hpp"
+#include "sparse/random.hpp"
 
 namespace sparsecode::autoencoder {
 
@@ -56,10 +57,7 @@ void Model::initialize(std::uint64_t seed) {
   const double r = std::sqrt(6.0 / static_cast<double>(architecture_.input_dim +
                                                        architecture_.hidden + 1));
   std::mt19937_64 rng(seed);
-  const auto uniform = [&] {
-    // 53 random bits -> [0, 1) exactly, independent of the standard library's distributions.
-    return static_cast<double>(rng() >> 11) * 0x1.0p-53;
-  };
+  const auto uniform = [&] { return sparse::uniform_unit(rng); };
   theta_.setZero();
   const ParameterLayout layout(architecture_);
   const Index weights = architecture_.hidden * architecture_.input_dim;

@@ -67,7 +67,7 @@ void split_heldout(Matrix<double>& data, double fraction, std::uint64_t seed, Ma
   std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
   for (Index i = 0; i < m; ++i) {
     const auto j = static_cast<std::size_t>(i) +
-                   static_cast<std::size_t>(sparse::uniform_index(rng, static_cast<std::uint64_t>(n - i)));
+                   static_cast<std::size_t>(sparse::uniform_below(rng, static_cast<std::uint64_t>(n - i)));
     std::swap(order[static_cast<std::size_t>(i)], order[j]);
     held[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])] = 1;
   }

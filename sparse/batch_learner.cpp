@@ -83,7 +83,7 @@ LearnerProgress BatchLearner::step(const Matrix<double>& data) {
     // next coding step a chance to use it.
     for (Index j = 0; j < options_.atoms; ++j) {
       if (a(j, j) != 0.0) continue;
-      const auto pick = static_cast<Index>(uniform_index(rng_, static_cast<std::uint64_t>(n)));
+      const auto pick = static_cast<Index>(uniform_below(rng_, static_cast<std::uint64_t>(n)));
       if (replace_atom(dictionary_, a, b, j, data.col(pick), options_.dictionary_sign)) p.atoms_replaced += 1;
     }
   }
@@ -106,8 +106,7 @@ LearnerProgress BatchLearner::partial_fit(const Matrix<double>& data) {
 
 double BatchLearner::evaluate(const Matrix<double>& data) const {
   if (!initialized()) throw std::invalid_argument("evaluate: the learner has no dictionary yet");
-  Matrix<double> codes(options_.atoms, data.cols());
-  return encode(dictionary_, data, codes, options_.coding).mean_objective;
+  return mean_coded_objective(dictionary_, data, options_.coding);
 }
 
 BatchSummary BatchLearner::fit(const Matrix<double>& data, const Matrix<double>& heldout,

@@ -87,16 +87,10 @@ bool HeldoutTracker::record(double objective, const StopCriteria& stop) {
   return stop.patience > 0 && without_improvement >= stop.patience;
 }
 
-std::uint64_t uniform_index(std::mt19937_64& rng, std::uint64_t n) {
-  const unsigned __int128 product = static_cast<unsigned __int128>(rng()) * n;
-  return static_cast<std::uint64_t>(product >> 64);
-}
-
-double standard_normal(std::mt19937_64& rng) {
-  // u1 in (0, 1] so that the logarithm is finite; u2 in [0, 1).
-  const double u1 = (static_cast<double>(rng() >> 11) + 1.0) * 0x1.0p-53;
-  const double u2 = static_cast<double>(rng() >> 11) * 0x1.0p-53;
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+double mean_coded_objective(const Matrix<double>& dictionary, const Matrix<double>& data,
+                            const EncodeOptions& coding) {
+  Matrix<double> codes(dictionary.cols(), data.cols());
+  return encode(dictionary, data, codes, coding).mean_objective;
 }
 
 void check_finite_data(const Matrix<double>& data, const std::string& what) {
@@ -135,7 +129,7 @@ Matrix<double> initial_dictionary(const Matrix<double>& data, Index atoms, Dicti
     for (Index i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
     for (Index j = 0; j < atoms; ++j) {
       const auto pick = static_cast<std::size_t>(j) +
-                        static_cast<std::size_t>(uniform_index(rng, static_cast<std::uint64_t>(n - j)));
+                        static_cast<std::size_t>(uniform_below(rng, static_cast<std::uint64_t>(n - j)));
       std::swap(order[static_cast<std::size_t>(j)], order[pick]);
       dict.col(j) = data.col(order[static_cast<std::size_t>(j)]);
     }

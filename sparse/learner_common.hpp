@@ -13,6 +13,7 @@
 #include "solvers/dictionary_qp.hpp"
 #include "sparse/encoder.hpp"
 #include "sparse/learner_checkpoint.hpp"
+#include "sparse/random.hpp"
 #include "sparse/types.hpp"
 
 namespace sparsecode::sparse {
@@ -91,12 +92,6 @@ struct HeldoutTracker {
   bool record(double objective, const StopCriteria& stop);
 };
 
-/// A uniform index in [0, n) from the raw 64-bit output (multiply-high), so that results do not
-/// depend on the standard library's distributions.
-std::uint64_t uniform_index(std::mt19937_64& rng, std::uint64_t n);
-
-/// A standard normal deviate by Box–Muller from two raw 53-bit uniforms.
-double standard_normal(std::mt19937_64& rng);
 
 /// The initial dictionary (d×k). data_patches: k distinct columns of `data` chosen with `rng`
 /// (partial Fisher–Yates), non-zero ones required; gaussian: random normal atoms. Atoms are
@@ -129,6 +124,10 @@ void restore_common(const Checkpoint& c, const std::filesystem::path& path, cons
                     LearnerProgress& progress, HeldoutTracker& heldout, std::mt19937_64& rng);
 
 /// Throws std::invalid_argument naming `what` if the matrix is empty or contains NaN/Inf.
+/// Mean over the columns of `data` of the coding objective on `dictionary`, codes solved exactly.
+double mean_coded_objective(const Matrix<double>& dictionary, const Matrix<double>& data,
+                            const EncodeOptions& coding);
+
 void check_finite_data(const Matrix<double>& data, const std::string& what);
 
 /// Replaces atom j by sample x scaled to unit norm (absolute values for a non-negative

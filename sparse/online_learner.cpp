@@ -126,7 +126,7 @@ void OnlineLearner::replace_unused_atoms(const Matrix<double>& batch) {
   if (window_samples_ < window) return;
   for (Index j = 0; j < options_.atoms; ++j) {
     if (usage_(j) != 0.0) continue;
-    const auto pick = static_cast<Index>(uniform_index(rng_, static_cast<std::uint64_t>(batch.cols())));
+    const auto pick = static_cast<Index>(uniform_below(rng_, static_cast<std::uint64_t>(batch.cols())));
     if (replace_atom(dictionary_, a_, b_, j, batch.col(pick), options_.dictionary_sign)) {
       progress_.atoms_replaced += 1;
     }
@@ -138,17 +138,13 @@ void OnlineLearner::replace_unused_atoms(const Matrix<double>& batch) {
 void OnlineLearner::start_epoch(Index n) {
   order_.resize(static_cast<std::size_t>(n));
   for (Index i = 0; i < n; ++i) order_[static_cast<std::size_t>(i)] = i;
-  for (Index i = n - 1; i > 0; --i) {
-    const auto j = static_cast<std::size_t>(uniform_index(rng_, static_cast<std::uint64_t>(i + 1)));
-    std::swap(order_[static_cast<std::size_t>(i)], order_[j]);
-  }
+  shuffle(order_, rng_);
   position_ = 0;
 }
 
 double OnlineLearner::evaluate(const Matrix<double>& data) const {
   if (!initialized()) throw std::invalid_argument("evaluate: the learner has no dictionary yet");
-  Matrix<double> codes(options_.atoms, data.cols());
-  return encode(dictionary_, data, codes, options_.coding).mean_objective;
+  return mean_coded_objective(dictionary_, data, options_.coding);
 }
 
 OnlineSummary OnlineLearner::fit(const Matrix<double>& data, const Matrix<double>& heldout,

@@ -1,5 +1,6 @@
 // Patch extraction: seeded random or stride-grid positions, then per-patch mean removal and contrast normalisation.
 #include "sparse/patches.hpp"
+#include "sparse/random.hpp"
 
 #include <cmath>
 #include <random>
@@ -16,18 +17,6 @@ struct PatchPosition {
   Index row;
   Index col;
 };
-
-/// Uniform integer in [0, n) from raw 64-bit draws. Rejecting the lowest 2^64 mod n values
-/// leaves a multiple of n equally likely outcomes, so `x mod n` is exactly uniform; unlike
-/// std::uniform_int_distribution the result is the same on every standard library.
-std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t n) {
-  const std::uint64_t reject_below = (0 - n) % n;  // 2^64 mod n
-  std::uint64_t x = rng();
-  while (x < reject_below) {
-    x = rng();
-  }
-  return x % n;
-}
 
 /// Number of valid top-left positions along one axis of length `length` (0 if none).
 Index positions_along(Index length, const PatchOptions& o, Index step) {
