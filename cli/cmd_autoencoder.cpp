@@ -20,6 +20,7 @@
 #include "cli/commands.hpp"
 #include "cli/support.hpp"
 #include "sparse/atomic_file.hpp"
+#include "sparse/curve_plot.hpp"
 #include "sparse/montage.hpp"
 #include "sparse/npy.hpp"
 
@@ -31,7 +32,7 @@ namespace ae = autoencoder;
 namespace fs = std::filesystem;
 
 struct TrainArgs {
-  std::string input, out, png, log;
+  std::string input, out, png, log, curve_png;
   std::string activation = "sigmoid", decoder = "sigmoid", optimizer = "lbfgs";
   long long hidden = 0;
   ae::CostOptions cost;
@@ -64,6 +65,10 @@ class ProgressReporter {
     }
     row << ',' << p.seconds;
     rows_.push_back(row.str());
+    training_.x.push_back(p.iteration);
+    training_.y.push_back(p.terms.total());
+    validation_.x.push_back(p.iteration);
+    validation_.y.push_back(p.validation_cost);
     if (show_) {
       std::fprintf(stderr, "\riter %5d  cost %.6f  mean rho_hat %.5f  %.1f s   ", p.iteration,
                    p.terms.total(), p.terms.mean_rho_hat(), p.seconds);
@@ -87,10 +92,15 @@ class ProgressReporter {
       throw std::runtime_error(path.string() + ": cannot write the log");
     }
   }
+  void write_curve_png(const fs::path& path, const std::string& x_label) const {
+    sparse::write_curve_png(path, {training_, validation_}, {"Sparse autoencoder", x_label, "cost J"});
+  }
 
  private:
   bool show_;
   std::vector<std::string> rows_;
+  sparse::CurveSeries training_{{}, {}, 0, 2, "training cost"};
+  sparse::CurveSeries validation_{{}, {}, 150, 2, "validation cost"};
 };
 
 /// Writes `main` and any non-empty companions all-or-nothing (nested temporary files).
@@ -172,7 +182,9 @@ void run_train(TrainArgs& a) {
                 sparse::write_montage_png(p, sparse::Matrix<double>(model.W1().transpose()),
                                           montage);
               }},
-             {a.log, [&](const fs::path& p) { reporter.write_csv(p); }}});
+             {a.log, [&](const fs::path& p) { reporter.write_csv(p); }},
+             {a.curve_png,
+              [&](const fs::path& p) { reporter.write_curve_png(p, lbfgs ? "L-BFGS iteration" : "epoch"); }}});
   if (!a.quiet) {
     const ae::CostTerms& t = summary.final_terms;
     std::cerr << "autoencoder: " << summary.iterations << (lbfgs ? " iterations" : " epochs")
@@ -244,6 +256,7 @@ void add_train(CLI::App& parent) {
       ->check(integer_in(0, 4096));
   cmd->add_option("--png", a.png, "Write a montage of the rows of W1 (square patches)");
   cmd->add_option("--log", a.log, "Write the training curve as CSV");
+  cmd->add_option("--curve-png", a.curve_png, "Plot the training (and validation) cost per iteration as PNG");
   cmd->add_flag("--quiet", a.quiet, "No progress line and no summary on stderr");
   cmd->callback([args] { run_train(*args); });
 }

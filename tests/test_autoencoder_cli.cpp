@@ -44,11 +44,12 @@ TEST_CASE("autoencoder CLI: train, encode and export write consistent files") {
   const sp::Matrix<double> x = sparsecode::test::uniform_data(16, 300, 0.1, 0.9, 5);
   sp::save_samples<double>(dir / "x.npy", x);
   Result r = run(dir, "train --input x.npy --hidden 6 --max-iter 20 --out m.sae --png f.png "
-                      "--log c.csv --threads 1 --seed 3");
+                      "--log c.csv --curve-png cv.png --threads 1 --seed 3");
   REQUIRE(r.status == 0);
   CHECK(r.err.find("mean rho_hat") != std::string::npos);  // summary unless --quiet
   CHECK(r.err.find('\r') == std::string::npos);            // no progress line off a terminal
   CHECK(fs::file_size(dir / "f.png") > 0);
+  CHECK(fs::file_size(dir / "cv.png") > 0);
   std::ifstream log(dir / "c.csv");
   std::string header, line;
   std::getline(log, header);
