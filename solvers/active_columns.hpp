@@ -1,0 +1,48 @@
+// The Gram columns of an active set gathered side by side, so that G_{·A}w is one matrix-vector product.
+#pragma once
+
+#include "sparse/types.hpp"
+
+namespace sparsecode::solvers {
+
+/// G_{·A} (k×m) for an ordered active set A, stored contiguously in A's order. Active-set
+/// solvers (LARS, OMP) need u = G_{·A}w over all k atoms at every step; reading m scattered
+/// columns of G as m separate axpys reloads and stores the k-vector m times, while one
+/// column-major GEMV on the gathered block streams it once. Appending copies one column (O(k)),
+/// removing shifts the later ones (O(k·m), rare). All storage is allocated by reserve().
+template <class T>
+class ActiveColumns {
+ public:
+  /// Room for `capacity` columns of length `rows`; empties the set.
+  void reserve(sparse::Index rows, sparse::Index capacity) {
+    cols_.setZero(rows, capacity);
+    m_ = 0;
+  }
+  sparse::Index size() const { return m_; }
+  void clear() { m_ = 0; }
+
+  /// Appends a column (G_{·j} for the atom j joining A).
+  void append(const Eigen::Ref<const sparse::Vector<T>>& column) { cols_.col(m_++) = column; }
+
+  /// Removes the column at position p (0 ≤ p < m), keeping the others in order.
+  void remove(sparse::Index position) {
+    for (sparse::Index q = position; q + 1 < m_; ++q) cols_.col(q) = cols_.col(q + 1);
+    --m_;
+  }
+
+  /// out = G_{·A} w (w of length m, out of length k).
+  void multiply(const Eigen::Ref<const sparse::Vector<T>>& w, Eigen::Ref<sparse::Vector<T>> out) const {
+    out.noalias() = cols_.leftCols(m_) * w;
+  }
+
+  /// out −= G_{·A} w.
+  void subtract_product(const Eigen::Ref<const sparse::Vector<T>>& w, Eigen::Ref<sparse::Vector<T>> out) const {
+    out.noalias() -= cols_.leftCols(m_) * w;
+  }
+
+ private:
+  sparse::Matrix<T> cols_;
+  sparse::Index m_ = 0;
+};
+
+}  // namespace sparsecode::solvers
