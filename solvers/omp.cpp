@@ -81,13 +81,15 @@ SampleResult BatchOmp<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T x_norm
     available_(j) = 0;
     const Index m = previous + 1;
     // a_I = G_II⁻¹ c_I = R⁻¹z with z = R⁻ᵀc_I, which grows by one entry per atom; then
-    // α = c − G_{·I}a_I and ‖r‖² = ‖x‖² − c_Iᵀa_I = ‖x‖² − ‖z‖² (r ⊥ D_I).
+    // α = c − G_{·I}a_I and ‖r‖² = ‖x‖² − c_Iᵀa_I (r ⊥ D_I).
     projected_(previous) = chol_.extend_transposed_solution(projected_.head(previous), dtx(j));
     coef_.head(m) = projected_.head(m);
     chol_.solve_upper_in_place(coef_.head(m));
     alpha_ = dtx;
     columns_.subtract_product(coef_.head(m), alpha_);
-    residual = std::max(T(0), x_norm2 - projected_.head(m).squaredNorm());
+    T explained = 0;
+    for (Index i = 0; i < m; ++i) explained += dtx(support_[static_cast<std::size_t>(i)]) * coef_(i);
+    residual = std::max(T(0), x_norm2 - explained);
   }
   for (const Index atom : support_) available_(atom) = 1;
   const Index m = static_cast<Index>(support_.size());
