@@ -1,6 +1,7 @@
 // Tests for the active-set building blocks: the Cholesky factor's solves and the gathered Gram columns.
 #include <doctest/doctest.h>
 
+#include <Eigen/Cholesky>
 #include <vector>
 
 #include "solvers/active_cholesky.hpp"
@@ -84,7 +85,7 @@ void check_against_dense(sparse::Index d, sparse::Index k, T mu, double toleranc
     chol.solve_transposed_in_place(z.head(m));
   };
   for (sparse::Index j = 0; j < d - 2; ++j) {
-    REQUIRE(append((5 * j + 2) % k));
+    REQUIRE(append((7 * j + 2) % k));  // distinct: 7 is prime to every k below
     check();
   }
   remove(0);
