@@ -164,13 +164,22 @@ double Cost::evaluate(const Vector<double>& theta, const Eigen::Ref<const Matrix
   const bool sigmoid_decoder = architecture_.decoder == Decoder::sigmoid;
   const sparse::SingleThreadedBlas single_threaded_blas;
 
-  // Forward pass through the encoder, one sample per row: Aᵀ = f(XᵀW₁ᵀ + 1b₁ᵀ). With samples
-  // as rows every product below has the chunk length as its long dimension and h or d as the
-  // short one, the shapes Eigen's GEMM kernels handle best (h = 25 rows would leave a scalar
-  // remainder row). Each hidden unit's column gets its bias, nonlinearity and sum in one pass.
+  Vector<double> rho_hat = Vector<double>::Zero(h);
+  Vector<double> s(h);
+  double l1_sum = 0.0;
+  double kl_sum = 0.0;
+  // One parallel region (one wake-up of the team per evaluation); static schedules give each
+  // thread the same chunks in both loops, so its hidden activations are still in its cache.
 #pragma omp parallel num_threads(threads)
   {
     keep_eigen_serial();
+    Workspace& ws = workspaces_[static_cast<std::size_t>(omp_get_thread_num())];
+    ws.output.resize(d, kChunkSize);
+    ws.delta2_t.resize(kChunkSize, h);
+    // Forward pass through the encoder, one sample per row: Aᵀ = f(XᵀW₁ᵀ + 1b₁ᵀ). With samples
+    // as rows every product below has the chunk length as its long dimension and h or d as the
+    // short one, the shapes Eigen's GEMM kernels handle best (h = 25 rows would leave a scalar
+    // remainder row). Each hidden unit's column gets its bias, nonlinearity and sum in one pass.
 #pragma omp for schedule(static)
     for (Index c = 0; c < chunks; ++c) {
       const Index start = c * kChunkSize;
@@ -187,31 +196,24 @@ double Cost::evaluate(const Vector<double>& theta, const Eigen::Ref<const Matrix
         chunk_sums_(j, c) = a.sum();
       }
     }
-  }
 
-  // ρ̂ and the per-unit sparsity derivative s_j = β KL'(ρ̂_j) + α (α from ∂‖h‖₁/∂h, h ≥ 0).
-  // Activations are ≥ 0 for sigmoid and ReLU, so Σ‖h‖₁ is the sum of the unit sums.
-  Vector<double> rho_hat = Vector<double>::Zero(h);
-  for (Index c = 0; c < chunks; ++c) {
-    rho_hat += chunk_sums_.col(c);
-  }
-  const double l1_sum = rho_hat.sum();
-  rho_hat /= static_cast<double>(m);
-  Vector<double> s(h);
-  double kl_sum = 0.0;
-  for (Index j = 0; j < h; ++j) {
-    kl_sum += kl_divergence(options_.rho, rho_hat[j]);
-    s[j] = w.beta * kl_derivative(options_.rho, rho_hat[j]) + w.l1;
-  }
+#pragma omp single
+    {
+      // ρ̂ and the per-unit sparsity derivative s_j = β KL'(ρ̂_j) + α (α from ∂‖h‖₁/∂h, h ≥ 0).
+      // Activations are ≥ 0 for sigmoid and ReLU, so Σ‖h‖₁ is the sum of the unit sums.
+      for (Index c = 0; c < chunks; ++c) {
+        rho_hat += chunk_sums_.col(c);
+      }
+      l1_sum = rho_hat.sum();
+      rho_hat /= static_cast<double>(m);
+      for (Index j = 0; j < h; ++j) {
+        kl_sum += kl_divergence(options_.rho, rho_hat[j]);
+        s[j] = w.beta * kl_derivative(options_.rho, rho_hat[j]) + w.l1;
+      }
+    }
 
-  // Decoder forward and the backward pass, chunk by chunk, each into its own accumulator.
-  // The accumulator holds ∂J/∂W₁ transposed (d×h), the shape its product comes out in.
-#pragma omp parallel num_threads(threads)
-  {
-    keep_eigen_serial();
-    Workspace& ws = workspaces_[static_cast<std::size_t>(omp_get_thread_num())];
-    ws.output.resize(d, kChunkSize);
-    ws.delta2_t.resize(kChunkSize, h);
+    // Decoder forward and the backward pass, chunk by chunk, each into its own accumulator.
+    // The accumulator holds ∂J/∂W₁ transposed (d×h), the shape its product comes out in.
 #pragma omp for schedule(static)
     for (Index c = 0; c < chunks; ++c) {
       const Index start = c * kChunkSize;
