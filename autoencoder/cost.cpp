@@ -44,13 +44,6 @@ TermWeights term_weights(const CostOptions& o, CostTerm term) {
   return {1.0, o.weight_decay, o.beta, o.l1};
 }
 
-/// Eigen parallelises a large GEMM with OpenMP whenever it is not inside an *active* parallel
-/// region, and a team of one thread is not active: with threads = 1 every chunk's product would
-/// open its own nested team of all cores (3-4x slower, and far worse on a loaded machine). The
-/// thread-count ICV set here belongs to the calling thread's implicit task, so it ends with the
-/// parallel region and touches no global state.
-void keep_eigen_serial() { omp_set_num_threads(1); }
-
 }  // namespace
 
 void CostOptions::validate() const {
@@ -172,7 +165,6 @@ double Cost::evaluate(const Vector<double>& theta, const Eigen::Ref<const Matrix
   // thread the same chunks in both loops, so its hidden activations are still in its cache.
 #pragma omp parallel num_threads(threads)
   {
-    keep_eigen_serial();
     Workspace& ws = workspaces_[static_cast<std::size_t>(omp_get_thread_num())];
     ws.output.resize(d, kChunkSize);
     ws.delta2_t.resize(kChunkSize, h);
