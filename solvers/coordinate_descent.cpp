@@ -41,6 +41,7 @@ void CoordinateDescent<T>::prepare(const GramCache<T>& cache) {
   a_start_.resize(k);
   chol_.resize(k * k);
   face_.resize(k);
+  inverse_diagonal_.resize(k);
   face_index_.reserve(static_cast<std::size_t>(k));
 }
 
@@ -100,8 +101,9 @@ bool CoordinateDescent<T>::face_step(const Eigen::Ref<const Vector<T>>& dtx, Ind
         // A (numerically) singular face: leave it to coordinate descent.
         if (!(v > T(64) * std::numeric_limits<T>::epsilon() * (gaa(qc, qc) + lambda2))) return false;
         u(c, c) = std::sqrt(v);
+        inverse_diagonal_(c) = T(1) / u(c, c);  // multiplications below, not divisions
       } else {
-        u(r, c) = v / u(r, r);
+        u(r, c) = v * inverse_diagonal_(r);
       }
     }
   }
@@ -111,10 +113,10 @@ bool CoordinateDescent<T>::face_step(const Eigen::Ref<const Vector<T>>& dtx, Ind
     const T sign = a_active_(q) > T(0) ? T(1) : T(-1);
     T v = dtx(active_[static_cast<std::size_t>(q)]) - lambda * sign;
     if (r > 0) v -= u.col(r).head(r).dot(face_.head(r));
-    face_(r) = v / u(r, r);
+    face_(r) = v * inverse_diagonal_(r);
   }
   for (Index r = m - 1; r >= 0; --r) {
-    face_(r) /= u(r, r);
+    face_(r) *= inverse_diagonal_(r);
     if (r > 0) face_.head(r).noalias() -= face_(r) * u.col(r).head(r);
   }
   // f restricted to the closed orthant of σ is the quadratic whose minimiser is face_, so f

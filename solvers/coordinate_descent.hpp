@@ -76,6 +76,7 @@ class CoordinateDescent final : public CodeSolver<T> {
   Vector<T> a_active_;     // a_A
   Vector<T> a_start_;      // a_A at the start of the active phase
   Vector<T> chol_;         // Cholesky factor of G_SS + λ₂I (capacity k²)
+  Vector<T> inverse_diagonal_;  // 1/U_rr of that factor
   Vector<T> face_;         // right-hand side, then solution, of the sign-pattern step
   std::vector<Index> face_index_;  // positions in A of the non-zeros S
 };

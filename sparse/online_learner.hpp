@@ -123,6 +123,7 @@ class OnlineLearner {
   long long window_samples_ = 0;       ///< samples seen in the current replacement window
   HeldoutTracker heldout_;
   solvers::DictionaryUpdateSummary last_update_;
+  Matrix<double> codes_;               ///< workspace: the current mini-batch's codes (k×η)
 };
 
 }  // namespace sparsecode::sparse
