@@ -23,7 +23,7 @@ enum class PastWeighting {
 };
 
 /// Options of OnlineLearner. Defaults: 256 atoms, λ = 0.1 (coding.penalty), mini-batches of
-/// 256, one epoch, LARS codes, one BCD sweep per mini-batch warm-started from D.
+/// 256, one epoch, coordinate-descent codes, one BCD sweep per mini-batch warm-started from D.
 struct OnlineLearnerOptions {
   Index atoms = 256;                   ///< k ≥ 1
   /// Solver, penalty (λ, λ₂, code sign), tolerance, threads. The solver defaults to Gram-form
