@@ -2,10 +2,13 @@
 #include "autoencoder/cost.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+
+#include <omp.h>
 
 #include "autoencoder/activations.hpp"
 #include "sparse/threads.hpp"
@@ -40,6 +43,13 @@ TermWeights term_weights(const CostOptions& o, CostTerm term) {
   }
   return {1.0, o.weight_decay, o.beta, o.l1};
 }
+
+/// Eigen parallelises a large GEMM with OpenMP whenever it is not inside an *active* parallel
+/// region, and a team of one thread is not active: with threads = 1 every chunk's product would
+/// open its own nested team of all cores (3-4x slower, and far worse on a loaded machine). The
+/// thread-count ICV set here belongs to the calling thread's implicit task, so it ends with the
+/// parallel region and touches no global state.
+void keep_eigen_serial() { omp_set_num_threads(1); }
 
 }  // namespace
 
@@ -138,112 +148,144 @@ double Cost::evaluate(const Vector<double>& theta, const Eigen::Ref<const Matrix
   const Eigen::Map<const Vector<double>> b2(theta.data() + layout.b2, d);
 
   const Index chunks = (m + kChunkSize - 1) / kChunkSize;
-  hidden_.resize(h, m);
+  hidden_t_.resize(m, h);
   chunk_sums_.resize(h, chunks);
-  chunk_scalars_.setZero(2, chunks);
+  chunk_errors_.resize(chunks);
   if (gradient != nullptr) {
     chunk_grads_.resize(layout.size, chunks);
   }
   // More threads than chunks would only wait at the barriers.
   const int threads =
       static_cast<int>(std::min<Index>(sparse::resolve_threads(options_.threads), chunks));
+  if (static_cast<int>(workspaces_.size()) < threads) {
+    workspaces_.resize(static_cast<std::size_t>(threads));
+  }
+  const bool sigmoid_hidden = architecture_.activation == Activation::sigmoid;
+  const bool sigmoid_decoder = architecture_.decoder == Decoder::sigmoid;
   const sparse::SingleThreadedBlas single_threaded_blas;
 
-  // Forward pass through the encoder: h = f(W₁x + b₁) for every sample, and per-chunk sums.
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (Index c = 0; c < chunks; ++c) {
-    const Index start = c * kChunkSize;
-    const Index n = std::min(kChunkSize, m - start);
-    auto Hc = hidden_.middleCols(start, n);
-    Hc.noalias() = W1 * samples.middleCols(start, n);
-    Hc.colwise() += b1;
-    apply_activation(architecture_.activation, Hc, Hc);
-    chunk_sums_.col(c) = Hc.rowwise().sum();
-    chunk_scalars_(1, c) = Hc.cwiseAbs().sum();
-  }
-
-  // ρ̂ and the per-unit sparsity derivative s_j = β KL'(ρ̂_j) + α (α from ∂‖h‖₁/∂h, h ≥ 0).
   Vector<double> rho_hat = Vector<double>::Zero(h);
-  double l1_sum = 0.0;
-  for (Index c = 0; c < chunks; ++c) {
-    rho_hat += chunk_sums_.col(c);
-    l1_sum += chunk_scalars_(1, c);
-  }
-  rho_hat /= static_cast<double>(m);
   Vector<double> s(h);
+  double l1_sum = 0.0;
   double kl_sum = 0.0;
-  for (Index j = 0; j < h; ++j) {
-    kl_sum += kl_divergence(options_.rho, rho_hat[j]);
-    s[j] = w.beta * kl_derivative(options_.rho, rho_hat[j]) + w.l1;
-  }
-
-  // Decoder forward and the backward pass, chunk by chunk, each into its own accumulator.
+  // One parallel region (one wake-up of the team per evaluation); static schedules give each
+  // thread the same chunks in both loops, so its hidden activations are still in its cache.
 #pragma omp parallel num_threads(threads)
   {
-    Matrix<double> out(d, kChunkSize);
-    Matrix<double> delta2(h, kChunkSize);
+    keep_eigen_serial();
+    Workspace& ws = workspaces_[static_cast<std::size_t>(omp_get_thread_num())];
+    ws.output.resize(d, kChunkSize);
+    ws.delta2_t.resize(kChunkSize, h);
+    // Forward pass through the encoder, one sample per row: Aᵀ = f(XᵀW₁ᵀ + 1b₁ᵀ). With samples
+    // as rows every product below has the chunk length as its long dimension and h or d as the
+    // short one, the shapes Eigen's GEMM kernels handle best (h = 25 rows would leave a scalar
+    // remainder row). Each hidden unit's column gets its bias, nonlinearity and sum in one pass.
+#pragma omp for schedule(static)
+    for (Index c = 0; c < chunks; ++c) {
+      const Index start = c * kChunkSize;
+      const Index n = std::min(kChunkSize, m - start);
+      auto At = hidden_t_.middleRows(start, n);
+      At.noalias() = samples.middleCols(start, n).transpose() * W1.transpose();
+      for (Index j = 0; j < h; ++j) {
+        auto a = At.col(j).array();
+        if (sigmoid_hidden) {
+          a = (1.0 + (-(a + b1[j])).exp()).inverse();
+        } else {
+          a = (a + b1[j]).cwiseMax(0.0);
+        }
+        chunk_sums_(j, c) = a.sum();
+      }
+    }
+
+#pragma omp single
+    {
+      // ρ̂ and the per-unit sparsity derivative s_j = β KL'(ρ̂_j) + α (α from ∂‖h‖₁/∂h, h ≥ 0).
+      // Activations are ≥ 0 for sigmoid and ReLU, so Σ‖h‖₁ is the sum of the unit sums.
+      for (Index c = 0; c < chunks; ++c) {
+        rho_hat += chunk_sums_.col(c);
+      }
+      l1_sum = rho_hat.sum();
+      rho_hat /= static_cast<double>(m);
+      for (Index j = 0; j < h; ++j) {
+        kl_sum += kl_divergence(options_.rho, rho_hat[j]);
+        s[j] = w.beta * kl_derivative(options_.rho, rho_hat[j]) + w.l1;
+      }
+    }
+
+    // Decoder forward and the backward pass, chunk by chunk, each into its own accumulator.
+    // The accumulator holds ∂J/∂W₁ transposed (d×h), the shape its product comes out in.
 #pragma omp for schedule(static)
     for (Index c = 0; c < chunks; ++c) {
       const Index start = c * kChunkSize;
       const Index n = std::min(kChunkSize, m - start);
       const auto Xc = samples.middleCols(start, n);
-      const auto Hc = hidden_.middleCols(start, n);
-      auto Oc = out.leftCols(n);
+      const auto At = hidden_t_.middleRows(start, n);
+      auto Oc = ws.output.leftCols(n);
       if (tied) {
-        Oc.noalias() = W2.transpose() * Hc;
+        Oc.noalias() = W1.transpose() * At.transpose();
       } else {
-        Oc.noalias() = W2 * Hc;
+        Oc.noalias() = W2 * At.transpose();
       }
-      Oc.colwise() += b2;
-      if (architecture_.decoder == Decoder::sigmoid) {
-        apply_sigmoid(Oc, Oc);
+      double* g = gradient != nullptr ? chunk_grads_.col(c).data() : nullptr;
+      // Per sample, while its column is in L1: x̂ = g(z₃), Σ‖x̂ − x‖², δ₃ = (x̂ − x) ⊙ g'(z₃)
+      // overwriting x̂, and Σ δ₃ for ∂J/∂b₂.
+      Eigen::Map<Vector<double>> gb2(g != nullptr ? g + layout.b2 : ws.output.data(), d);
+      if (g != nullptr) {
+        gb2.setZero();
       }
-      // δ₃ = (x̂ − x) ⊙ g'(z₃), overwriting x̂ column by column after its error is summed.
       double squared_error = 0.0;
-      if (architecture_.decoder == Decoder::sigmoid) {
-        for (Index j = 0; j < n; ++j) {
-          auto o = Oc.col(j).array();
-          const auto residual = (o - Xc.col(j).array()).eval();
-          squared_error += residual.square().sum();
-          o = w.reconstruction * residual * o * (1.0 - o);
+      for (Index i = 0; i < n; ++i) {
+        auto o = Oc.col(i).array();
+        const auto x = Xc.col(i).array();
+        if (sigmoid_decoder) {
+          o = (1.0 + (-(o + b2.array())).exp()).inverse();
+          squared_error += (o - x).square().sum();
+          o = w.reconstruction * (o - x) * o * (1.0 - o);
+        } else {
+          o = o + b2.array() - x;
+          squared_error += o.square().sum();
+          o *= w.reconstruction;
         }
-      } else {
-        Oc -= Xc;
-        squared_error = Oc.squaredNorm();
-        Oc *= w.reconstruction;
+        if (g != nullptr) {
+          gb2 += o.matrix();
+        }
       }
-      chunk_scalars_(0, c) = squared_error;
-      if (gradient == nullptr) {
+      chunk_errors_[c] = squared_error;
+      if (g == nullptr) {
         continue;
       }
-      double* g = chunk_grads_.col(c).data();
-      Eigen::Map<Matrix<double>> gW1(g + layout.w1, h, d);
-      Eigen::Map<Vector<double>> gb1(g + layout.b1, h);
-      Eigen::Map<Vector<double>> gb2(g + layout.b2, d);
-      auto D2 = delta2.leftCols(n);
-      // δ₂ = (W₂ᵀδ₃ + s) ⊙ f'(z₂)
+      // δ₂ᵀ = (δ₃ᵀW₂ + 1sᵀ) ⊙ f'(z₂)ᵀ, unit by unit, with Σ δ₂ for ∂J/∂b₁.
+      auto Dt = ws.delta2_t.topRows(n);
       if (tied) {
-        D2.noalias() = W2 * Oc;
+        Dt.noalias() = Oc.transpose() * W1.transpose();
       } else {
-        D2.noalias() = W2.transpose() * Oc;
+        Dt.noalias() = Oc.transpose() * W2;
       }
-      D2.colwise() += s;
-      D2.array() *= activation_derivative(architecture_.activation, Hc);
-      gW1.noalias() = D2 * Xc.transpose();
-      gb1 = D2.rowwise().sum();
-      gb2 = Oc.rowwise().sum();
+      for (Index j = 0; j < h; ++j) {
+        auto delta = Dt.col(j).array();
+        const auto a = At.col(j).array();
+        if (sigmoid_hidden) {
+          delta = (delta + s[j]) * a * (1.0 - a);
+        } else {
+          delta = (delta + s[j]) * (a > 0.0).template cast<double>();
+        }
+        g[layout.b1 + j] = delta.sum();
+      }
+      // (∂J/∂W₁)ᵀ = X δ₂ᵀ (+ δ₃ Hᵀ when tied), ∂J/∂W₂ = δ₃ Hᵀ.
+      Eigen::Map<Matrix<double>> gW1t(g + layout.w1, d, h);
+      gW1t.noalias() = Xc * Dt;
       if (tied) {
-        gW1.noalias() += Hc * Oc.transpose();
+        gW1t.noalias() += Oc * At;
       } else {
         Eigen::Map<Matrix<double>> gW2(g + layout.w2, d, h);
-        gW2.noalias() = Oc * Hc.transpose();
+        gW2.noalias() = Oc * At;
       }
     }
   }
 
   double squared_error = 0.0;
   for (Index c = 0; c < chunks; ++c) {
-    squared_error += chunk_scalars_(0, c);
+    squared_error += chunk_errors_[c];
   }
   const double inv_m = 1.0 / static_cast<double>(m);
   const double weight_norm2 =
@@ -256,11 +298,14 @@ double Cost::evaluate(const Vector<double>& theta, const Eigen::Ref<const Matrix
   t.rho_hat = std::move(rho_hat);
 
   if (gradient != nullptr) {
-    gradient->setZero(layout.size);
+    gradient_sum_.setZero(layout.size);
     for (Index c = 0; c < chunks; ++c) {
-      *gradient += chunk_grads_.col(c);
+      gradient_sum_ += chunk_grads_.col(c);
     }
-    *gradient *= inv_m;
+    gradient->resize(layout.size);
+    *gradient = inv_m * gradient_sum_;
+    const Eigen::Map<const Matrix<double>> sum_w1t(gradient_sum_.data() + layout.w1, d, h);
+    Eigen::Map<Matrix<double>>(gradient->data() + layout.w1, h, d) = inv_m * sum_w1t.transpose();
     // ∂/∂W of (λ/2)(‖W₁‖² + ‖W₂‖²); tied: λ‖W₁‖², gradient 2λW₁.
     const Index weights = h * d;
     gradient->segment(layout.w1, weights) +=

@@ -49,8 +49,10 @@ enum class CostTerm { all, reconstruction, weight_decay, sparsity, l1 };
 
 /// Evaluates J and ∇J in one forward and one backward pass over d×m data (one sample per
 /// column). Samples are cut into fixed chunks of kChunkSize columns, processed by OpenMP
-/// threads with single-threaded BLAS; every chunk has its own gradient accumulator and the
+/// threads with single-threaded GEMMs; every chunk has its own gradient accumulator and the
 /// chunks are summed in chunk order, so results are bit-identical for any thread count.
+/// Scratch memory is kept in the object between calls: one Cost must not evaluate
+/// concurrently from several threads.
 class Cost {
  public:
   static constexpr Index kChunkSize = 512;
@@ -75,10 +77,17 @@ class Cost {
  private:
   Architecture architecture_;
   CostOptions options_;
-  Matrix<double> hidden_;         ///< h×m activations of the forward pass
-  Matrix<double> chunk_grads_;    ///< parameter_count × chunks, one accumulator per chunk
-  Matrix<double> chunk_scalars_;  ///< per chunk: Σ‖x̂ − x‖², Σ‖h‖₁ (2 × chunks)
-  Matrix<double> chunk_sums_;     ///< per chunk: Σᵢ hᵢ (h × chunks)
+  /// Per-thread scratch of the backward pass, kept between evaluations.
+  struct Workspace {
+    Matrix<double> output;    ///< d×chunk: x̂, then δ₃
+    Matrix<double> delta2_t;  ///< chunk×h: δ₂ᵀ
+  };
+  Matrix<double> hidden_t_;        ///< m×h activations of the forward pass, one sample per row
+  Matrix<double> chunk_grads_;     ///< parameter_count × chunks, one accumulator per chunk
+  Vector<double> chunk_errors_;    ///< per chunk: Σ‖x̂ − x‖²
+  Matrix<double> chunk_sums_;      ///< per chunk: Σᵢ hᵢ (h × chunks)
+  Vector<double> gradient_sum_;    ///< Σ over chunks of chunk_grads_, in chunk order
+  std::vector<Workspace> workspaces_;  ///< one per thread
 };
 
 }  // namespace sparsecode::autoencoder

@@ -10,6 +10,7 @@ namespace sparsecode::solvers {
 template <class T>
 void ActiveCholesky<T>::reserve(Index capacity) {
   r_.setZero(capacity, capacity);
+  inverse_diagonal_.setZero(capacity);
   m_ = 0;
 }
 
@@ -17,14 +18,15 @@ template <class T>
 bool ActiveCholesky<T>::append(const Matrix<T>& gram, const std::vector<Index>& active, Index j, T mu,
                                T tolerance) {
   const Index m = m_;
-  auto border = r_.col(m).head(m);
-  for (Index i = 0; i < m; ++i) border(i) = gram(active[static_cast<std::size_t>(i)], j);
+  T* border = r_.col(m).data();
+  for (Index i = 0; i < m; ++i) border[i] = gram(active[static_cast<std::size_t>(i)], j);
   // R's new column z solves Rᵀz = G_{Aj}; the new pivot is √(G_jj + μ − ‖z‖²).
-  r_.topLeftCorner(m, m).template triangularView<Eigen::Upper>().transpose().solveInPlace(border);
+  forward_substitution(border);
   const T diag = gram(j, j) + mu;
-  const T pivot2 = diag - border.squaredNorm();
+  const T pivot2 = diag - r_.col(m).head(m).squaredNorm();
   if (!(pivot2 > tolerance * diag)) return false;
   r_(m, m) = std::sqrt(pivot2);
+  inverse_diagonal_(m) = T(1) / r_(m, m);
   m_ = m + 1;
   return true;
 }
@@ -51,14 +53,69 @@ void ActiveCholesky<T>::remove(Index position) {
     r_(i, i) = rho;
     r_(i + 1, i) = T(0);
   }
+  for (Index i = position; i + 1 < m; ++i) inverse_diagonal_(i) = T(1) / r_(i, i);
   m_ = m - 1;
+}
+
+// The factor is small (m is the support size, ~10-30): plain substitutions that read R by
+// columns beat Eigen's blocked triangular solver, whose set-up dominates at this size, and
+// multiplying by the stored 1/R_ii keeps divisions off the substitutions' dependency chain.
+template <class T>
+void ActiveCholesky<T>::forward_substitution(T* v) const {
+  // Rᵀz = b, row i of Rᵀ is column i of R: z_i = (b_i − R_{0:i,i}·z_{0:i}) / R_ii.
+  const Index ld = r_.rows();
+  const T* r = r_.data();
+  const T* inverse_diagonal = inverse_diagonal_.data();
+  for (Index i = 0; i < m_; ++i) {
+    const T* column = r + i * ld;
+    T s = v[i];
+    for (Index l = 0; l < i; ++l) s -= column[l] * v[l];
+    v[i] = s * inverse_diagonal[i];
+  }
+}
+
+template <class T>
+void ActiveCholesky<T>::back_substitution(T* v) const {
+  // Rv = z by columns from the last: v_i = z_i / R_ii, then z_{0:i} −= v_i R_{0:i,i}.
+  const Index ld = r_.rows();
+  const T* r = r_.data();
+  const T* inverse_diagonal = inverse_diagonal_.data();
+  for (Index i = m_; i-- > 0;) {
+    const T* column = r + i * ld;
+    const T vi = v[i] * inverse_diagonal[i];
+    v[i] = vi;
+    for (Index l = 0; l < i; ++l) v[l] -= vi * column[l];
+  }
 }
 
 template <class T>
 void ActiveCholesky<T>::solve_in_place(Eigen::Ref<Vector<T>> v) const {
-  const auto r = r_.topLeftCorner(m_, m_);
-  r.template triangularView<Eigen::Upper>().transpose().solveInPlace(v);
-  r.template triangularView<Eigen::Upper>().solveInPlace(v);
+  eigen_assert(v.size() == m_);
+  forward_substitution(v.data());
+  back_substitution(v.data());
+}
+
+template <class T>
+void ActiveCholesky<T>::solve_transposed_in_place(Eigen::Ref<Vector<T>> v) const {
+  eigen_assert(v.size() == m_);
+  forward_substitution(v.data());
+}
+
+template <class T>
+void ActiveCholesky<T>::solve_upper_in_place(Eigen::Ref<Vector<T>> v) const {
+  eigen_assert(v.size() == m_);
+  back_substitution(v.data());
+}
+
+template <class T>
+T ActiveCholesky<T>::extend_transposed_solution(const Eigen::Ref<const Vector<T>>& z, T b_last) const {
+  eigen_assert(m_ > 0 && z.size() >= m_ - 1);
+  // The same operations as the last row of forward_substitution.
+  const Index i = m_ - 1;
+  const T* column = r_.col(i).data();
+  T s = b_last;
+  for (Index l = 0; l < i; ++l) s -= column[l] * z(l);
+  return s * inverse_diagonal_(i);
 }
 
 template <class T>

@@ -35,8 +35,21 @@ class ActiveCholesky {
   /// Solves (RᵀR) v = b in place (v of length m holds b on entry).
   void solve_in_place(Eigen::Ref<Vector<T>> v) const;
 
+  /// The two halves of solve_in_place, for callers that keep z = R⁻ᵀb across appends:
+  /// Rᵀz = b in place, and Rv = z in place (vectors of length m).
+  void solve_transposed_in_place(Eigen::Ref<Vector<T>> v) const;
+  void solve_upper_in_place(Eigen::Ref<Vector<T>> v) const;
+
+  /// After an append, the new last entry of z = R⁻ᵀb from the old entries z_{0:m−1} and the
+  /// new b_m (earlier entries of z do not change, Rᵀ being lower triangular): O(m), not O(m²).
+  T extend_transposed_solution(const Eigen::Ref<const Vector<T>>& z, T b_last) const;
+
  private:
+  void forward_substitution(T* v) const;  // Rᵀz = b in place, length m
+  void back_substitution(T* v) const;     // Rv = z in place, length m
+
   Matrix<T> r_;
+  Vector<T> inverse_diagonal_;  // 1/R_ii
   Index m_ = 0;
 };
 

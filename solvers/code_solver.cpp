@@ -73,6 +73,7 @@ void CodeSolver<T>::solve_block(const Eigen::Ref<const Matrix<T>>& dtx,
 
 template <class T>
 T Certificate<T>::relative_gap() const {
+  if (kind == CertificateKind::stationarity) return stationarity;
   const T scale = std::max(std::abs(objective), std::numeric_limits<T>::min());
   return gap() / scale;
 }
@@ -102,10 +103,27 @@ Certificate<T> certify_from_gradient(const Eigen::Ref<const Vector<T>>& dtx, T x
   // With the augmented residual, ½‖r̃‖² = ½‖x − Da‖² + ½λ₂‖a‖².
   c.objective = T(0.5) * r_norm2 + lambda * code.template lpNorm<1>();
   const T xr = x_norm2 - ctA;  // xᵀr (the augmented part of x is zero)
-  const T bound = penalty.sign == CodeSign::nonnegative ? std::max(T(0), grad.maxCoeff())
-                                                         : grad.cwiseAbs().maxCoeff();
+  const bool nonneg = penalty.sign == CodeSign::nonnegative;
+  const T bound = nonneg ? std::max(T(0), grad.maxCoeff()) : grad.cwiseAbs().maxCoeff();
   const T s = bound > lambda ? lambda / bound : T(1);
   c.dual = s * xr - T(0.5) * s * s * r_norm2;
+  // Least-norm subgradient v of f at a: −(D̃ᵀr̃)_j + λ·sign(a_j) on the support; off it the
+  // part of |(D̃ᵀr̃)_j| beyond λ (for a ≥ 0 only its positive part, the normal cone absorbing the rest).
+  T v_max = 0;
+  T v_norm2 = 0;
+  for (Index j = 0; j < grad.size(); ++j) {
+    const T g = grad(j);
+    T v;
+    if (code(j) > T(0)) v = std::abs(g - lambda);
+    else if (code(j) < T(0)) v = std::abs(g + lambda);
+    else v = std::max(T(0), (nonneg ? g : std::abs(g)) - lambda);
+    v_max = std::max(v_max, v);
+    v_norm2 += v * v;
+  }
+  const T c_max = dtx.size() > 0 ? dtx.cwiseAbs().maxCoeff() : T(0);
+  c.stationarity = v_max / std::max(c_max, std::numeric_limits<T>::min());
+  if (lambda2 > T(0)) c.dual = std::max(c.dual, c.objective - v_norm2 / (T(2) * lambda2));
+  if (lambda == T(0) && lambda2 == T(0)) c.kind = CertificateKind::stationarity;
   return c;
 }
 

@@ -88,17 +88,34 @@ class CodeSolver {
   virtual std::string name() const = 0;
 };
 
+/// How a Certificate's relative_gap() measures optimality.
+enum class CertificateKind {
+  duality_gap,   ///< λ > 0 or λ₂ > 0: (primal − dual) / max(primal, tiny)
+  stationarity,  ///< λ = λ₂ = 0 (least squares): no dual point certifies (see Certificate)
+};
+
 /// Objective and duality gap of a code, in Gram form. The dual point is the scaled residual
 /// ν = s·r with r = x − Da (augmented by −√λ₂·a for the elastic net) and
 /// s = min(1, λ / ‖Dᵀr − λ₂a‖∞) (for a ≥ 0 the max of the positive part), so that ν is dual
-/// feasible; the dual objective is s·xᵀr − ½s²‖r‖². The gap is primal − dual ≥ 0 (up to
-/// round-off) and is 0 exactly at the optimum.
+/// feasible; the dual objective is s·xᵀr − ½s²‖r‖². For the elastic net f is λ₂-strongly
+/// convex, so f* ≥ f(a) − ‖v‖²/(2λ₂) with v the least-norm subgradient; the dual bound is the
+/// larger of the two. The gap is primal − dual ≥ 0 (up to round-off) and is 0 exactly at the
+/// optimum.
+///
+/// At λ = λ₂ = 0 (least squares) the scaled residual is dual feasible only when Dᵀr = 0
+/// exactly, so the gap equals f(a) and certifies nothing; relative_gap() then returns the
+/// relative stationarity ‖v‖∞ / ‖Dᵀx‖∞ instead (projected for a ≥ 0).
 template <class T>
 struct Certificate {
   T objective = 0;  ///< f(a)
-  T dual = 0;       ///< dual objective at ν
+  T dual = 0;       ///< lower bound on min f: dual objective at ν (or the strong-convexity bound)
+  /// ‖v‖∞ / max(‖Dᵀx‖∞, tiny), v the least-norm element of ∂f(a) (+ the normal cone of a ≥ 0):
+  /// the KKT violation, 0 exactly at the optimum.
+  T stationarity = 0;
+  CertificateKind kind = CertificateKind::duality_gap;
   T gap() const { return objective - dual; }
-  /// gap / max(objective, tiny): what iterative solvers compare with their tolerance.
+  /// What iterative solvers compare with their tolerance: gap / max(objective, tiny), or the
+  /// relative stationarity when kind == stationarity.
   T relative_gap() const;
 };
 

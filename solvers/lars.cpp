@@ -15,6 +15,15 @@ enum AtomState : char { inactive = 0, active = 1, skipped = 2 };
 
 enum class Event { stop, add, drop };
 
+// Whether an inactive atom with correlation c and direction u reaches +t before −t as the
+// bound t decreases: γ⁺ = (t − c)/(1 − u) ≤ γ⁻ = (t + c)/(1 + u) ⇔ c ≥ t·u when both
+// denominators are positive; a clamped (≤ 0) numerator means γ⁺ = 0. Bitwise operators keep
+// the caller's loop free of branches.
+template <class T>
+inline bool reaches_plus_first(T t, T c, T u) {
+  return (T(1) - u > 0) & (!(T(1) + u > 0) | (c >= t * u) | (t - c <= 0));
+}
+
 }  // namespace
 
 void LarsOptions::validate() const {
@@ -39,14 +48,73 @@ void LarsLasso<T>::prepare(const GramCache<T>& cache) {
   cache_ = &cache;
   const Index k = cache.atoms();
   chol_.reserve(k);
+  columns_.reserve(k, k);
   corr_.setZero(k);
   direction_.setZero(k);
+  steps_.setZero(k);
+  blocked_.setZero(k);
   weights_.setZero(k);
   signs_.setZero(k);
+  projected_signs_.setZero(k);
   active_coef_.setZero(k);
   active_.clear();
   active_.reserve(static_cast<std::size_t>(k));
   state_.assign(static_cast<std::size_t>(k), inactive);
+}
+
+template <class T>
+void LarsLasso<T>::set_state(Index atom, char state) {
+  state_[static_cast<std::size_t>(atom)] = state;
+  blocked_(atom) = state == inactive ? T(0) : std::numeric_limits<T>::infinity();
+}
+
+template <class T>
+void LarsLasso<T>::restore_states(bool skipped_any) {
+  if (skipped_any) {
+    std::fill(state_.begin(), state_.end(), inactive);
+    blocked_.setZero();
+    return;
+  }
+  for (const Index atom : active_) set_state(atom, inactive);
+}
+
+template <class T>
+T LarsLasso<T>::first_entry(T t, T gamma, bool nonneg, Index& who, T& who_sign) {
+  // The correlation c_j − γu_j of an inactive atom meets the bound t − γ at
+  // γ⁺ = (t − c_j)/(1 − u_j) and −(t − γ) at γ⁻ = (t + c_j)/(1 + u_j), when the denominator is
+  // positive; reaches_plus_first picks the smaller one, so one division per atom suffices.
+  // Numerators are clamped at 0 so that ties (atoms already at the bound through round-off)
+  // enter with γ = 0. The loop has no branches, so that it vectorises; blocked_ (+∞ for active
+  // and skipped atoms) masks the atoms that may not enter.
+  const Index k = corr_.size();
+  const T inf = std::numeric_limits<T>::infinity();
+  const T* u = direction_.data();
+  const T* c = corr_.data();
+  const T* blocked = blocked_.data();
+  T* steps = steps_.data();
+  if (nonneg) {
+    for (Index j = 0; j < k; ++j) {
+      const T den = T(1) - u[j];
+      const T step = den > 0 ? std::max(T(0), t - c[j]) / den : inf;
+      steps[j] = std::max(step, blocked[j]);
+    }
+  } else {
+    for (Index j = 0; j < k; ++j) {
+      const bool plus = reaches_plus_first(t, c[j], u[j]);
+      const T num = plus ? t - c[j] : t + c[j];
+      const T den = plus ? T(1) - u[j] : T(1) + u[j];
+      const T step = den > 0 ? std::max(T(0), num) / den : inf;
+      steps[j] = std::max(step, blocked[j]);
+    }
+  }
+  const T best = steps_.minCoeff();
+  if (!(best < gamma)) return gamma;
+  // The first atom reaching the bound, as a sequential scan would find it.
+  Index j = 0;
+  while (steps[j] != best) ++j;
+  who = j;
+  who_sign = nonneg || reaches_plus_first(t, c[j], u[j]) ? T(1) : T(-1);
+  return best;
 }
 
 template <class T>
@@ -68,20 +136,18 @@ SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_n
   corr_ = dtx;
   active_.clear();
   chol_.clear();
-  std::fill(state_.begin(), state_.end(), inactive);
+  columns_.clear();
+  // state_ is all inactive and blocked_ all 0 here: prepare() sets them so and every solve
+  // restores them before returning (restore_states), so no O(k) reset is needed.
 
-  // λ_max: the bound t starts at the largest (positive, for LARS-positive) correlation.
-  T t = 0;
-  Index entering = -1;
-  for (Index j = 0; j < k; ++j) {
-    const T v = nonneg ? corr_(j) : std::abs(corr_(j));
-    if (v > t) {
-      t = v;
-      entering = j;
-    }
-  }
+  // λ_max: the bound t starts at the largest (positive, for LARS-positive) correlation; the
+  // first atom attaining it enters.
+  const T t0 = nonneg ? corr_.maxCoeff() : corr_.cwiseAbs().maxCoeff();
   SampleResult result;
-  if (!(t > lambda)) return result;  // a = 0 satisfies the KKT conditions
+  if (!(t0 > lambda)) return result;  // a = 0 satisfies the KKT conditions
+  T t = t0;
+  Index entering = 0;
+  while ((nonneg ? corr_(entering) : std::abs(corr_(entering))) != t) ++entering;
   T entering_sign = corr_(entering) > 0 ? T(1) : T(-1);
 
   bool skipped_any = false;
@@ -92,13 +158,15 @@ SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_n
       if (chol_.append(g, active_, entering, mu, pivot_tol)) {
         const Index m = static_cast<Index>(active_.size());
         active_.push_back(entering);
+        columns_.append(g.col(entering));
         signs_(m) = entering_sign;
+        projected_signs_(m) = chol_.extend_transposed_solution(projected_signs_.head(m), entering_sign);
         active_coef_(m) = 0;
-        state_[static_cast<std::size_t>(entering)] = active;
+        set_state(entering, active);
       } else {
         // d_j lies in the span of the active atoms (duplicate or collinear): its correlation
         // then moves with theirs and stays within the bound, so leaving it out is optimal.
-        state_[static_cast<std::size_t>(entering)] = skipped;
+        set_state(entering, skipped);
         skipped_any = true;
       }
       entering = -1;
@@ -112,10 +180,9 @@ SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_n
     // Equiangular direction: a_A(γ) = a_A + γw with (G_AA + λ₂I)w = s_A, and the inactive
     // correlations decrease by γu with u = G_{·A}w while the bound decreases by γ.
     const Index m = static_cast<Index>(active_.size());
-    weights_.head(m) = signs_.head(m);
-    chol_.solve_in_place(weights_.head(m));
-    direction_.setZero();
-    for (Index i = 0; i < m; ++i) direction_.noalias() += weights_(i) * g.col(active_[static_cast<std::size_t>(i)]);
+    weights_.head(m) = projected_signs_.head(m);
+    chol_.solve_upper_in_place(weights_.head(m));
+    columns_.multiply(weights_.head(m), direction_);
 
     T gamma = t - lambda;
     Event event = Event::stop;
@@ -134,31 +201,15 @@ SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_n
         }
       }
     }
-    // An inactive atom whose correlation reaches ±(t − γ) joins. Numerators are clamped at 0
-    // so that ties (atoms already at the bound through round-off) enter with γ = 0.
-    for (Index j = 0; j < k; ++j) {
-      if (state_[static_cast<std::size_t>(j)] != inactive || j == just_dropped) continue;
-      const T u = direction_(j);
-      const T c = corr_(j);
-      // step < γ ⇔ numerator < γ·denominator (denominator > 0): divide only for a new best.
-      const T den_plus = T(1) - u;
-      const T num_plus = std::max(T(0), t - c);
-      if (den_plus > 0 && num_plus < gamma * den_plus) {
-        gamma = num_plus / den_plus;
-        event = Event::add;
-        who = j;
-        who_sign = 1;
-      }
-      if (nonneg) continue;
-      const T den_minus = T(1) + u;
-      const T num_minus = std::max(T(0), t + c);
-      if (den_minus > 0 && num_minus < gamma * den_minus) {
-        gamma = num_minus / den_minus;
-        event = Event::add;
-        who = j;
-        who_sign = -1;
-      }
+    // An inactive atom whose correlation reaches ±(t − γ) joins; the atom that has just left
+    // sits exactly at the bound and may not re-enter at γ = 0.
+    if (just_dropped >= 0) blocked_(just_dropped) = std::numeric_limits<T>::infinity();
+    const T entry = first_entry(t, gamma, nonneg, who, who_sign);
+    if (entry < gamma) {
+      gamma = entry;
+      event = Event::add;
     }
+    if (just_dropped >= 0) blocked_(just_dropped) = T(0);
 
     t -= gamma;
     active_coef_.head(m).noalias() += gamma * weights_.head(m);
@@ -174,17 +225,20 @@ SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_n
     const Index atom = active_[static_cast<std::size_t>(who)];
     corr_(atom) = t * signs_(who);
     chol_.remove(who);
+    columns_.remove(who);
     for (Index i = who; i + 1 < m; ++i) {
       signs_(i) = signs_(i + 1);
       active_coef_(i) = active_coef_(i + 1);
     }
     active_.erase(active_.begin() + who);
-    state_[static_cast<std::size_t>(atom)] = inactive;
+    projected_signs_.head(m - 1) = signs_.head(m - 1);
+    chol_.solve_transposed_in_place(projected_signs_.head(m - 1));
+    set_state(atom, inactive);
     just_dropped = atom;
     // A smaller active set may no longer span a skipped atom: let it compete again.
     if (skipped_any) {
-      for (auto& s : state_) {
-        if (s == skipped) s = inactive;
+      for (Index j = 0; j < k; ++j) {
+        if (state_[static_cast<std::size_t>(j)] == skipped) set_state(j, inactive);
       }
     }
   }
@@ -206,7 +260,7 @@ SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_n
   if (skipped_any && result.termination == SampleTermination::converged) {
     // Skipping relies on the skipped atoms staying within the bound; verify it.
     corr_ = dtx;
-    for (Index i = 0; i < m; ++i) corr_.noalias() -= active_coef_(i) * g.col(active_[static_cast<std::size_t>(i)]);
+    columns_.subtract_product(active_coef_.head(m), corr_);
     const T scale = std::max(lambda, dtx.cwiseAbs().maxCoeff());
     const T slack = std::sqrt(std::numeric_limits<T>::epsilon()) * scale;
     for (Index j = 0; j < k; ++j) {
@@ -218,6 +272,7 @@ SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_n
       }
     }
   }
+  restore_states(skipped_any);
   return result;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "solvers/active_cholesky.hpp"
+#include "solvers/active_columns.hpp"
 #include "solvers/code_solver.hpp"
 
 namespace sparsecode::solvers {
@@ -46,12 +47,26 @@ class LarsLasso : public CodeSolver<T> {
   Penalty penalty_;
   LarsOptions options_;
   const GramCache<T>* cache_ = nullptr;
+
+  // Records an atom's state and keeps blocked_ in step with it.
+  void set_state(Index atom, char state);
+  // Puts every atom back to inactive (blocked_ = 0) at the end of a solve, touching only the
+  // active atoms unless some were skipped.
+  void restore_states(bool skipped_any);
+  // Smallest γ < `gamma` at which an inactive atom's correlation reaches ±(t − γ), with the
+  // atom and its sign in who/who_sign; returns `gamma` (who untouched) when there is none.
+  T first_entry(T t, T gamma, bool nonneg, Index& who, T& who_sign);
+
   // Workspace, sized k in prepare().
   ActiveCholesky<T> chol_;     // RᵀR = G_AA + λ₂I, rows in the order of active_
+  ActiveColumns<T> columns_;   // G_{·A}, columns in the order of active_
   Vector<T> corr_;             // correlations c − Ga − λ₂a of the inactive atoms
   Vector<T> direction_;        // u = G_{·A} w: decrease of the correlations per unit of γ
+  Vector<T> steps_;            // per atom: the γ at which it would enter (+∞: never)
+  Vector<T> blocked_;          // per atom: 0 if it may enter, +∞ if active or skipped
   Vector<T> weights_;          // w_A = (G_AA + λ₂I)⁻¹ s_A
   Vector<T> signs_;            // s_A
+  Vector<T> projected_signs_;  // R⁻ᵀs_A, extended by one entry per add (recomputed on a drop)
   Vector<T> active_coef_;      // a_A
   std::vector<Index> active_;  // A, in insertion order (the order of chol_'s rows)
   std::vector<char> state_;    // per atom: inactive, active, or skipped (dependent)

@@ -32,11 +32,13 @@ void BatchOmp<T>::prepare(const GramCache<T>& cache) {
   cache_ = &cache;
   const Index k = cache.atoms();
   chol_.reserve(k);
+  columns_.reserve(k, k);
   alpha_.setZero(k);
   coef_.setZero(k);
+  projected_.setZero(k);
+  available_.setOnes(k);
   support_.clear();
   support_.reserve(static_cast<std::size_t>(k));
-  selected_.assign(static_cast<std::size_t>(k), 0);
 }
 
 template <class T>
@@ -58,39 +60,38 @@ SampleResult BatchOmp<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T x_norm
   code.setZero();
   support_.clear();
   chol_.clear();
-  std::fill(selected_.begin(), selected_.end(), 0);
+  columns_.clear();
   alpha_ = dtx;
   SampleResult result;
   result.termination = SampleTermination::target_reached;
   T residual = x_norm2;
+  // available_ is 1 for every atom here (prepare() sets it, and it is restored below).
   while (static_cast<Index>(support_.size()) < max_atoms && !(use_tolerance && residual <= tolerance)) {
-    Index j = -1;
-    T best = 0;
-    for (Index l = 0; l < k; ++l) {
-      if (selected_[static_cast<std::size_t>(l)]) continue;
-      const T v = std::abs(alpha_(l));
-      if (v > best) {
-        best = v;
-        j = l;
-      }
-    }
+    // The unselected atom of largest |α_j| (the first one on a tie); selected atoms are masked
+    // by a 0 in available_, so the reduction vectorises.
+    const T best = (alpha_.array().abs() * available_.array()).maxCoeff();
     // No correlation left, or the best atom is in the span of I: the residual is final.
-    if (j < 0 || !chol_.append(g, support_, j, T(0), pivot_tol)) break;
+    if (!(best > 0)) break;
+    Index j = 0;
+    while (std::abs(alpha_(j)) * available_(j) != best) ++j;
+    if (!chol_.append(g, support_, j, T(0), pivot_tol)) break;
+    const Index previous = static_cast<Index>(support_.size());
     support_.push_back(j);
-    selected_[static_cast<std::size_t>(j)] = 1;
-    const Index m = static_cast<Index>(support_.size());
-    // a_I = G_II⁻¹ c_I; then α = c − G_{·I}a_I and ‖r‖² = ‖x‖² − c_Iᵀa_I (r ⊥ D_I).
-    for (Index i = 0; i < m; ++i) coef_(i) = dtx(support_[static_cast<std::size_t>(i)]);
-    chol_.solve_in_place(coef_.head(m));
+    columns_.append(g.col(j));
+    available_(j) = 0;
+    const Index m = previous + 1;
+    // a_I = G_II⁻¹ c_I = R⁻¹z with z = R⁻ᵀc_I, which grows by one entry per atom; then
+    // α = c − G_{·I}a_I and ‖r‖² = ‖x‖² − c_Iᵀa_I (r ⊥ D_I).
+    projected_(previous) = chol_.extend_transposed_solution(projected_.head(previous), dtx(j));
+    coef_.head(m) = projected_.head(m);
+    chol_.solve_upper_in_place(coef_.head(m));
     alpha_ = dtx;
+    columns_.subtract_product(coef_.head(m), alpha_);
     T explained = 0;
-    for (Index i = 0; i < m; ++i) {
-      const Index ai = support_[static_cast<std::size_t>(i)];
-      alpha_.noalias() -= coef_(i) * g.col(ai);
-      explained += dtx(ai) * coef_(i);
-    }
+    for (Index i = 0; i < m; ++i) explained += dtx(support_[static_cast<std::size_t>(i)]) * coef_(i);
     residual = std::max(T(0), x_norm2 - explained);
   }
+  for (const Index atom : support_) available_(atom) = 1;
   const Index m = static_cast<Index>(support_.size());
   for (Index i = 0; i < m; ++i) code(support_[static_cast<std::size_t>(i)]) = coef_(i);
   result.iterations = static_cast<int>(m);

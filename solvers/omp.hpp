@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "solvers/active_cholesky.hpp"
+#include "solvers/active_columns.hpp"
 #include "solvers/code_solver.hpp"
 
 namespace sparsecode::solvers {
@@ -46,10 +47,12 @@ class BatchOmp : public CodeSolver<T> {
   const GramCache<T>* cache_ = nullptr;
   // Workspace, sized in prepare().
   ActiveCholesky<T> chol_;      // RᵀR = G_II
+  ActiveColumns<T> columns_;    // G_{·I}, in selection order
   Vector<T> alpha_;             // correlations α = c − G_{·I}a_I
   Vector<T> coef_;              // a_I
+  Vector<T> projected_;         // z = R⁻ᵀc_I
+  Vector<T> available_;         // per atom: 1 if not selected, 0 if selected
   std::vector<Index> support_;  // I, in selection order
-  std::vector<char> selected_;
 };
 
 }  // namespace sparsecode::solvers

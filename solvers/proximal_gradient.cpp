@@ -9,6 +9,31 @@
 
 namespace sparsecode::solvers {
 
+namespace {
+
+// out = Σ_s values[s]·G_{:,atoms[s]} over a support of n atoms, in blocks of rows held in
+// registers across the whole support: each output entry is written once instead of once per
+// atom, and the sums run over the support in index order as a column-by-column axpy would.
+template <class T>
+void gathered_product(const Matrix<T>& gram, const Index* atoms, const T* values, Index n, T* out) {
+  constexpr Index block = 64;  // 8 AVX-512 accumulators of doubles: enough independent FMA chains
+  using Block = Eigen::Matrix<T, block, 1>;
+  const Index k = gram.rows();
+  Index r0 = 0;
+  for (; r0 + block <= k; r0 += block) {
+    Block acc = Block::Zero();
+    for (Index s = 0; s < n; ++s) acc.noalias() += values[s] * Eigen::Map<const Block>(gram.data() + atoms[s] * k + r0);
+    Eigen::Map<Block>(out + r0) = acc;
+  }
+  for (; r0 < k; ++r0) {
+    T acc = 0;
+    for (Index s = 0; s < n; ++s) acc += values[s] * gram(r0, atoms[s]);
+    out[r0] = acc;
+  }
+}
+
+}  // namespace
+
 void ProximalGradientOptions::validate() const {
   if (!(tolerance > 0.0) || !std::isfinite(tolerance)) {
     throw std::invalid_argument("ProximalGradientOptions.tolerance must be a finite value > 0, got " +
@@ -40,8 +65,11 @@ void ProximalGradient<T>::prepare(const GramCache<T>& cache) {
   cache_ = &cache;
   const Index k = cache.atoms();
   const Index w = options_.block_width;
-  for (Matrix<T>* m : {&a_, &a_prev_, &y_, &ga_, &ga_prev_, &c_}) m->resize(k, w);
+  for (Matrix<T>* m : {&a_, &a_prev_, &ga_, &ga_prev_, &c_}) m->resize(k, w);
   xn_.resize(w);
+  restart_dot_.resize(w);
+  support_.resize(static_cast<std::size_t>(k));
+  support_values_.resize(k);
   t_.resize(w);
   objective_.resize(w);
   grad_.resize(k);
@@ -50,20 +78,8 @@ void ProximalGradient<T>::prepare(const GramCache<T>& cache) {
 }
 
 template <class T>
-void ProximalGradient<T>::prox(Eigen::Ref<Vector<T>> v) const {
-  const T step = T(1) / std::max(cache_->lipschitz(), std::numeric_limits<T>::min());
-  const T threshold = static_cast<T>(penalty_.lambda) * step;
-  const T shrink = T(1) / (T(1) + static_cast<T>(penalty_.lambda2) * step);
-  if (penalty_.sign == CodeSign::nonnegative) {
-    v = (v.array() - threshold).max(T(0)) * shrink;
-  } else {
-    v = ((v.array() - threshold).max(T(0)) - (-v.array() - threshold).max(T(0))) * shrink;
-  }
-}
-
-template <class T>
 void ProximalGradient<T>::move_column(Index from, Index to) {
-  for (Matrix<T>* m : {&a_, &a_prev_, &y_, &ga_, &ga_prev_, &c_}) m->col(to) = m->col(from);
+  for (Matrix<T>* m : {&a_, &a_prev_, &ga_, &ga_prev_, &c_}) m->col(to) = m->col(from);
   xn_(to) = xn_(from);
   t_(to) = t_(from);
   objective_(to) = objective_(from);
@@ -85,10 +101,16 @@ void ProximalGradient<T>::update_products(Index active) {
     return;
   }
   for (Index p = 0; p < active; ++p) {
-    ga_.col(p).setZero();
+    // Branch-free compaction: the support changes from step to step, so a branch on a_j ≠ 0
+    // would be mispredicted often.
+    Index n = 0;
     for (Index j = 0; j < k; ++j) {
-      if (a_(j, p) != T(0)) ga_.col(p).noalias() += a_(j, p) * gram.col(j);
+      const T v = a_(j, p);
+      support_[static_cast<std::size_t>(n)] = j;
+      support_values_(n) = v;
+      n += v != T(0) ? 1 : 0;
     }
+    gathered_product(gram, support_.data(), support_values_.data(), n, ga_.col(p).data());
   }
 }
 
@@ -97,6 +119,7 @@ void ProximalGradient<T>::solve_chunk(const Eigen::Ref<const Matrix<T>>& dtx,
                                       const Eigen::Ref<const Vector<T>>& x_norm2,
                                       Eigen::Ref<Matrix<T>> codes, SampleResult* results) {
   const Matrix<T>& gram = cache_->gram();
+  const Index k = gram.rows();
   const T step = T(1) / std::max(cache_->lipschitz(), std::numeric_limits<T>::min());
   const T lambda = static_cast<T>(penalty_.lambda);
   const T lambda2 = static_cast<T>(penalty_.lambda2);
@@ -114,7 +137,7 @@ void ProximalGradient<T>::solve_chunk(const Eigen::Ref<const Matrix<T>>& dtx,
   c_.leftCols(active) = dtx;
   a_.leftCols(active) = codes;
   a_prev_.leftCols(active) = codes;
-  ga_.leftCols(active).noalias() = gram * a_.leftCols(active);
+  update_products(active);  // cheap for a cold start: every column's support is empty
   ga_prev_.leftCols(active) = ga_.leftCols(active);
 
   auto finish = [&](Index p, SampleTermination why) {
@@ -125,15 +148,32 @@ void ProximalGradient<T>::solve_chunk(const Eigen::Ref<const Matrix<T>>& dtx,
   };
 
   for (int it = 1; it <= options_.max_iterations && active > 0; ++it) {
+    const T threshold = lambda * step;
+    const T shrink = T(1) / (T(1) + lambda2 * step);
+    const bool nonneg = penalty_.sign == CodeSign::nonnegative;
     for (Index p = 0; p < active; ++p) {
-      // y = a + β(a − a₋) and, G being linear, Gy = Ga + β(Ga − Ga₋) without a product.
       const T t_next = fista ? (T(1) + std::sqrt(T(1) + T(4) * t_(p) * t_(p))) / T(2) : T(1);
       const T beta = fista ? (t_(p) - T(1)) / t_next : T(0);
-      y_.col(p) = a_.col(p) + beta * (a_.col(p) - a_prev_.col(p));
-      a_prev_.col(p) = a_.col(p);
-      a_.col(p) = y_.col(p) - step * (ga_.col(p) + beta * (ga_.col(p) - ga_prev_.col(p)) - c_.col(p));
-      prox(a_.col(p));
-      ga_prev_.col(p) = ga_.col(p);
+      T* a = a_.col(p).data();
+      T* a_prev = a_prev_.col(p).data();
+      T* ga = ga_.col(p).data();
+      T* ga_prev = ga_prev_.col(p).data();
+      const T* c = c_.col(p).data();
+      // One pass per column: y = a + β(a − a₋) and, G being linear, Gy = Ga + β(Ga − Ga₋)
+      // without a product; a⁺ = prox(y − (Gy − c)/L); the gradient-restart test (y − a⁺)ᵀ(a⁺ − a).
+      T dot = 0;
+      for (Index i = 0; i < k; ++i) {
+        const T ai = a[i];
+        const T y = ai + beta * (ai - a_prev[i]);
+        const T v = y - step * (ga[i] + beta * (ga[i] - ga_prev[i]) - c[i]);
+        const T shrunk = std::max(v - threshold, T(0)) - (nonneg ? T(0) : std::max(-v - threshold, T(0)));
+        const T next = shrunk * shrink;
+        dot += (y - next) * (next - ai);
+        a_prev[i] = ai;
+        a[i] = next;
+        ga_prev[i] = ga[i];
+      }
+      restart_dot_(p) = dot;
       t_(p) = t_next;
       ++iterations_[static_cast<std::size_t>(p)];
     }
@@ -143,7 +183,7 @@ void ProximalGradient<T>::solve_chunk(const Eigen::Ref<const Matrix<T>>& dtx,
       for (Index p = 0; p < active; ++p) {
         bool restart = false;
         if (options_.restart == RestartScheme::gradient) {
-          restart = (y_.col(p) - a_.col(p)).dot(a_.col(p) - a_prev_.col(p)) > T(0);
+          restart = restart_dot_(p) > T(0);
         } else {
           // f(a) − ½‖x‖² = ½aᵀGa − cᵀa + λ‖a‖₁ + ½λ₂‖a‖²
           const T f = T(0.5) * a_.col(p).dot(ga_.col(p)) - c_.col(p).dot(a_.col(p)) +

@@ -68,7 +68,6 @@ class ProximalGradient final : public CodeSolver<T> {
   // Solves columns [0, width) of the arguments (width ≤ block_width).
   void solve_chunk(const Eigen::Ref<const Matrix<T>>& dtx, const Eigen::Ref<const Vector<T>>& x_norm2,
                    Eigen::Ref<Matrix<T>> codes, SampleResult* results);
-  void prox(Eigen::Ref<Vector<T>> v) const;
   // Ga for the first `active` working columns: GEMM, or a sparse product once nnz ≤ k/ratio.
   void update_products(Index active);
   static constexpr Index kSparseProductRatio = 6;
@@ -79,8 +78,11 @@ class ProximalGradient final : public CodeSolver<T> {
   ProximalGradientOptions options_;
   const GramCache<T>* cache_ = nullptr;
   // Working set: column p holds the state of original column origin_[p].
-  Matrix<T> a_, a_prev_, y_, ga_, ga_prev_, c_;
-  Vector<T> xn_, t_, objective_, grad_;
+  Matrix<T> a_, a_prev_, ga_, ga_prev_, c_;
+  Vector<T> xn_, t_, objective_, grad_, restart_dot_;
+  // The support of one column for the sparse product: atom indices and their coefficients.
+  std::vector<Index> support_;
+  Vector<T> support_values_;
   std::vector<Index> origin_;
   std::vector<int> iterations_;
 };

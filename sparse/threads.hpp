@@ -9,6 +9,7 @@ int resolve_threads(int requested);
 /// Keeps OpenBLAS single-threaded for its lifetime and restores the previous setting after.
 /// Construct it around an OpenMP loop whose body calls BLAS (through Eigen's EIGEN_USE_BLAS):
 /// a threaded BLAS nested in OpenMP oversubscribes the cores and runs many times slower.
+/// (Eigen's own products never start threads: the build defines EIGEN_DONT_PARALLELIZE.)
 class SingleThreadedBlas {
  public:
   SingleThreadedBlas();

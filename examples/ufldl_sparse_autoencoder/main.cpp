@@ -2,6 +2,8 @@
 //
 // Usage: example_ufldl_sparse_autoencoder [OUTPUT_DIR] [IMAGE_DIR] [THREADS (0 = all cores)]
 // Writes OUTPUT_DIR/filters.png (montage of the rows of W₁) and prints the final cost terms.
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -17,6 +19,18 @@
 
 namespace ae = sparsecode::autoencoder;
 namespace sp = sparsecode::sparse;
+
+namespace {
+
+/// CPU time of all threads of this process: on a shared machine the wall time also measures
+/// the other jobs.
+double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   try {
@@ -39,7 +53,9 @@ int main(int argc, char** argv) {
     cost.threads = argc > 3 ? std::stoi(argv[3]) : 0;
     ae::LbfgsOptions lbfgs;
     lbfgs.max_iterations = 400;
+    const double cpu0 = process_cpu_seconds();
     const ae::TrainingSummary s = ae::train_lbfgs(model, cost, patches, lbfgs);
+    const double cpu = process_cpu_seconds() - cpu0;
 
     sp::MontageOptions montage;
     montage.scale = 4;
@@ -49,8 +65,8 @@ int main(int argc, char** argv) {
     const ae::CostTerms& t = s.final_terms;
     std::printf("data: %zu images, %lld patches of 8x8 in %.2f s\n", set.images.size(),
                 static_cast<long long>(patches.cols()), prep);
-    std::printf("L-BFGS: %d iterations, %d evaluations, %.3f s, stop: %s\n", s.iterations,
-                s.evaluations, s.seconds, ae::to_string(s.reason).c_str());
+    std::printf("L-BFGS: %d iterations, %d evaluations, %.3f s (CPU of all threads %.3f s), stop: %s\n",
+                s.iterations, s.evaluations, s.seconds, cpu, ae::to_string(s.reason).c_str());
     std::printf("cost %.6f -> %.6f  (reconstruction %.6f, weight decay %.6f, sparsity %.6f)\n",
                 s.initial_cost, t.total(), t.reconstruction, t.weight_decay, t.sparsity);
     std::printf("mean rho_hat %.5f (target %.5f), min %.5f, max %.5f\n", t.mean_rho_hat(),
