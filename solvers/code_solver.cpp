@@ -54,7 +54,13 @@ T largest_eigenvalue(const Matrix<T>& g) {
 
 template <class T>
 GramCache<T>::GramCache(const Matrix<T>& dictionary)
-    : gram_(dictionary.transpose() * dictionary), lipschitz_(largest_eigenvalue(gram_)) {}
+    : gram_(dictionary.transpose() * dictionary) {}
+
+template <class T>
+T GramCache<T>::lipschitz() const {
+  std::call_once(lipschitz_once_, [this] { lipschitz_ = largest_eigenvalue(gram_); });
+  return lipschitz_;
+}
 
 template <class T>
 void CodeSolver<T>::solve_block(const Eigen::Ref<const Matrix<T>>& dtx,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <type_traits>
 
@@ -36,13 +37,15 @@ class GramCache {
 
   const Matrix<T>& gram() const { return gram_; }
   Index atoms() const { return gram_.rows(); }
-  /// Largest eigenvalue of G, by power iteration to relative accuracy 1e-10, computed at
-  /// construction (cheap next to G itself) so the cache stays immutable and thread-safe.
-  T lipschitz() const { return lipschitz_; }
+  /// Largest eigenvalue of G, by power iteration to relative accuracy 1e-10, computed on the
+  /// first call only (thread-safe, std::call_once): solvers without a step size (CD, LARS,
+  /// OMP) never pay for it, and the power iteration can cost more than G itself.
+  T lipschitz() const;
 
  private:
   Matrix<T> gram_;
-  T lipschitz_;
+  mutable std::once_flag lipschitz_once_;
+  mutable T lipschitz_ = T(0);
 };
 
 /// Why a solver stopped on one sample.

@@ -30,34 +30,42 @@ CoordinateDescent<T>::CoordinateDescent(const Penalty& penalty, const Coordinate
 template <class T>
 void CoordinateDescent<T>::prepare(const GramCache<T>& cache) {
   cache_ = &cache;
-  g_.resize(cache.atoms());
-  grad_.resize(cache.atoms());
-  active_.reserve(static_cast<std::size_t>(cache.atoms()));
+  const Index k = cache.atoms();
+  g_.resize(k);
+  grad_.resize(k);
+  diagonal_ = cache.gram().diagonal();
+  active_.reserve(static_cast<std::size_t>(k));
+  gram_active_.resize(k * k);
+  g_active_.resize(k);
+  a_active_.resize(k);
+  a_start_.resize(k);
+  chol_.resize(k * k);
+  face_.resize(k);
+  inverse_diagonal_.resize(k);
+  face_index_.reserve(static_cast<std::size_t>(k));
 }
 
 template <class T>
-T CoordinateDescent<T>::sweep(Eigen::Ref<Vector<T>> code, bool full, bool& support_grew) {
-  const Matrix<T>& gram = cache_->gram();
+T CoordinateDescent<T>::coordinate_minimizer(T z, T curvature) const {
   const T lambda = static_cast<T>(penalty_.lambda);
+  if (!(curvature > T(0))) return T(0);
+  if (z > lambda) return (z - lambda) / curvature;
+  if (z < -lambda && penalty_.sign != CodeSign::nonnegative) return (z + lambda) / curvature;
+  return T(0);
+}
+
+template <class T>
+T CoordinateDescent<T>::full_sweep(Eigen::Ref<Vector<T>> code, bool& support_grew) {
+  const Matrix<T>& gram = cache_->gram();
   const T lambda2 = static_cast<T>(penalty_.lambda2);
-  const bool nonnegative = penalty_.sign == CodeSign::nonnegative;
   const Index k = gram.rows();
-  const Index count = full ? k : static_cast<Index>(active_.size());
   T decrease = 0;
   support_grew = false;
-  for (Index i = 0; i < count; ++i) {
-    const Index j = full ? i : active_[static_cast<std::size_t>(i)];
-    const T curvature = gram(j, j) + lambda2;
+  active_.clear();
+  for (Index j = 0; j < k; ++j) {
+    const T curvature = diagonal_(j) + lambda2;
     const T old = code(j);
-    T next = 0;
-    if (curvature > T(0)) {
-      const T z = g_(j) + gram(j, j) * old;
-      if (z > lambda) {
-        next = (z - lambda) / curvature;
-      } else if (z < -lambda && !nonnegative) {
-        next = (z + lambda) / curvature;
-      }
-    }
+    const T next = coordinate_minimizer(g_(j) + diagonal_(j) * old, curvature);
     const T delta = next - old;
     if (delta != T(0)) {
       g_.noalias() -= delta * gram.col(j);
@@ -65,14 +73,119 @@ T CoordinateDescent<T>::sweep(Eigen::Ref<Vector<T>> code, bool full, bool& suppo
       decrease += T(0.5) * curvature * delta * delta;
       if (old == T(0)) support_grew = true;
     }
-  }
-  if (full || support_grew) {
-    active_.clear();
-    for (Index j = 0; j < k; ++j) {
-      if (code(j) != T(0)) active_.push_back(j);
-    }
+    if (next != T(0)) active_.push_back(j);
   }
   return decrease;
+}
+
+template <class T>
+bool CoordinateDescent<T>::face_step(const Eigen::Ref<const Vector<T>>& dtx, Index s) {
+  const T lambda = static_cast<T>(penalty_.lambda);
+  const T lambda2 = static_cast<T>(penalty_.lambda2);
+  Eigen::Map<Matrix<T>> gaa(gram_active_.data(), s, s);
+  face_index_.clear();
+  for (Index q = 0; q < s; ++q) {
+    if (a_active_(q) != T(0)) face_index_.push_back(q);
+  }
+  const Index m = static_cast<Index>(face_index_.size());
+  if (m == 0) return false;
+  // Cholesky factor U (upper, G_SS + λ₂I = UᵀU), column by column so that every inner
+  // product runs over contiguous column segments (m is small: the code's non-zeros).
+  Eigen::Map<Matrix<T>> u(chol_.data(), m, m);
+  for (Index c = 0; c < m; ++c) {
+    const Index qc = face_index_[static_cast<std::size_t>(c)];
+    for (Index r = 0; r <= c; ++r) {
+      T v = gaa(face_index_[static_cast<std::size_t>(r)], qc) + (r == c ? lambda2 : T(0));
+      if (r > 0) v -= u.col(r).head(r).dot(u.col(c).head(r));
+      if (r == c) {
+        // A (numerically) singular face: leave it to coordinate descent.
+        if (!(v > T(64) * std::numeric_limits<T>::epsilon() * (gaa(qc, qc) + lambda2))) return false;
+        u(c, c) = std::sqrt(v);
+        inverse_diagonal_(c) = T(1) / u(c, c);  // multiplications below, not divisions
+      } else {
+        u(r, c) = v * inverse_diagonal_(r);
+      }
+    }
+  }
+  // Solve UᵀU z = c_S − λσ: forward (Uᵀ) then backward (U) substitution.
+  for (Index r = 0; r < m; ++r) {
+    const Index q = face_index_[static_cast<std::size_t>(r)];
+    const T sign = a_active_(q) > T(0) ? T(1) : T(-1);
+    T v = dtx(active_[static_cast<std::size_t>(q)]) - lambda * sign;
+    if (r > 0) v -= u.col(r).head(r).dot(face_.head(r));
+    face_(r) = v * inverse_diagonal_(r);
+  }
+  for (Index r = m - 1; r >= 0; --r) {
+    face_(r) *= inverse_diagonal_(r);
+    if (r > 0) face_.head(r).noalias() -= face_(r) * u.col(r).head(r);
+  }
+  // f restricted to the closed orthant of σ is the quadratic whose minimiser is face_, so f
+  // decreases along a → face_ up to the first coordinate that reaches zero (feature-sign
+  // search's line search): move there and drop that coordinate, or take the whole step.
+  T step = T(1);
+  for (Index r = 0; r < m; ++r) {
+    const T old = a_active_(face_index_[static_cast<std::size_t>(r)]);
+    if (!(face_(r) * old > T(0))) step = std::min(step, old / (old - face_(r)));
+  }
+  const bool whole = step == T(1);
+  for (Index r = 0; r < m; ++r) {
+    const Index q = face_index_[static_cast<std::size_t>(r)];
+    const T old = a_active_(q);
+    T next = whole ? face_(r) : old + step * (face_(r) - old);
+    if (!whole && !(face_(r) * old > T(0)) && old / (old - face_(r)) <= step) next = T(0);
+    const T delta = next - old;
+    if (delta != T(0)) {
+      g_active_.head(s).noalias() -= delta * gaa.col(q);
+      a_active_(q) = next;
+    }
+  }
+  return whole;
+}
+
+template <class T>
+int CoordinateDescent<T>::active_phase(Eigen::Ref<Vector<T>> code, const Eigen::Ref<const Vector<T>>& dtx,
+                                       T threshold, int budget) {
+  const Matrix<T>& gram = cache_->gram();
+  const T lambda2 = static_cast<T>(penalty_.lambda2);
+  const Index s = static_cast<Index>(active_.size());
+  if (s == 0 || budget <= 0) return 0;
+  Eigen::Map<Matrix<T>> gaa(gram_active_.data(), s, s);
+  for (Index q = 0; q < s; ++q) {
+    const Index jq = active_[static_cast<std::size_t>(q)];
+    for (Index p = 0; p < s; ++p) gaa(p, q) = gram(active_[static_cast<std::size_t>(p)], jq);
+    g_active_(q) = g_(jq);
+    a_active_(q) = code(jq);
+  }
+  a_start_.head(s) = a_active_.head(s);
+  int sweeps = 0;
+  while (sweeps < budget) {
+    ++sweeps;
+    T decrease = 0;
+    bool pattern_changed = false;
+    for (Index q = 0; q < s; ++q) {
+      const T gqq = gaa(q, q);
+      const T curvature = gqq + lambda2;
+      const T old = a_active_(q);
+      const T next = coordinate_minimizer(g_active_(q) + gqq * old, curvature);
+      const T delta = next - old;
+      if (delta != T(0)) {
+        g_active_.head(s).noalias() -= delta * gaa.col(q);
+        a_active_(q) = next;
+        decrease += T(0.5) * curvature * delta * delta;
+        if ((old > T(0)) != (next > T(0)) || (old < T(0)) != (next < T(0))) pattern_changed = true;
+      }
+    }
+    if (decrease <= threshold) break;
+    if (!pattern_changed && face_step(dtx, s)) break;
+  }
+  // Bring the full gradient up to date: g −= G_{:,A}(a_A − a_A,start).
+  for (Index q = 0; q < s; ++q) {
+    const Index j = active_[static_cast<std::size_t>(q)];
+    const T delta = a_active_(q) - a_start_(q);
+    if (delta != T(0)) g_.noalias() -= delta * gram.col(j);
+    code(j) = a_active_(q);
+  }
+  return sweeps;
 }
 
 template <class T>
@@ -96,30 +209,34 @@ SampleResult CoordinateDescent<T>::solve(const Eigen::Ref<const Vector<T>>& dtx,
   SampleResult result;
   // Objective decrease per active sweep below which the active set is deemed converged.
   T threshold = T(0);
-  bool full = true;
-  for (int s = 1; s <= options_.max_sweeps; ++s) {
+  int sweeps = 0;
+  while (sweeps < options_.max_sweeps) {
     bool grew = false;
-    const T decrease = sweep(code, full, grew);
-    result.iterations = s;
+    const T decrease = full_sweep(code, grew);
+    result.iterations = ++sweeps;
     if (converged()) {
       result.termination = SampleTermination::converged;
       return result;
     }
-    if (full) {
-      if (decrease == T(0)) {
-        // A full sweep moved nothing (a fixed point of CD, i.e. the optimum), yet the gap is
-        // above tolerance: the round-off bound of the certificate has been reached.
-        result.termination = SampleTermination::numerical_issue;
+    if (decrease == T(0)) {
+      // A full sweep moved nothing (a fixed point of CD, i.e. the optimum), yet the gap is
+      // above tolerance: the round-off bound of the certificate has been reached.
+      result.termination = SampleTermination::numerical_issue;
+      return result;
+    }
+    if (sweeps == 1) {
+      threshold = tolerance * T(0.5) * x_norm2;
+    } else if (!grew) {
+      threshold *= T(0.1);  // the support is stable: solve the active problem more tightly
+    }
+    const int done = active_phase(code, dtx, threshold, options_.max_sweeps - sweeps);
+    if (done > 0) {
+      sweeps += done;
+      result.iterations = sweeps;
+      if (converged()) {
+        result.termination = SampleTermination::converged;
         return result;
       }
-      if (s == 1) {
-        threshold = tolerance * T(0.5) * x_norm2;
-      } else if (!grew) {
-        threshold *= T(0.1);  // the support is stable: solve the active problem more tightly
-      }
-      full = false;
-    } else if (decrease <= threshold) {
-      full = true;
     }
   }
   result.termination = SampleTermination::max_iterations;

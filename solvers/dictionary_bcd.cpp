@@ -31,23 +31,41 @@ DictionaryUpdateSummary update_dictionary_bcd(const Matrix<T>& a, const Matrix<T
   for (Index j = 0; j < k; ++j) {
     if (!(a(j, j) > used)) ++summary.unused_atoms;
   }
-  Vector<T> u(d.rows());
-  Vector<T> old(d.rows());
+  // Atoms are visited in blocks J of `block` columns. U_J = B_J − D A_J is one GEMM with D as
+  // at the block's start; the exact Gauss–Seidel right-hand side of atom j ∈ J then subtracts
+  // the changes δ_i = d_i,new − d_i,old of the atoms i < j of J already updated:
+  //   b_j − D a_j = U_j − Σ_{i∈J, i<j} δ_i A_ij.
+  // Same sweep as atom-by-atom, at GEMM instead of GEMV speed; workspace allocated once.
+  constexpr Index block = 32;
+  const Index n = d.rows();
+  Matrix<T> rhs(n, std::min(block, k));
+  Matrix<T> delta(n, std::min(block, k));
+  Vector<T> u(n);
   summary.termination = DictionaryTermination::max_iterations;
   for (int sweep = 0; sweep < options.max_sweeps; ++sweep) {
     double change2 = 0.0;
     double norm2 = 0.0;
-    for (Index j = 0; j < k; ++j) {
-      const T ajj = a(j, j);
-      norm2 += static_cast<double>(d.col(j).squaredNorm());
-      if (!(ajj > used)) continue;
-      old = d.col(j);
-      // u = d_j + (b_j − D a_j)/A_jj: the minimizer of the block's quadratic before projection.
-      u.noalias() = b.col(j) - d * a.col(j);
-      u = old + u / ajj;
-      project_atom<T>(u, options.constraint);
-      d.col(j) = u;
-      change2 += static_cast<double>((u - old).squaredNorm());
+    for (Index j0 = 0; j0 < k; j0 += block) {
+      const Index w = std::min(block, k - j0);
+      rhs.leftCols(w).noalias() = b.middleCols(j0, w);
+      rhs.leftCols(w).noalias() -= d * a.middleCols(j0, w);
+      for (Index t = 0; t < w; ++t) {
+        const Index j = j0 + t;
+        const T ajj = a(j, j);
+        norm2 += static_cast<double>(d.col(j).squaredNorm());
+        if (!(ajj > used)) {
+          delta.col(t).setZero();
+          continue;
+        }
+        u.noalias() = rhs.col(t);
+        if (t > 0) u.noalias() -= delta.leftCols(t) * a.col(j).segment(j0, t);
+        // u = d_j + (b_j − D a_j)/A_jj: the minimizer of the block's quadratic before projection.
+        u = d.col(j) + u / ajj;
+        project_atom<T>(u, options.constraint);
+        delta.col(t) = u - d.col(j);
+        d.col(j) = u;
+        change2 += static_cast<double>(delta.col(t).squaredNorm());
+      }
     }
     summary.iterations = sweep + 1;
     if (std::sqrt(change2) <= options.tolerance * std::max(std::sqrt(norm2), 1e-12)) {

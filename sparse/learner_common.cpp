@@ -19,7 +19,7 @@ solvers::DictionaryConstraint to_constraint(DictionarySign sign) {
 
 EncodeOptions default_coding() {
   EncodeOptions o;
-  o.solver = SolverKind::cd;
+  o.solver = SolverKind::lars;
   return o;
 }
 
@@ -95,6 +95,9 @@ double mean_coded_objective(const Matrix<double>& dictionary, const Matrix<doubl
 
 void check_finite_data(const Matrix<double>& data, const std::string& what) {
   if (data.size() == 0) throw std::invalid_argument(what + " is empty");
+  // A NaN or ±Inf entry makes the (vectorised) sum non-finite, so a finite sum proves the data
+  // finite; only otherwise (or if the sum overflowed) are the entries scanned one by one.
+  if (std::isfinite(data.sum())) return;
   if (!data.allFinite()) {
     Index row = 0;
     Index col = 0;

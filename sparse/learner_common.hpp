@@ -30,8 +30,8 @@ enum class DictionarySign { any, nonnegative };
 
 solvers::DictionaryConstraint to_constraint(DictionarySign sign);
 
-/// The learners' coding options: encode()'s defaults with coordinate descent (measured faster
-/// than LARS on mini-batches; see OnlineLearnerOptions::coding).
+/// The learners' coding options: encode()'s defaults, i.e. LARS-Lasso, exact at λ (measured
+/// faster than coordinate descent on mini-batches; see OnlineLearnerOptions::coding).
 EncodeOptions default_coding();
 
 /// What a learner reports after every iteration (a mini-batch for the online learner, a pass

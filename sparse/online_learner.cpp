@@ -74,8 +74,9 @@ LearnerProgress OnlineLearner::step(const Matrix<double>& batch) {
                                 ", the dictionary " + std::to_string(dictionary_.rows()));
   }
   const Index m = batch.cols();
-  Matrix<double> codes(options_.atoms, m);
-  const EncodeSummary coded = encode(dictionary_, batch, codes, options_.coding);
+  // codes_ keeps its allocation across mini-batches of the same size (encode() zeroes it).
+  const EncodeSummary coded = encode(dictionary_, batch, codes_, options_.coding);
+  const Matrix<double>& codes = codes_;
 
   // Down-weight the past (§3.4), then add this mini-batch's mean contribution.
   const double t = static_cast<double>(progress_.iteration + 1);
