@@ -31,7 +31,9 @@ double heldout_objective(const sp::Matrix<double>& dictionary, const sp::Matrix<
 
 int usage() {
   std::fprintf(stderr,
-               "usage: learn_bench train X.npy H.npy ATOMS LAMBDA BATCH SAMPLES EVAL_EVERY THREADS OUT_PREFIX\n"
+               "usage: learn_bench train X.npy H.npy ATOMS LAMBDA BATCH SAMPLES EVAL_EVERY THREADS OUT_PREFIX [key=value...]\n"
+               "       keys: sweeps (BCD sweeps per mini-batch, default 1), rho (beta_t = (1 - 1/t)^rho\n"
+               "       weighting instead of the mini-batch rule), replace (unused-atom window, -1 never), seed\n"
                "       learn_bench eval D.npy H.npy LAMBDA THREADS\n");
   return 2;
 }
@@ -47,7 +49,7 @@ int main(int argc, char** argv) {
       std::printf("%.10g\n", heldout_objective(d, h, std::atof(argv[4]), std::atoi(argv[5])));
       return 0;
     }
-    if (mode != "train" || argc != 11) return usage();
+    if (mode != "train" || argc < 11) return usage();
     const auto x = sp::load_samples<double>(argv[2], sp::NpyConversion::allow_float_conversion);
     const auto h = sp::load_samples<double>(argv[3], sp::NpyConversion::allow_float_conversion);
     sp::OnlineLearnerOptions o;
@@ -59,6 +61,20 @@ int main(int argc, char** argv) {
     o.coding.threads = std::atoi(argv[9]);
     const std::string prefix = argv[10];
     o.seed = 1;
+    for (int i = 11; i < argc; ++i) {
+      const std::string arg = argv[i];
+      const auto eq = arg.find('=');
+      if (eq == std::string::npos) return usage();
+      const std::string key = arg.substr(0, eq);
+      const char* value = argv[i] + eq + 1;
+      if (key == "sweeps") o.dictionary.max_sweeps = std::atoi(value);
+      else if (key == "rho") {
+        o.weighting = sp::PastWeighting::power;
+        o.rho = std::atof(value);
+      } else if (key == "replace") o.replace_window = std::atoll(value);
+      else if (key == "seed") o.seed = std::strtoull(value, nullptr, 10);
+      else return usage();
+    }
     sp::OnlineLearner learner(o);
     learner.initialize(x);  // k random training patches, as the CLI's default
     std::printf("samples,seconds,cpu_seconds,heldout_objective,mean_nonzeros\n");

@@ -38,6 +38,8 @@ struct LearnArgs {
   long long atoms = 0;
   double lambda = 0;
   long long batch_size = 256;
+  std::string weighting = "power";
+  double rho = 4.0;
   long long epochs = 0, iterations = 0;
   double seconds = 0, heldout_frac = 0;
   std::uint64_t seed = 0;
@@ -160,6 +162,8 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
     o.coding = coding;
     o.dictionary_sign = dict_sign;
     o.batch_size = a.batch_size;
+    o.weighting = a.weighting == "power" ? sparse::PastWeighting::power : sparse::PastWeighting::minibatch;
+    o.rho = a.rho;
     o.init = init;
     o.seed = a.seed;
     o.stop = stop;
@@ -224,6 +228,10 @@ void add_learn_command(CLI::App& app) {
   cmd->add_option("--lambda", a.lambda, "Sparsity penalty λ")->required()->check(real_at_least(0.0));
   cmd->add_option("--method", a.method, "online | batch")->capture_default_str()->check(CLI::IsMember({"online", "batch"}));
   cmd->add_option("--batch-size", a.batch_size, "Mini-batch size (online)")->capture_default_str()->check(integer_in(1, int_max));
+  cmd->add_option("--weighting", a.weighting,
+                  "Down-weighting of past statistics (online): power, beta_t = (1 - 1/t)^rho | minibatch (as scikit-learn)")
+      ->capture_default_str()->check(CLI::IsMember({"power", "minibatch"}));
+  cmd->add_option("--rho", a.rho, "Exponent rho of --weighting power")->capture_default_str()->check(real_at_least(0.0));
   CLI::Option* epochs = cmd->add_option("--epochs", a.epochs, "Passes over the data (default: 1 online, 30 batch iterations)")
                             ->check(integer_in(1, ll_max));
   CLI::Option* iterations = cmd->add_option("--iterations", a.iterations, "Iterations (mini-batches online)")->check(integer_in(1, ll_max));

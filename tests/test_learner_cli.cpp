@@ -58,6 +58,8 @@ TEST_CASE("learn CLI: bad options exit 2, bad data exit 1, and no output file is
       {x + " --atoms 4 --lambda 0.1 --batch-size 0" + out, 2, "--batch-size"},
       {x + " --atoms 4 --lambda 0.1", 2, "--out"},
       {x + " --atoms 4 --lambda 0.1 --resume" + out, 2, "--checkpoint"},
+      {x + " --atoms 4 --lambda 0.1 --weighting forgetful" + out, 2, "--weighting"},
+      {x + " --atoms 4 --lambda 0.1 --rho -1" + out, 2, "--rho"},
       {" --input '" + (dir / "nan.npy").string() + "' --atoms 4 --lambda 0.1" + out, 1, "NaN"},
       {x + " --atoms 50 --lambda 0.1" + out, 1, "40 samples < k = 50"},
   };
@@ -69,6 +71,13 @@ TEST_CASE("learn CLI: bad options exit 2, bad data exit 1, and no output file is
   }
   CHECK(run_cli(x + " --atoms 4 --lambda 0.1 --log '" + (dir / "c.csv").string() + "'" + out, err) == 0);
   CHECK(sparsecode::sparse::load_samples<double>(dir / "D.npy").cols() == 4);
+  // Both past weightings run; they down-weight the statistics differently, so the dictionaries differ.
+  for (const char* w : {"minibatch", "power"}) {
+    CHECK(run_cli(x + " --atoms 4 --lambda 0.1 --batch-size 8 --weighting " + w + " --out '" +
+                      (dir / (std::string(w) + ".npy")).string() + "'", err) == 0);
+  }
+  CHECK(sparsecode::sparse::load_samples<double>(dir / "minibatch.npy") !=
+        sparsecode::sparse::load_samples<double>(dir / "power.npy"));
 }
 
 TEST_CASE("learn CLI: after kill -9 mid-run, --resume ends bit-identical to an uninterrupted run") {
