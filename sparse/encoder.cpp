@@ -111,8 +111,12 @@ EncodeSummary encode(const Matrix<T>& dictionary, const Matrix<T>& signals, Matr
   check_inputs(dictionary, signals, codes, options);
   const Index k = dictionary.cols();
   const Index n = signals.cols();
-  if (options.start == EncodeOptions::Start::cold) codes.setZero(k, n);
-  if (options.penalty.sign == solvers::CodeSign::nonnegative && options.solver != SolverKind::omp) {
+  // A cold start's zeros are written chunk by chunk inside the parallel loop, so that the k×N
+  // codes (mostly zeros, often larger than X) are first touched by the threads that solve them.
+  const bool cold = options.start == EncodeOptions::Start::cold;
+  if (cold) {
+    codes.resize(k, n);
+  } else if (options.penalty.sign == solvers::CodeSign::nonnegative && options.solver != SolverKind::omp) {
     codes = codes.cwiseMax(T(0));
   }
 
@@ -158,6 +162,7 @@ EncodeSummary encode(const Matrix<T>& dictionary, const Matrix<T>& signals, Matr
         // DᵀX and ‖x‖² of the chunk: one single-threaded GEMM of fixed width.
         dtx.middleCols(c0, w).noalias() = dictionary.transpose() * signals.middleCols(start + c0, w);
         x_norm2.segment(c0, w) = signals.middleCols(start + c0, w).colwise().squaredNorm().transpose();
+        if (cold) codes.middleCols(start + c0, w).setZero();
         workers[static_cast<std::size_t>(tid)]->solve_block(
             dtx.middleCols(c0, w), x_norm2.segment(c0, w), codes.middleCols(start + c0, w),
             results.data() + c0);
