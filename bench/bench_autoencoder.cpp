@@ -25,7 +25,7 @@ namespace sp = sparsecode::sparse;
 
 int main(int argc, char** argv) {
   try {
-    if (argc < 2) {
+    if (argc < 2 || argv[1][0] == '-') {  // no options: "--help" is not a directory
       std::fprintf(stderr, "usage: bench_autoencoder OUTPUT_DIR [REPEATS] [THREADS]\n");
       return 2;
     }
