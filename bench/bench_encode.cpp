@@ -41,13 +41,15 @@ int main(int argc, char** argv) {
   std::filesystem::path out = "bench-encode-out";
   long long count = 20000;
   int threads = 0;
+  std::string only;  // run only the solvers whose name starts with this
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--out") out = argv[i + 1];
     else if (flag == "--patches") count = std::atoll(argv[i + 1]);
     else if (flag == "--threads") threads = std::atoi(argv[i + 1]);
+    else if (flag == "--only") only = argv[i + 1];
     else {
-      std::fprintf(stderr, "usage: bench_encode [--out DIR] [--patches N] [--threads T]\n");
+      std::fprintf(stderr, "usage: bench_encode [--out DIR] [--patches N] [--threads T] [--only PREFIX]\n");
       return 2;
     }
   }
@@ -83,7 +85,7 @@ int main(int argc, char** argv) {
   std::ofstream(out / "lambda.txt") << lambda << '\n';
 
   std::vector<Run> runs;
-  auto add = [&](const std::string& name, sp::SolverKind kind, double tol) {
+  auto add = [&](const std::string& name, sp::SolverKind kind, double tol) -> sp::EncodeOptions& {
     Run r{name, {}};
     r.options.solver = kind;
     r.options.penalty.lambda = lambda;
@@ -91,6 +93,7 @@ int main(int argc, char** argv) {
     r.options.threads = threads;
     r.options.omp_atoms = 12;
     runs.push_back(r);
+    return runs.back().options;
   };
   add("lars", sp::SolverKind::lars, 1e-6);
   add("fss", sp::SolverKind::fss, 1e-6);
@@ -98,6 +101,10 @@ int main(int argc, char** argv) {
   add("cd_tol1e-10", sp::SolverKind::cd, 1e-10);
   add("fista", sp::SolverKind::fista, 1e-6);
   add("fista_tol1e-4", sp::SolverKind::fista, 1e-4);
+  // Plain FISTA: no screening, no face polishing (what the two add, measured side by side).
+  sp::EncodeOptions& plain = add("fista_plain_tol1e-4", sp::SolverKind::fista, 1e-4);
+  plain.screening = sparsecode::solvers::ScreeningRule::none;
+  plain.polishing = sparsecode::solvers::FacePolishing::none;
   add("ista_tol1e-4", sp::SolverKind::ista, 1e-4);
   add("omp_L12", sp::SolverKind::omp, 1e-6);
 
@@ -107,6 +114,7 @@ int main(int argc, char** argv) {
               static_cast<long long>(x.cols()), static_cast<long long>(x.rows()),
               static_cast<long long>(dict.cols()), sp::resolve_threads(threads));
   for (const Run& r : runs) {
+    if (r.name.rfind(only, 0) != 0) continue;
     sp::Matrix<double> codes;
     sp::EncodeSummary best;
     // Best of three runs (the first also warms up caches and thread pools).

@@ -26,6 +26,8 @@ struct EncodeArgs {
   int omp_atoms = 0;
   double omp_tol = 0.0;
   double tol = 1e-6;
+  std::string screening = "none";
+  std::string polish = "stable-signs";
   int threads = 0;
   bool nonneg = false;
   bool float32 = false;
@@ -44,6 +46,8 @@ sparse::EncodeOptions to_options(const EncodeArgs& a) {
   if (!(a.tol > 0.0)) throw UsageError("--tol must be > 0, got " + std::to_string(a.tol));
   o.tolerance = a.tol;
   o.threads = a.threads;
+  o.screening = a.screening == "none" ? solvers::ScreeningRule::none : solvers::ScreeningRule::gap_safe;
+  o.polishing = a.polish == "none" ? solvers::FacePolishing::none : solvers::FacePolishing::stable_signs;
   return o;
 }
 
@@ -109,6 +113,15 @@ void add_encode_command(CLI::App& app) {
   cmd->add_option("--tol", args->tol, "Relative duality gap for iterative solvers (> 0)")
       ->capture_default_str()
       ->check(real_at_least(0.0));
+  cmd->add_option("--screening", args->screening,
+                  "fista/ista: drop atoms a duality gap proves zero (gap-safe) or not (none)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"gap-safe", "none"}));
+  cmd->add_option("--polish", args->polish,
+                  "fista/ista: once the signs hold between gap checks, try the exact minimiser on them "
+                  "(stable-signs) or not (none); kept only if its duality gap certifies it")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"stable-signs", "none"}));
   cmd->add_option("--threads", args->threads, "Threads (0: all cores)")->check(integer_in(0, 4096));
   cmd->add_flag("--float32", args->float32, "Compute in single precision (output float32)");
   cmd->add_flag("--normalize-dict", args->normalize_dict, "Scale atoms with norm > 1 to unit norm");

@@ -1,6 +1,9 @@
 // The Gram columns of an active set gathered side by side, so that G_{·A}w is one matrix-vector product.
 #pragma once
 
+#include <vector>
+
+#include "solvers/column_sum.hpp"
 #include "sparse/types.hpp"
 
 namespace sparsecode::solvers {
@@ -16,6 +19,8 @@ class ActiveColumns {
   /// Room for `capacity` columns of length `rows`; empties the set.
   void reserve(sparse::Index rows, sparse::Index capacity) {
     cols_.setZero(rows, capacity);
+    positions_.resize(static_cast<std::size_t>(capacity));
+    for (sparse::Index q = 0; q < capacity; ++q) positions_[static_cast<std::size_t>(q)] = q;
     m_ = 0;
   }
   sparse::Index size() const { return m_; }
@@ -32,44 +37,19 @@ class ActiveColumns {
 
   /// out = G_{·A} w (w of length m, out of length k).
   void multiply(const Eigen::Ref<const sparse::Vector<T>>& w, Eigen::Ref<sparse::Vector<T>> out) const {
-    product(w, out, [](T, T sum) { return sum; });
+    weighted_column_sum(cols_.data(), cols_.rows(), positions_.data(), w.data(), m_, cols_.rows(), out.data(),
+                        AssignSum{});
   }
 
   /// out −= G_{·A} w.
   void subtract_product(const Eigen::Ref<const sparse::Vector<T>>& w, Eigen::Ref<sparse::Vector<T>> out) const {
-    product(w, out, [](T old, T sum) { return old - sum; });
+    weighted_column_sum(cols_.data(), cols_.rows(), positions_.data(), w.data(), m_, cols_.rows(), out.data(),
+                        SubtractSum{});
   }
 
  private:
-  // out_j = combine(out_j, (G_{·A}w)_j). Rows go in blocks whose partial sums stay in
-  // registers across all m columns, so each output entry is loaded and stored once (a generic
-  // GEMV updates the output once per few columns, which dominates when m is ~10).
-  template <class Combine>
-  void product(const Eigen::Ref<const sparse::Vector<T>>& w, Eigen::Ref<sparse::Vector<T>> out,
-               Combine combine) const {
-    constexpr sparse::Index block = 32;
-    const sparse::Index k = cols_.rows();
-    const T* columns = cols_.data();
-    const T* weights = w.data();
-    T* o = out.data();
-    sparse::Index j0 = 0;
-    for (; j0 + block <= k; j0 += block) {
-      T sum[block] = {};
-      for (sparse::Index i = 0; i < m_; ++i) {
-        const T wi = weights[i];
-        const T* column = columns + i * k + j0;
-        for (sparse::Index l = 0; l < block; ++l) sum[l] += column[l] * wi;
-      }
-      for (sparse::Index l = 0; l < block; ++l) o[j0 + l] = combine(o[j0 + l], sum[l]);
-    }
-    for (sparse::Index j = j0; j < k; ++j) {
-      T sum = 0;
-      for (sparse::Index i = 0; i < m_; ++i) sum += columns[i * k + j] * weights[i];
-      o[j] = combine(o[j], sum);
-    }
-  }
-
   sparse::Matrix<T> cols_;
+  std::vector<sparse::Index> positions_;  // 0, 1, 2, …: the columns are stored in A's order
   sparse::Index m_ = 0;
 };
 

@@ -1,6 +1,9 @@
 // ISTA/FISTA implementation: batched iterations with one GEMM per step, adaptive restart, gap-based stopping.
 #include "solvers/proximal_gradient.hpp"
 
+#include "solvers/column_sum.hpp"
+#include "solvers/gap_safe_screening.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -11,25 +14,87 @@ namespace sparsecode::solvers {
 
 namespace {
 
-// out = Σ_s values[s]·G_{:,atoms[s]} over a support of n atoms, in blocks of rows held in
-// registers across the whole support: each output entry is written once instead of once per
-// atom, and the sums run over the support in index order as a column-by-column axpy would.
+// out = G·a for a column a of length n and the n×n matrix G stored column-major at `gram`, as
+// Σ_j a_j G_{:,j} over a's support: n·nnz flops instead of n².
 template <class T>
-void gathered_product(const Matrix<T>& gram, const Index* atoms, const T* values, Index n, T* out) {
-  constexpr Index block = 64;  // 8 AVX-512 accumulators of doubles: enough independent FMA chains
-  using Block = Eigen::Matrix<T, block, 1>;
-  const Index k = gram.rows();
-  Index r0 = 0;
-  for (; r0 + block <= k; r0 += block) {
-    Block acc = Block::Zero();
-    for (Index s = 0; s < n; ++s) acc.noalias() += values[s] * Eigen::Map<const Block>(gram.data() + atoms[s] * k + r0);
-    Eigen::Map<Block>(out + r0) = acc;
+void sparse_gram_product(const T* gram, Index n, const T* a, Index* support, T* values, T* out) {
+  const Index m = compact_support(a, n, support, values);
+  weighted_column_sum(gram, n, support, values, m, n, out, AssignSum{});
+}
+
+// The fixed quantities of one proximal step.
+template <class T>
+struct StepConstants {
+  T step;       // 1/L
+  T threshold;  // λ/L
+  T shrink;     // 1/(1 + λ₂/L)
+  bool nonneg;
+};
+
+// One step on a column of length n, in one pass: y = a + β(a − a₋) and, G being linear,
+// Gy = Ga + β(Ga − Ga₋) without a product; a⁺ = prox(y − (Gy − c)/L). Shifts a → a₋ and
+// Ga → Ga₋ (Ga for a⁺ is left to the caller) and returns (y − a⁺)ᵀ(a⁺ − a) for the gradient
+// restart test.
+template <class T>
+T proximal_step(Index n, T beta, const StepConstants<T>& k, T* a, T* a_prev, T* ga, T* ga_prev, const T* c) {
+  // Lanes of a fixed-size Eigen array: without -ffast-math GCC will not vectorise the dot
+  // product's reduction on its own, and the whole pass would run scalar.
+  constexpr Index lanes = 16;
+  using Lane = Eigen::Array<T, lanes, 1>;
+  using Map = Eigen::Map<Lane>;
+  using ConstMap = Eigen::Map<const Lane>;
+  Lane dots = Lane::Zero();
+  Index i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const Lane ai = Map(a + i);
+    const Lane gi = Map(ga + i);
+    const Lane y = ai + beta * (ai - Map(a_prev + i));
+    const Lane v = y - k.step * (gi + beta * (gi - Map(ga_prev + i)) - ConstMap(c + i));
+    Lane shrunk = (v - k.threshold).max(T(0));
+    if (!k.nonneg) shrunk -= (-v - k.threshold).max(T(0));
+    const Lane next = shrunk * k.shrink;
+    dots += (y - next) * (next - ai);
+    Map(a_prev + i) = ai;
+    Map(a + i) = next;
+    Map(ga_prev + i) = gi;
   }
-  for (; r0 < k; ++r0) {
-    T acc = 0;
-    for (Index s = 0; s < n; ++s) acc += values[s] * gram(r0, atoms[s]);
-    out[r0] = acc;
+  T dot = 0;
+  for (Index l = 0; l < lanes; ++l) dot += dots(l);  // (Eigen's packet reduction trips a GCC 12 warning)
+  for (; i < n; ++i) {
+    const T ai = a[i];
+    const T y = ai + beta * (ai - a_prev[i]);
+    const T v = y - k.step * (ga[i] + beta * (ga[i] - ga_prev[i]) - c[i]);
+    const T shrunk = std::max(v - k.threshold, T(0)) - (k.nonneg ? T(0) : std::max(-v - k.threshold, T(0)));
+    const T next = shrunk * k.shrink;
+    dot += (y - next) * (next - ai);
+    a_prev[i] = ai;
+    a[i] = next;
+    ga_prev[i] = ga[i];
   }
+  return dot;
+}
+
+// f(a) − ½‖x‖² = ½aᵀGa − cᵀa + λ‖a‖₁ + ½λ₂‖a‖² for the function-restart test.
+template <class T>
+T objective_part(Index n, const T* a, const T* ga, const T* c, T lambda, T lambda2) {
+  T quad = 0, lin = 0, l1 = 0, l2 = 0;
+  for (Index i = 0; i < n; ++i) {
+    quad += a[i] * ga[i];
+    lin += c[i] * a[i];
+    l1 += std::abs(a[i]);
+    l2 += a[i] * a[i];
+  }
+  return T(0.5) * quad - lin + lambda * l1 + T(0.5) * lambda2 * l2;
+}
+
+// The momentum of FISTA (Beck & Teboulle 2009): t⁺ = (1 + √(1 + 4t²))/2 and β = (t − 1)/t⁺.
+template <class T>
+T next_momentum(bool fista, T& t) {
+  if (!fista) return T(0);
+  const T t_next = (T(1) + std::sqrt(T(1) + T(4) * t * t)) / T(2);
+  const T beta = (t - T(1)) / t_next;
+  t = t_next;
+  return beta;
 }
 
 }  // namespace
@@ -68,13 +133,22 @@ void ProximalGradient<T>::prepare(const GramCache<T>& cache) {
   for (Matrix<T>* m : {&a_, &a_prev_, &ga_, &ga_prev_, &c_}) m->resize(k, w);
   xn_.resize(w);
   restart_dot_.resize(w);
-  support_.resize(static_cast<std::size_t>(k));
   support_values_.resize(k);
+  support_.assign(static_cast<std::size_t>(k), 0);
   t_.resize(w);
   objective_.resize(w);
   grad_.resize(k);
   origin_.assign(static_cast<std::size_t>(w), 0);
   iterations_.assign(static_cast<std::size_t>(w), 0);
+  screen_.assign(static_cast<std::size_t>(w), 1);
+  signature_.assign(static_cast<std::size_t>(w), 0);
+  polished_.assign(static_cast<std::size_t>(w), 0);
+  polish_.reserve(k);
+  atom_norms_ = (cache.gram().diagonal().array() + static_cast<T>(penalty_.lambda2)).sqrt();
+  kept_.assign(static_cast<std::size_t>(k), 0);
+  positions_.assign(static_cast<std::size_t>(k), 0);
+  reduced_gram_.resize(k * k);
+  for (Vector<T>* v : {&ra_, &ra_prev_, &rga_, &rga_prev_, &rc_, &rnorms_, &rgrad_}) v->resize(k);
 }
 
 template <class T>
@@ -83,8 +157,13 @@ void ProximalGradient<T>::move_column(Index from, Index to) {
   xn_(to) = xn_(from);
   t_(to) = t_(from);
   objective_(to) = objective_(from);
-  origin_[static_cast<std::size_t>(to)] = origin_[static_cast<std::size_t>(from)];
-  iterations_[static_cast<std::size_t>(to)] = iterations_[static_cast<std::size_t>(from)];
+  const auto f = static_cast<std::size_t>(from);
+  const auto t = static_cast<std::size_t>(to);
+  origin_[t] = origin_[f];
+  iterations_[t] = iterations_[f];
+  screen_[t] = screen_[f];
+  signature_[t] = signature_[f];
+  polished_[t] = polished_[f];
 }
 
 template <class T>
@@ -94,42 +173,146 @@ void ProximalGradient<T>::update_products(Index active) {
   Index nonzeros = 0;
   for (Index p = 0; p < active; ++p) nonzeros += (a_.col(p).array() != T(0)).count();
   // Soft thresholding makes the iterates sparse after a few steps; then Σ_j a_j G_{:,j} over
-  // the support (k·nnz flops per column) beats the dense GEMM (k² per column) even though an
-  // axpy runs several times slower per flop than a GEMM.
+  // the support (k·nnz flops per column) beats the dense GEMM (k² per column) even though it
+  // runs several times slower per flop than a GEMM.
   if (nonzeros * kSparseProductRatio > k * active) {
     ga_.leftCols(active).noalias() = gram * a_.leftCols(active);
     return;
   }
   for (Index p = 0; p < active; ++p) {
-    // Branch-free compaction: the support changes from step to step, so a branch on a_j ≠ 0
-    // would be mispredicted often.
-    Index n = 0;
-    for (Index j = 0; j < k; ++j) {
-      const T v = a_(j, p);
-      support_[static_cast<std::size_t>(n)] = j;
-      support_values_(n) = v;
-      n += v != T(0) ? 1 : 0;
-    }
-    gathered_product(gram, support_.data(), support_values_.data(), n, ga_.col(p).data());
+    sparse_gram_product(gram.data(), k, a_.col(p).data(), support_.data(), support_values_.data(),
+                        ga_.col(p).data());
   }
+}
+
+template <class T>
+T ProximalGradient<T>::gather_screened(Index p, Index n) {
+  const Matrix<T>& gram = cache_->gram();
+  T* g = reduced_gram_.data();
+  for (Index j = 0; j < n; ++j) {
+    const Index atom = kept_[static_cast<std::size_t>(j)];
+    for (Index i = 0; i < n; ++i) g[j * n + i] = gram(kept_[static_cast<std::size_t>(i)], atom);
+    rc_(j) = c_(atom, p);
+    rnorms_(j) = atom_norms_(atom);
+  }
+  return std::min(cache_->lipschitz(), principal_eigenvalue_bound(g, n));
+}
+
+template <class T>
+typename ProximalGradient<T>::ScreenedOutcome ProximalGradient<T>::solve_screened(Index p, Index kept,
+                                                                                 T tolerance) {
+  const bool fista = options_.method == ProximalMethod::fista;
+  const T lambda = static_cast<T>(penalty_.lambda);
+  const T lambda2 = static_cast<T>(penalty_.lambda2);
+  const T x_norm2 = xn_(p);
+  int& iterations = iterations_[static_cast<std::size_t>(p)];
+  Index n = kept;
+  for (Index j = 0; j < n; ++j) ra_(j) = a_(kept_[static_cast<std::size_t>(j)], p);
+  StepConstants<T> constants{};
+  T t = 1;
+  T objective = std::numeric_limits<T>::infinity();
+  std::uint64_t signature = 0, polished = 0;
+  // (Re)starts the reduced problem on kept_[0, n): the atoms dropped may have been non-zero in
+  // the iterate, so Ga is recomputed and the momentum restarts.
+  auto restart_on_kept = [&] {
+    const T step = T(1) / std::max(gather_screened(p, n), std::numeric_limits<T>::min());
+    constants = {step, lambda * step, T(1) / (T(1) + lambda2 * step),
+                 penalty_.sign == CodeSign::nonnegative};
+    ra_prev_.head(n) = ra_.head(n);
+    sparse_gram_product(reduced_gram_.data(), n, ra_.data(), support_.data(), support_values_.data(),
+                        rga_.data());
+    rga_prev_.head(n) = rga_.head(n);
+    t = 1;
+    objective = std::numeric_limits<T>::infinity();
+  };
+  if (n > 0) restart_on_kept();
+
+  bool reduced_converged = n == 0;  // no atom can be non-zero: a = 0 is the minimiser
+  while (!reduced_converged && iterations < options_.max_iterations) {
+    const T beta = next_momentum(fista, t);
+    const T dot = proximal_step(n, beta, constants, ra_.data(), ra_prev_.data(), rga_.data(),
+                                rga_prev_.data(), rc_.data());
+    sparse_gram_product(reduced_gram_.data(), n, ra_.data(), support_.data(), support_values_.data(),
+                        rga_.data());
+    ++iterations;
+    if (fista && options_.restart == RestartScheme::gradient && dot > T(0)) t = 1;
+    if (fista && options_.restart == RestartScheme::function) {
+      const T f = objective_part(n, ra_.data(), rga_.data(), rc_.data(), lambda, lambda2);
+      if (f > objective) t = 1;
+      objective = f;
+    }
+    if (iterations % options_.check_every != 0) continue;
+    auto grad = rgrad_.head(n);
+    grad = rc_.head(n) - rga_.head(n);
+    const Certificate<T> cert = certify_from_gradient<T>(rc_.head(n), x_norm2, ra_.head(n), penalty_, grad);
+    if (cert.relative_gap() <= tolerance ||
+        (options_.polishing == FacePolishing::stable_signs &&
+         try_polish(reduced_gram_.data(), n, rc_.data(), x_norm2, tolerance, ra_.data(), rga_.data(), signature,
+                    polished))) {
+      reduced_converged = true;
+      break;
+    }
+    // The reduced problem has the full problem's minimiser, so its own gap screens further.
+    Index* positions = positions_.data();
+    const Index m = gap_safe_survivors<T>(grad, cert, rnorms_.head(n), penalty_, positions);
+    if (2 * m > n) continue;
+    for (Index q = 0; q < m; ++q) {  // positions are increasing, so compacting in place is safe
+      const auto from = static_cast<std::size_t>(positions[q]);
+      kept_[static_cast<std::size_t>(q)] = kept_[from];
+      ra_(q) = ra_(positions[q]);
+    }
+    n = m;
+    if (n == 0) {
+      reduced_converged = true;
+      break;
+    }
+    restart_on_kept();
+  }
+
+  // Back to all k atoms: the code, Ga with one sparse product, and the full certificate.
+  auto a = a_.col(p);
+  a.setZero();
+  for (Index j = 0; j < n; ++j) a(kept_[static_cast<std::size_t>(j)]) = ra_(j);
+  const Matrix<T>& gram = cache_->gram();
+  sparse_gram_product(gram.data(), gram.rows(), a.data(), support_.data(), support_values_.data(),
+                      ga_.col(p).data());
+  if (!reduced_converged) return ScreenedOutcome::max_iterations;
+  grad_ = c_.col(p) - ga_.col(p);
+  const Certificate<T> cert = certify_from_gradient<T>(c_.col(p), x_norm2, a, penalty_, grad_);
+  return cert.relative_gap() <= tolerance ? ScreenedOutcome::converged : ScreenedOutcome::unverified;
+}
+
+template <class T>
+bool ProximalGradient<T>::try_polish(const T* gram, Index n, const T* c, T x_norm2, T tolerance, T* a, T* ga,
+                                     std::uint64_t& signature, std::uint64_t& polished) {
+  const std::uint64_t now = sign_signature(a, n);
+  const bool stable = now == signature && now != polished;
+  signature = now;
+  if (!stable) return false;
+  polished = now;  // one attempt per sign pattern
+  return polish_.improve(gram, n, c, x_norm2, penalty_, tolerance, a, ga);
 }
 
 template <class T>
 void ProximalGradient<T>::solve_chunk(const Eigen::Ref<const Matrix<T>>& dtx,
                                       const Eigen::Ref<const Vector<T>>& x_norm2,
                                       Eigen::Ref<Matrix<T>> codes, SampleResult* results) {
-  const Matrix<T>& gram = cache_->gram();
-  const Index k = gram.rows();
-  const T step = T(1) / std::max(cache_->lipschitz(), std::numeric_limits<T>::min());
+  const Index k = cache_->atoms();
   const T lambda = static_cast<T>(penalty_.lambda);
   const T lambda2 = static_cast<T>(penalty_.lambda2);
   const T tolerance = std::max(static_cast<T>(options_.tolerance),
                                T(64) * std::numeric_limits<T>::epsilon());
   const bool fista = options_.method == ProximalMethod::fista;
+  const bool screening = options_.screening == ScreeningRule::gap_safe;
+  const bool polishing = options_.polishing == FacePolishing::stable_signs;
+  const Matrix<T>& gram = cache_->gram();
   Index active = dtx.cols();
   for (Index p = 0; p < active; ++p) {
     origin_[static_cast<std::size_t>(p)] = p;
     iterations_[static_cast<std::size_t>(p)] = 0;
+    screen_[static_cast<std::size_t>(p)] = 1;
+    signature_[static_cast<std::size_t>(p)] = 0;
+    polished_[static_cast<std::size_t>(p)] = 0;
     t_(p) = T(1);
     objective_(p) = std::numeric_limits<T>::infinity();
   }
@@ -146,70 +329,73 @@ void ProximalGradient<T>::solve_chunk(const Eigen::Ref<const Matrix<T>>& dtx,
     results[j].termination = why;
     results[j].iterations = iterations_[static_cast<std::size_t>(p)];
   };
-
-  for (int it = 1; it <= options_.max_iterations && active > 0; ++it) {
-    const T threshold = lambda * step;
-    const T shrink = T(1) / (T(1) + lambda2 * step);
-    const bool nonneg = penalty_.sign == CodeSign::nonnegative;
-    for (Index p = 0; p < active; ++p) {
-      const T t_next = fista ? (T(1) + std::sqrt(T(1) + T(4) * t_(p) * t_(p))) / T(2) : T(1);
-      const T beta = fista ? (t_(p) - T(1)) / t_next : T(0);
-      T* a = a_.col(p).data();
-      T* a_prev = a_prev_.col(p).data();
-      T* ga = ga_.col(p).data();
-      T* ga_prev = ga_prev_.col(p).data();
-      const T* c = c_.col(p).data();
-      // One pass per column: y = a + β(a − a₋) and, G being linear, Gy = Ga + β(Ga − Ga₋)
-      // without a product; a⁺ = prox(y − (Gy − c)/L); the gradient-restart test (y − a⁺)ᵀ(a⁺ − a).
-      T dot = 0;
-      for (Index i = 0; i < k; ++i) {
-        const T ai = a[i];
-        const T y = ai + beta * (ai - a_prev[i]);
-        const T v = y - step * (ga[i] + beta * (ga[i] - ga_prev[i]) - c[i]);
-        const T shrunk = std::max(v - threshold, T(0)) - (nonneg ? T(0) : std::max(-v - threshold, T(0)));
-        const T next = shrunk * shrink;
-        dot += (y - next) * (next - ai);
-        a_prev[i] = ai;
-        a[i] = next;
-        ga_prev[i] = ga[i];
+  auto retire = [&](Index p, SampleTermination why) {
+    finish(p, why);
+    --active;
+    if (p != active) move_column(active, p);
+  };
+  // Gap check of every working column (backwards, so that retiring p moves in a checked one):
+  // converged columns retire; columns that screening leaves with at most half of the atoms
+  // finish alone on them.
+  auto check = [&] {
+    for (Index p = active - 1; p >= 0; --p) {
+      grad_ = c_.col(p) - ga_.col(p);
+      const Certificate<T> cert = certify_from_gradient<T>(c_.col(p), xn_(p), a_.col(p), penalty_, grad_);
+      if (cert.relative_gap() <= tolerance) {
+        retire(p, SampleTermination::converged);
+        continue;
       }
-      restart_dot_(p) = dot;
-      t_(p) = t_next;
+      if (polishing && try_polish(gram.data(), k, c_.col(p).data(), xn_(p), tolerance, a_.col(p).data(),
+                                  ga_.col(p).data(), signature_[static_cast<std::size_t>(p)],
+                                  polished_[static_cast<std::size_t>(p)])) {
+        retire(p, SampleTermination::converged);
+        continue;
+      }
+      if (!screening || !screen_[static_cast<std::size_t>(p)]) continue;
+      const Index kept = gap_safe_survivors<T>(grad_, cert, atom_norms_, penalty_, kept_.data());
+      if (2 * kept > k) continue;
+      switch (solve_screened(p, kept, tolerance)) {
+        case ScreenedOutcome::converged: retire(p, SampleTermination::converged); break;
+        case ScreenedOutcome::max_iterations: retire(p, SampleTermination::max_iterations); break;
+        case ScreenedOutcome::unverified:  // resume on all atoms, from the reduced iterate
+          a_prev_.col(p) = a_.col(p);
+          ga_prev_.col(p) = ga_.col(p);
+          t_(p) = T(1);
+          screen_[static_cast<std::size_t>(p)] = 0;
+          break;
+      }
+    }
+  };
+
+  const T step = T(1) / std::max(cache_->lipschitz(), std::numeric_limits<T>::min());
+  const StepConstants<T> full{step, lambda * step, T(1) / (T(1) + lambda2 * step),
+                              penalty_.sign == CodeSign::nonnegative};
+  for (int it = 0; active > 0; ++it) {
+    if (it % options_.check_every == 0) check();
+    if (it == options_.max_iterations) break;
+    for (Index p = 0; p < active; ++p) {
+      T t = t_(p);
+      const T beta = next_momentum(fista, t);
+      t_(p) = t;
+      restart_dot_(p) = proximal_step(k, beta, full, a_.col(p).data(), a_prev_.col(p).data(),
+                                      ga_.col(p).data(), ga_prev_.col(p).data(), c_.col(p).data());
       ++iterations_[static_cast<std::size_t>(p)];
     }
     update_products(active);
-
-    if (fista && options_.restart != RestartScheme::none) {
-      for (Index p = 0; p < active; ++p) {
-        bool restart = false;
-        if (options_.restart == RestartScheme::gradient) {
-          restart = restart_dot_(p) > T(0);
-        } else {
-          // f(a) − ½‖x‖² = ½aᵀGa − cᵀa + λ‖a‖₁ + ½λ₂‖a‖²
-          const T f = T(0.5) * a_.col(p).dot(ga_.col(p)) - c_.col(p).dot(a_.col(p)) +
-                      lambda * a_.col(p).template lpNorm<1>() +
-                      T(0.5) * lambda2 * a_.col(p).squaredNorm();
-          restart = f > objective_(p);
-          objective_(p) = f;
-        }
-        if (restart) t_(p) = T(1);  // the next step has β = 0
+    if (!fista || options_.restart == RestartScheme::none) continue;
+    for (Index p = 0; p < active; ++p) {
+      bool restart = false;
+      if (options_.restart == RestartScheme::gradient) {
+        restart = restart_dot_(p) > T(0);
+      } else {
+        const T f = objective_part(k, a_.col(p).data(), ga_.col(p).data(), c_.col(p).data(), lambda, lambda2);
+        restart = f > objective_(p);
+        objective_(p) = f;
       }
-    }
-
-    if (it % options_.check_every == 0) {
-      for (Index p = active - 1; p >= 0; --p) {
-        grad_ = c_.col(p) - ga_.col(p);
-        const Certificate<T> cert =
-            certify_from_gradient<T>(c_.col(p), xn_(p), a_.col(p), penalty_, grad_);
-        if (cert.relative_gap() <= tolerance) {
-          finish(p, SampleTermination::converged);
-          --active;
-          if (p != active) move_column(active, p);
-        }
-      }
+      if (restart) t_(p) = T(1);  // the next step has β = 0
     }
   }
-  for (Index p = 0; p < active; ++p) finish(p, SampleTermination::max_iterations);
+  for (Index p = active - 1; p >= 0; --p) retire(p, SampleTermination::max_iterations);
 }
 
 template <class T>

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "solvers/code_solver.hpp"
+#include "solvers/face_polish.hpp"
+#include "solvers/gap_safe_screening.hpp"
 
 namespace sparsecode::sparse {
 
@@ -25,6 +27,11 @@ struct EncodeOptions {
   double omp_tolerance = 0.0;             ///< OMP: stop when ‖x − Da‖² ≤ this (0: off)
   double tolerance = 1e-6;                ///< relative duality gap for iterative solvers (> 0)
   int max_iterations = 0;                 ///< per-sample iteration cap (0: the solver's default)
+  /// Safe screening of atoms (FISTA/ISTA; exact: it only drops atoms proven zero at the optimum).
+  /// Off by default: slower on the benchmark's patches (bench/RESULTS-encode.md).
+  solvers::ScreeningRule screening = solvers::ScreeningRule::none;
+  /// FISTA/ISTA: try the exact minimiser on a stable sign pattern, kept only if its gap certifies it.
+  solvers::FacePolishing polishing = solvers::FacePolishing::stable_signs;
   int threads = 0;                        ///< OpenMP threads (0: all cores)
   Index block_size = 8192;                ///< samples per block: bounds memory of DᵀX
   /// Samples per solve_block call inside the parallel loop (the unit of dynamic scheduling).

@@ -43,6 +43,8 @@ std::unique_ptr<solvers::CodeSolver<T>> make_code_solver(const EncodeOptions& op
       o.method = options.solver == SolverKind::fista ? solvers::ProximalMethod::fista
                                                      : solvers::ProximalMethod::ista;
       o.tolerance = options.tolerance;
+      o.screening = options.screening;
+      o.polishing = options.polishing;
       if (options.max_iterations > 0) o.max_iterations = options.max_iterations;
       return std::make_unique<solvers::ProximalGradient<T>>(options.penalty, o);
     }

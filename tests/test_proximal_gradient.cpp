@@ -8,12 +8,14 @@
 #include "tests/lasso_test_support.hpp"
 
 namespace sc = sparsecode;
+using sc::solvers::FacePolishing;
 using sc::solvers::ProximalGradient;
 using sc::solvers::ProximalGradientOptions;
 using sc::solvers::ProximalMethod;
 using sc::solvers::RestartScheme;
 using sc::solvers::SampleResult;
 using sc::solvers::SampleTermination;
+using sc::solvers::ScreeningRule;
 using namespace sc::test;
 
 namespace {
@@ -32,10 +34,21 @@ ProximalGradientOptions tight(ProximalMethod method, RestartScheme restart) {
   return o;
 }
 
+// Plain iterations, with face polishing, with gap-safe screening, and with both: each must reach
+// the optimum on its own (polishing alone would hide a broken proximal step).
 void check_fista(const Problem<double>& p, const Penalty& penalty, const ProximalGradientOptions& options) {
-  ProximalGradient<double> solver(penalty, options);
-  // The relative gap ≤ 1e-13 bounds the KKT residual by about √(1e-13) relative.
-  check_exact_solver<double>(solver, p, penalty, 1e-5, 1e-12);
+  for (FacePolishing polishing : {FacePolishing::none, FacePolishing::stable_signs}) {
+    for (ScreeningRule screening : {ScreeningRule::none, ScreeningRule::gap_safe}) {
+      CAPTURE(static_cast<int>(polishing));
+      CAPTURE(static_cast<int>(screening));
+      ProximalGradientOptions o = options;
+      o.polishing = polishing;
+      o.screening = screening;
+      ProximalGradient<double> solver(penalty, o);
+      // The relative gap ≤ 1e-13 bounds the KKT residual by about √(1e-13) relative.
+      check_exact_solver<double>(solver, p, penalty, 1e-5, 1e-12);
+    }
+  }
 }
 
 }  // namespace
