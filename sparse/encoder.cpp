@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "solvers/column_sum.hpp"
 #include "sparse/solver_factory.hpp"
 #include "sparse/threads.hpp"
 
@@ -128,12 +129,15 @@ EncodeSummary encode(const Matrix<T>& dictionary, const Matrix<T>& signals, Matr
   const Matrix<T>& gram = cache.gram();
   const int threads = resolve_threads(options.threads);
   std::vector<std::unique_ptr<solvers::CodeSolver<T>>> workers;
-  std::vector<Vector<T>> grads;
+  std::vector<Vector<T>> grads, support_values;
+  std::vector<std::vector<Index>> supports;
   const auto prototype = make_code_solver<T>(options);
   for (int t = 0; t < threads; ++t) {
     workers.push_back(prototype->clone());
     workers.back()->prepare(cache);
     grads.emplace_back(k);
+    support_values.emplace_back(k);
+    supports.emplace_back(static_cast<std::size_t>(k));
   }
 
   const Index block = std::min(options.block_size, std::max<Index>(n, 1));
@@ -167,17 +171,14 @@ EncodeSummary encode(const Matrix<T>& dictionary, const Matrix<T>& signals, Matr
             dtx.middleCols(c0, w), x_norm2.segment(c0, w), codes.middleCols(start + c0, w),
             results.data() + c0);
         Vector<T>& grad = grads[static_cast<std::size_t>(tid)];
+        Index* support = supports[static_cast<std::size_t>(tid)].data();
+        T* values = support_values[static_cast<std::size_t>(tid)].data();
         for (Index j = c0; j < c0 + w; ++j) {
           const auto a = codes.col(start + j);
           // c − Ga from the support only: O(k·nnz).
           grad = dtx.col(j);
-          Index nnz = 0;
-          for (Index i = 0; i < k; ++i) {
-            if (a(i) != T(0)) {
-              grad.noalias() -= a(i) * gram.col(i);
-              ++nnz;
-            }
-          }
+          const Index nnz = solvers::compact_support(a.data(), k, support, values);
+          solvers::weighted_column_sum(gram.data(), k, support, values, nnz, k, grad.data(), solvers::SubtractSum{});
           const T ctA = dtx.col(j).dot(a);
           const T residual2 = std::max(T(0), x_norm2(j) - 2 * ctA + (ctA - a.dot(grad)));
           const solvers::Certificate<T> cert =
