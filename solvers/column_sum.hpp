@@ -20,9 +20,10 @@ namespace sparsecode::solvers {
 template <class T, class Combine>
 void weighted_column_sum(const T* base, sparse::Index ld, const sparse::Index* columns, const T* weights,
                          sparse::Index n, sparse::Index rows, T* out, Combine combine) {
-  // 4 AVX-512 registers of doubles: enough independent FMA chains. An Eigen fixed-size block
+  // 8 AVX-512 registers of doubles: enough independent FMA chains, and each column is read in
+  // 512-byte runs (32 rows measured ~10 % slower in LARS). An Eigen fixed-size block
   // keeps the partial sums in registers; GCC spills a plain T[32] array to the stack here.
-  constexpr sparse::Index block = 32;
+  constexpr sparse::Index block = 64;
   using Block = Eigen::Matrix<T, block, 1>;
   sparse::Index r0 = 0;
   for (; r0 + block <= rows; r0 += block) {

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "solvers/find_first.hpp"
+
 namespace sparsecode::solvers {
 
 namespace {
@@ -110,8 +112,7 @@ T LarsLasso<T>::first_entry(T t, T gamma, bool nonneg, Index& who, T& who_sign) 
   const T best = steps_.minCoeff();
   if (!(best < gamma)) return gamma;
   // The first atom reaching the bound, as a sequential scan would find it.
-  Index j = 0;
-  while (steps[j] != best) ++j;
+  const Index j = find_first(steps, k, best);
   who = j;
   who_sign = nonneg || reaches_plus_first(t, c[j], u[j]) ? T(1) : T(-1);
   return best;

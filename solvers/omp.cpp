@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "solvers/find_first.hpp"
+
 namespace sparsecode::solvers {
 
 void OmpOptions::validate() const {
@@ -37,6 +39,7 @@ void BatchOmp<T>::prepare(const GramCache<T>& cache) {
   coef_.setZero(k);
   projected_.setZero(k);
   available_.setOnes(k);
+  scores_.setZero(k);
   support_.clear();
   support_.reserve(static_cast<std::size_t>(k));
 }
@@ -69,11 +72,11 @@ SampleResult BatchOmp<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T x_norm
   while (static_cast<Index>(support_.size()) < max_atoms && !(use_tolerance && residual <= tolerance)) {
     // The unselected atom of largest |α_j| (the first one on a tie); selected atoms are masked
     // by a 0 in available_, so the reduction vectorises.
-    const T best = (alpha_.array().abs() * available_.array()).maxCoeff();
+    scores_ = alpha_.array().abs() * available_.array();
+    const T best = scores_.maxCoeff();
     // No correlation left, or the best atom is in the span of I: the residual is final.
     if (!(best > 0)) break;
-    Index j = 0;
-    while (std::abs(alpha_(j)) * available_(j) != best) ++j;
+    const Index j = find_first(scores_.data(), scores_.size(), best);
     if (!chol_.append(g, support_, j, T(0), pivot_tol)) break;
     const Index previous = static_cast<Index>(support_.size());
     support_.push_back(j);

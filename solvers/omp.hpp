@@ -52,6 +52,7 @@ class BatchOmp : public CodeSolver<T> {
   Vector<T> coef_;              // a_I
   Vector<T> projected_;         // z = R⁻ᵀc_I
   Vector<T> available_;         // per atom: 1 if not selected, 0 if selected
+  Vector<T> scores_;            // per atom: |α_j|·available_j, searched for the selection
   std::vector<Index> support_;  // I, in selection order
 };
 
