@@ -77,6 +77,34 @@ TEST_CASE("cli encode writes N×k codes equal to the library's and prints a summ
   CHECK(fs::file_size(f.dir / "stdout.txt") == 0);
 }
 
+TEST_CASE("cli encode --polish and --screening reach the library's fista codes with the same options") {
+  Files f;
+  for (const char* polish : {"stable-signs", "none"}) {
+    for (const char* screening : {"none", "gap-safe"}) {
+      CAPTURE(polish);
+      CAPTURE(screening);
+      REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --solver fista --tol 1e-9 --threads 2 --polish " +
+                                    polish + " --screening " + screening) == 0);
+      sc::sparse::EncodeOptions o;
+      o.solver = sc::sparse::SolverKind::fista;
+      o.penalty.lambda = 0.3;
+      o.tolerance = 1e-9;
+      o.threads = 2;
+      o.polishing = std::string(polish) == "none" ? sc::solvers::FacePolishing::none
+                                                  : sc::solvers::FacePolishing::stable_signs;
+      o.screening = std::string(screening) == "none" ? sc::solvers::ScreeningRule::none
+                                                     : sc::solvers::ScreeningRule::gap_safe;
+      Matrix<double> expected;
+      const sc::sparse::EncodeSummary s = sc::sparse::encode(f.d, f.x, expected, o);
+      CHECK(s.not_converged == 0);
+      CHECK(s.max_relative_gap <= 1e-9);
+      CHECK(sc::sparse::load_samples<double>(f.out) == expected);
+    }
+  }
+  CHECK(run_encode(f.dir, f.base() + " --lambda 0.3 --solver fista --polish always") == 2);
+  CHECK(run_encode(f.dir, f.base() + " --lambda 0.3 --solver fista --screening strong") == 2);
+}
+
 TEST_CASE("cli encode: usage errors exit 2, data errors exit 1, never an output file") {
   Files f;
   CHECK(run_encode(f.dir, f.base() + " --lambda -1") == 2);
