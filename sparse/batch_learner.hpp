@@ -45,13 +45,7 @@ struct BatchLearnerOptions {
   void validate() const;  ///< throws std::invalid_argument naming the field and value
 };
 
-struct BatchSummary {
-  LearnerTermination termination = LearnerTermination::iterations;
-  LearnerProgress last;
-  double best_heldout_objective = std::numeric_limits<double>::quiet_NaN();
-  solvers::DictionaryUpdateSummary last_update;  ///< includes the QP's KKT residual
-  bool resumed = false;
-};
+using BatchSummary = LearnerSummary;  ///< what BatchLearner::fit() reports
 
 /// Alternating minimization of F(D, A) = (1/N) Σ_i ½‖x_i − D a_i‖² + λ‖a_i‖₁ over codes and
 /// D (d×k, ‖d_j‖ ≤ 1): code every sample on D (sparse::encode, exact to its tolerance), then

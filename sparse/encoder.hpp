@@ -19,8 +19,8 @@ std::string to_string(SolverKind kind);
 
 /// Options of encode(). Defaults are what `sparsecode encode` uses.
 struct EncodeOptions {
-  /// Default: LARS, the fastest exact LASSO solver in bench/RESULTS-encode.md (feature-sign is
-  /// within timing noise of it; CD at tolerance 1e-6 is ~1.4× slower).
+  /// Default: LARS, the fastest exact LASSO solver in bench/RESULTS-encode.md (feature-sign takes
+  /// ~1.6× its time there, CD at tolerance 1e-6 ~1.8×, FISTA at 1e-6 with polishing ~2.6×).
   SolverKind solver = SolverKind::lars;
   solvers::Penalty penalty;               ///< λ, λ₂, sign (ignored by OMP)
   int omp_atoms = 0;                      ///< OMP sparsity target L (0: no limit other than min(d, k))

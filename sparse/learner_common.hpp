@@ -82,6 +82,15 @@ struct StopCriteria {
 /// The first of epochs, iterations, samples, seconds that `progress` has reached, if any.
 std::optional<LearnerTermination> stop_reached(const StopCriteria& stop, const LearnerProgress& progress);
 
+/// What fit() reports, for both learners.
+struct LearnerSummary {
+  LearnerTermination termination = LearnerTermination::iterations;
+  LearnerProgress last;  ///< progress after the last iteration
+  double best_heldout_objective = std::numeric_limits<double>::quiet_NaN();
+  solvers::DictionaryUpdateSummary last_update;  ///< the last dictionary update (with the QP's KKT residual)
+  bool resumed = false;                          ///< started from a checkpoint
+};
+
 /// Early-stopping bookkeeping on the held-out objective: the best value so far and how many
 /// evaluations since it improved by the relative margin `min_improvement`.
 struct HeldoutTracker {

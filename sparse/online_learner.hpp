@@ -58,13 +58,7 @@ struct OnlineLearnerOptions {
 };
 
 /// Outcome of fit().
-struct OnlineSummary {
-  LearnerTermination termination = LearnerTermination::epochs;
-  LearnerProgress last;                       ///< progress after the last iteration
-  double best_heldout_objective = std::numeric_limits<double>::quiet_NaN();
-  solvers::DictionaryUpdateSummary last_update;
-  bool resumed = false;                       ///< started from a checkpoint
-};
+using OnlineSummary = LearnerSummary;  ///< what OnlineLearner::fit() reports
 
 /// Learns D (d×k, ‖d_j‖ ≤ 1) minimizing the mean of ½‖x − Da‖² + λ‖a‖₁ over samples x by
 /// Algorithm 1 of Mairal et al. 2010 with mini-batches: for every mini-batch X_t (d×η), code it
