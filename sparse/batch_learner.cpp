@@ -121,6 +121,13 @@ BatchSummary BatchLearner::fit(const Matrix<double>& data, const Matrix<double>&
     initialize(data);
   }
   training_samples_ = data.cols();
+  const FitContext fit{heldout,
+                       options_.stop,
+                       callback,
+                       options_.checkpoint,
+                       options_.checkpoint_every,
+                       [this](const Matrix<double>& m) { return evaluate(m); },
+                       [this](const std::filesystem::path& path) { save_checkpoint(path); }};
   for (;;) {
     if (const auto reached = stop_reached(options_.stop, progress_)) {
       summary.termination = *reached;
@@ -131,24 +138,13 @@ BatchSummary BatchLearner::fit(const Matrix<double>& data, const Matrix<double>&
     const bool converged = !std::isnan(previous_objective_) &&
                            previous_objective_ - f <= options_.relative_decrease * std::abs(f);
     previous_objective_ = f;
-    bool stop_early = false;
-    if (heldout.size() > 0) {
-      progress_.heldout_objective = evaluate(heldout);
-      stop_early = heldout_.record(progress_.heldout_objective, options_.stop);
-    }
-    if (callback) callback(progress_);
-    if (!options_.checkpoint.empty() && progress_.iteration % options_.checkpoint_every == 0) {
-      save_checkpoint(options_.checkpoint);
-    }
+    const bool stop_early = after_iteration(fit, true, progress_, heldout_);
     if (converged || stop_early) {
       summary.termination = converged ? LearnerTermination::converged : LearnerTermination::early_stopping;
       break;
     }
   }
-  if (!options_.checkpoint.empty()) save_checkpoint(options_.checkpoint);
-  summary.last = progress_;
-  summary.best_heldout_objective = heldout_.best;
-  summary.last_update = last_update_;
+  finish_fit(fit, progress_, heldout_, last_update_, summary);
   return summary;
 }
 

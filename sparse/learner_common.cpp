@@ -77,6 +77,25 @@ std::optional<LearnerTermination> stop_reached(const StopCriteria& stop, const L
   return std::nullopt;
 }
 
+bool after_iteration(const FitContext& fit, bool evaluate_now, LearnerProgress& progress, HeldoutTracker& tracker) {
+  bool stop_early = false;
+  if (fit.heldout.size() > 0 && evaluate_now) {
+    progress.heldout_objective = fit.evaluate(fit.heldout);
+    stop_early = tracker.record(progress.heldout_objective, fit.stop);
+  }
+  if (fit.callback) fit.callback(progress);
+  if (!fit.checkpoint.empty() && progress.iteration % fit.checkpoint_every == 0) fit.save(fit.checkpoint);
+  return stop_early;
+}
+
+void finish_fit(const FitContext& fit, const LearnerProgress& progress, const HeldoutTracker& tracker,
+                const solvers::DictionaryUpdateSummary& last_update, LearnerSummary& summary) {
+  if (!fit.checkpoint.empty()) fit.save(fit.checkpoint);
+  summary.last = progress;
+  summary.best_heldout_objective = tracker.best;
+  summary.last_update = last_update;
+}
+
 bool HeldoutTracker::record(double objective, const StopCriteria& stop) {
   if (std::isnan(best) || objective < best * (1.0 - stop.min_improvement)) {
     best = objective;

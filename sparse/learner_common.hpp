@@ -102,6 +102,28 @@ struct HeldoutTracker {
 };
 
 
+/// What both learners' fit() loops share: the held-out set, stop criteria, callback and
+/// checkpoint schedule of the call, and how to evaluate the held-out objective and to save.
+struct FitContext {
+  const Matrix<double>& heldout;  ///< may be empty
+  const StopCriteria& stop;
+  const ProgressCallback& callback;
+  const std::filesystem::path& checkpoint;  ///< empty: no checkpoints
+  long long checkpoint_every;
+  std::function<double(const Matrix<double>&)> evaluate;
+  std::function<void(const std::filesystem::path&)> save;
+};
+
+/// After one iteration: when `evaluate_now` and there is a held-out set, its objective goes into
+/// progress.heldout_objective and `tracker`; then the callback, then a checkpoint every
+/// checkpoint_every iterations. Returns true when early stopping triggers.
+bool after_iteration(const FitContext& fit, bool evaluate_now, LearnerProgress& progress, HeldoutTracker& tracker);
+
+/// At the end of fit(): the final checkpoint, and the summary's progress, best held-out
+/// objective and last dictionary update.
+void finish_fit(const FitContext& fit, const LearnerProgress& progress, const HeldoutTracker& tracker,
+                const solvers::DictionaryUpdateSummary& last_update, LearnerSummary& summary);
+
 /// The initial dictionary (d×k). data_patches: k distinct columns of `data` chosen with `rng`
 /// (partial Fisher–Yates), non-zero ones required; gaussian: random normal atoms. Atoms are
 /// scaled to unit norm; for a non-negative dictionary their absolute values are taken first.

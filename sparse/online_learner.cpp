@@ -167,6 +167,13 @@ OnlineSummary OnlineLearner::fit(const Matrix<double>& data, const Matrix<double
   if (static_cast<Index>(order_.size()) != n) start_epoch(n);
   const StopCriteria& stop = options_.stop;
   Matrix<double> batch(data.rows(), options_.batch_size);
+  const FitContext fit{heldout,
+                       stop,
+                       callback,
+                       options_.checkpoint,
+                       options_.checkpoint_every,
+                       [this](const Matrix<double>& m) { return evaluate(m); },
+                       [this](const std::filesystem::path& path) { save_checkpoint(path); }};
   for (;;) {
     if (const auto reached = stop_reached(stop, progress_)) {
       summary.termination = *reached;
@@ -186,25 +193,13 @@ OnlineSummary OnlineLearner::fit(const Matrix<double>& data, const Matrix<double
     }
     p.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress_ = p;
-    bool stop_early = false;
     const bool evaluate_now = options_.evaluate_every > 0 ? p.iteration % options_.evaluate_every == 0 : epoch_end;
-    if (heldout.size() > 0 && evaluate_now) {
-      progress_.heldout_objective = evaluate(heldout);
-      stop_early = heldout_.record(progress_.heldout_objective, stop);
-    }
-    if (callback) callback(progress_);
-    if (!options_.checkpoint.empty() && progress_.iteration % options_.checkpoint_every == 0) {
-      save_checkpoint(options_.checkpoint);
-    }
-    if (stop_early) {
+    if (after_iteration(fit, evaluate_now, progress_, heldout_)) {
       summary.termination = LearnerTermination::early_stopping;
       break;
     }
   }
-  if (!options_.checkpoint.empty()) save_checkpoint(options_.checkpoint);
-  summary.last = progress_;
-  summary.best_heldout_objective = heldout_.best;
-  summary.last_update = last_update_;
+  finish_fit(fit, progress_, heldout_, last_update_, summary);
   return summary;
 }
 

@@ -127,6 +127,21 @@ inline double lambda_max(const Eigen::Ref<const Vector<double>>& dtx, CodeSign s
   return sign == CodeSign::nonnegative ? std::max(0.0, dtx.maxCoeff()) : dtx.cwiseAbs().maxCoeff();
 }
 
+/// λ as a fraction of the largest λ_max over the columns of p, so that supports are non-trivial.
+inline double fraction_of_lambda_max(const Problem<double>& p, double fraction, CodeSign sign = CodeSign::any) {
+  double largest = 0;
+  for (Index i = 0; i < p.samples(); ++i) largest = std::max(largest, lambda_max(p.dtx.col(i), sign));
+  return fraction * largest;
+}
+
+inline Penalty make_penalty(double lambda, double lambda2 = 0, CodeSign sign = CodeSign::any) {
+  Penalty pen;
+  pen.lambda = lambda;
+  pen.lambda2 = lambda2;
+  pen.sign = sign;
+  return pen;
+}
+
 /// KKT violations of a code, relative to max(λ, ‖c‖∞), computed in double:
 /// on the support |∇_j − λ·sign(a_j)|, off it max(0, |∇_j| − λ) (max(0, ∇_j − λ) for a ≥ 0),
 /// with ∇ = c − Ga − λ₂a; `negative` is the most negative entry (0 if a ≥ 0).
@@ -198,6 +213,43 @@ void check_exact_solver(solvers::CodeSolver<T>& solver, const Problem<T>& p, con
     const double scale = std::max(static_cast<double>(cert.objective), static_cast<double>(p.x_norm2(i)));
     CHECK(static_cast<double>(cert.gap()) <= gap_tol * scale);
   }
+}
+
+/// Solver<float> agrees with Solver<double> on (dict, x): objectives within 1e-4 (relative) and,
+/// when `compare_codes`, codes within 1e-4·max(1, ‖a‖) (unique minimisers only).
+template <template <class> class Solver>
+void check_float32_agrees(const Matrix<double>& dict, const Matrix<double>& x, const Penalty& pen,
+                          bool compare_codes) {
+  const Problem<double> pd(dict, x);
+  const Problem<float> pf(dict, x);
+  Solver<double> solver_d(pen);
+  Solver<float> solver_f(pen);
+  const Matrix<double> cd = solve_all<double>(solver_d, pd);
+  const Matrix<double> cf = solve_all<float>(solver_f, pf).template cast<double>();
+  for (Index i = 0; i < pd.samples(); ++i) {
+    CAPTURE(i);
+    const double fd = certificate(pd, cd, i, pen).objective;
+    const double ff = certificate(pd, cf, i, pen).objective;
+    CHECK(std::abs(ff - fd) <= 1e-4 * std::max(fd, 1e-12));
+    if (compare_codes) CHECK((cf.col(i) - cd.col(i)).norm() <= 1e-4 * std::max(1.0, cd.col(i).norm()));
+  }
+}
+
+/// Degenerate problems every exact solver must handle.
+/// Atoms 15–19 repeat atoms 0–2, negate atom 3 and repeat atom 4 (d = 10, k = 20); the signals
+/// are 4-sparse in the first 15 atoms.
+inline Problem<double> duplicate_atoms_problem(std::uint64_t seed) {
+  const Matrix<double> base = random_dictionary(10, 15, seed);
+  Matrix<double> dict(10, 20);
+  dict << base, base.leftCols(3), -base.col(3), base.col(4);
+  return Problem<double>(dict, sparse_signals(base, 10, 4, 0.02, seed + 1));
+}
+
+/// d = 1: four atoms on a line (two equal), three signals including 0.
+inline Problem<double> one_dimensional_problem() {
+  const Matrix<double> dict = (Matrix<double>(1, 4) << 1.0, -0.5, 0.25, 1.0).finished();
+  const Matrix<double> x = (Matrix<double>(1, 3) << 2.0, -0.3, 0.0).finished();
+  return Problem<double>(dict, x);
 }
 
 }  // namespace sparsecode::test

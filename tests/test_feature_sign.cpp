@@ -18,20 +18,6 @@ using test::Problem;
 
 namespace {
 
-double lambda_fraction(const Problem<double>& p, double fraction, CodeSign sign = CodeSign::any) {
-  double largest = 0;
-  for (sparse::Index i = 0; i < p.samples(); ++i) largest = std::max(largest, test::lambda_max(p.dtx.col(i), sign));
-  return fraction * largest;
-}
-
-Penalty penalty(double lambda, double lambda2 = 0, CodeSign sign = CodeSign::any) {
-  Penalty pen;
-  pen.lambda = lambda;
-  pen.lambda2 = lambda2;
-  pen.sign = sign;
-  return pen;
-}
-
 // FSS and LARS solve the same strictly convex (or at least same-optimum) problem.
 void check_agrees_with_lars(const Problem<double>& p, const Penalty& pen) {
   FeatureSign<double> fss(pen);
@@ -57,7 +43,7 @@ TEST_CASE("Feature-sign reaches exact KKT and agrees with LARS on random, cohere
     const Problem<double> p(dicts[t], test::sparse_signals(dicts[t], 12, 5, 0.05, 110 + t));
     for (const double fraction : {0.5, 0.1, 0.01}) {
       CAPTURE(fraction);
-      const Penalty pen = penalty(lambda_fraction(p, fraction));
+      const Penalty pen = test::make_penalty(test::fraction_of_lambda_max(p, fraction));
       FeatureSign<double> fss(pen);
       test::check_exact_solver<double>(fss, p, pen, 1e-10, 1e-10);
       check_agrees_with_lars(p, pen);
@@ -71,7 +57,7 @@ TEST_CASE("Feature-sign non-negative and elastic-net variants") {
   for (const double lambda2 : {0.0, 0.3}) {
     for (const CodeSign sign : {CodeSign::any, CodeSign::nonnegative}) {
       CAPTURE(lambda2);
-      const Penalty pen = penalty(lambda_fraction(p, 0.03, sign), lambda2, sign);
+      const Penalty pen = test::make_penalty(test::fraction_of_lambda_max(p, 0.03, sign), lambda2, sign);
       FeatureSign<double> fss(pen);
       test::check_exact_solver<double>(fss, p, pen, 1e-10, 1e-10);
       check_agrees_with_lars(p, pen);
@@ -83,7 +69,7 @@ TEST_CASE("Feature-sign non-negative and elastic-net variants") {
 TEST_CASE("Feature-sign warm starts: from the solution, from a perturbed code, from a wrong-signed code") {
   const auto dict = test::smooth_dictionary(5, 50, 131);
   const Problem<double> p(dict, test::sparse_signals(dict, 8, 5, 0.05, 132));
-  const Penalty pen = penalty(lambda_fraction(p, 0.05));
+  const Penalty pen = test::make_penalty(test::fraction_of_lambda_max(p, 0.05));
   FeatureSign<double> fss(pen);
   const auto cold = test::solve_all<double>(fss, p);
   test::Normal normal(133);
@@ -108,21 +94,18 @@ TEST_CASE("Feature-sign degenerate cases: x = 0, lambda >= lambda_max, duplicate
     sparse::Matrix<double> x = test::sparse_signals(dict, 2, 3, 0.0, 142);
     x.col(0).setZero();
     const Problem<double> p(dict, x);
-    FeatureSign<double> fss(penalty(0.0));
+    FeatureSign<double> fss(test::make_penalty(0.0));
     CHECK(test::solve_all<double>(fss, p).col(0).isZero(0.0));
-    FeatureSign<double> at_max(penalty(test::lambda_max(p.dtx.col(1), CodeSign::any)));
+    FeatureSign<double> at_max(test::make_penalty(test::lambda_max(p.dtx.col(1), CodeSign::any)));
     sparse::Vector<double> a = sparse::Vector<double>::Constant(12, 0.5);  // even from a non-zero start
     at_max.prepare(p.cache);
     CHECK(at_max.solve(p.dtx.col(1), p.x_norm2(1), a).termination == SampleTermination::converged);
     CHECK(a.isZero(0.0));
   }
   SUBCASE("duplicate and negated atoms") {
-    auto base = test::random_dictionary(10, 15, 143);
-    sparse::Matrix<double> dict(10, 20);
-    dict << base, base.leftCols(3), -base.col(3), base.col(4);
-    const Problem<double> p(dict, test::sparse_signals(base, 10, 4, 0.02, 144));
+    const Problem<double> p = test::duplicate_atoms_problem(143);
     for (const double fraction : {0.2, 0.01}) {
-      const Penalty pen = penalty(lambda_fraction(p, fraction));
+      const Penalty pen = test::make_penalty(test::fraction_of_lambda_max(p, fraction));
       FeatureSign<double> fss(pen);
       test::check_exact_solver<double>(fss, p, pen, 1e-9, 1e-10);
       check_agrees_with_lars(p, pen);
@@ -132,16 +115,14 @@ TEST_CASE("Feature-sign degenerate cases: x = 0, lambda >= lambda_max, duplicate
     const auto dict = test::random_dictionary(6, 25, 145);
     const Problem<double> p(dict, test::sparse_signals(dict, 10, 6, 0.1, 146));
     for (const double fraction : {0.05, 0.0}) {
-      const Penalty pen = penalty(lambda_fraction(p, fraction));
+      const Penalty pen = test::make_penalty(test::fraction_of_lambda_max(p, fraction));
       FeatureSign<double> fss(pen);
       test::check_exact_solver<double>(fss, p, pen, 1e-9, 1e-9);
     }
   }
   SUBCASE("d = 1") {
-    const sparse::Matrix<double> dict = (sparse::Matrix<double>(1, 4) << 1.0, -0.5, 0.25, 1.0).finished();
-    const sparse::Matrix<double> x = (sparse::Matrix<double>(1, 3) << 2.0, -0.3, 0.0).finished();
-    const Problem<double> p(dict, x);
-    const Penalty pen = penalty(0.4);
+    const Problem<double> p = test::one_dimensional_problem();
+    const Penalty pen = test::make_penalty(0.4);
     FeatureSign<double> fss(pen);
     test::check_exact_solver<double>(fss, p, pen, 1e-12, 1e-12);
   }
@@ -150,23 +131,13 @@ TEST_CASE("Feature-sign degenerate cases: x = 0, lambda >= lambda_max, duplicate
 TEST_CASE("Feature-sign float32 agrees with float64 to 1e-4; options are validated") {
   const auto dict = test::smooth_dictionary(5, 50, 151);
   const auto x = test::sparse_signals(dict, 10, 5, 0.05, 152);
-  const Problem<double> pd(dict, x);
-  const Problem<float> pf(dict, x);
-  const Penalty pen = penalty(lambda_fraction(pd, 0.1));
-  FeatureSign<double> fd(pen);
-  FeatureSign<float> ff(pen);
-  const auto cd = test::solve_all<double>(fd, pd);
-  const auto cf = test::solve_all<float>(ff, pf);
-  for (sparse::Index i = 0; i < pd.samples(); ++i) {
-    const double od = test::certificate(pd, cd, i, pen).objective;
-    const double of = test::certificate(pd, sparse::Matrix<double>(cf.cast<double>()), i, pen).objective;
-    CHECK(std::abs(of - od) <= 1e-4 * std::max(od, 1e-12));
-  }
+  const Penalty pen = test::make_penalty(test::fraction_of_lambda_max(Problem<double>(dict, x), 0.1));
+  test::check_float32_agrees<FeatureSign>(dict, x, pen, false);
   FeatureSignOptions bad;
   bad.max_iterations = -3;
   CHECK_THROWS_AS(FeatureSign<double>(pen, bad), std::invalid_argument);
   bad = {};
   bad.kkt_tolerance = 2.0;
   CHECK_THROWS_AS(bad.validate(), std::invalid_argument);
-  CHECK(fd.clone()->name() == "fss");
+  CHECK(FeatureSign<double>(pen).clone()->name() == "fss");
 }
