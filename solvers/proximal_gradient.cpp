@@ -147,8 +147,10 @@ void ProximalGradient<T>::prepare(const GramCache<T>& cache) {
   atom_norms_ = (cache.gram().diagonal().array() + static_cast<T>(penalty_.lambda2)).sqrt();
   kept_.assign(static_cast<std::size_t>(k), 0);
   positions_.assign(static_cast<std::size_t>(k), 0);
-  reduced_gram_.resize(k * k);
-  for (Vector<T>* v : {&ra_, &ra_prev_, &rga_, &rga_prev_, &rc_, &rnorms_, &rgrad_}) v->resize(k);
+  // The reduced problem's workspace (G_SS alone is k² entries) only when screening can use it.
+  const Index reduced = options_.screening == ScreeningRule::gap_safe ? k : 0;
+  reduced_gram_.resize(reduced * reduced);
+  for (Vector<T>* v : {&ra_, &ra_prev_, &rga_, &rga_prev_, &rc_, &rnorms_, &rgrad_}) v->resize(reduced);
 }
 
 template <class T>
