@@ -7,6 +7,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "solvers/column_sum.hpp"
+#include "solvers/face_polish.hpp"
+
 namespace sparsecode::solvers {
 
 void CoordinateDescentOptions::validate() const {
@@ -82,42 +85,21 @@ template <class T>
 bool CoordinateDescent<T>::face_step(const Eigen::Ref<const Vector<T>>& dtx, Index s) {
   const T lambda = static_cast<T>(penalty_.lambda);
   const T lambda2 = static_cast<T>(penalty_.lambda2);
-  Eigen::Map<Matrix<T>> gaa(gram_active_.data(), s, s);
   face_index_.clear();
   for (Index q = 0; q < s; ++q) {
     if (a_active_(q) != T(0)) face_index_.push_back(q);
   }
   const Index m = static_cast<Index>(face_index_.size());
   if (m == 0) return false;
-  // Cholesky factor U (upper, G_SS + λ₂I = UᵀU), column by column so that every inner
-  // product runs over contiguous column segments (m is small: the code's non-zeros).
-  Eigen::Map<Matrix<T>> u(chol_.data(), m, m);
-  for (Index c = 0; c < m; ++c) {
-    const Index qc = face_index_[static_cast<std::size_t>(c)];
-    for (Index r = 0; r <= c; ++r) {
-      T v = gaa(face_index_[static_cast<std::size_t>(r)], qc) + (r == c ? lambda2 : T(0));
-      if (r > 0) v -= u.col(r).head(r).dot(u.col(c).head(r));
-      if (r == c) {
-        // A (numerically) singular face: leave it to coordinate descent.
-        if (!(v > T(64) * std::numeric_limits<T>::epsilon() * (gaa(qc, qc) + lambda2))) return false;
-        u(c, c) = std::sqrt(v);
-        inverse_diagonal_(c) = T(1) / u(c, c);  // multiplications below, not divisions
-      } else {
-        u(r, c) = v * inverse_diagonal_(r);
-      }
-    }
-  }
-  // Solve UᵀU z = c_S − λσ: forward (Uᵀ) then backward (U) substitution.
+  // (G_SS + λ₂I) z = c_S − λσ on the compact block, by Cholesky (a singular face is left to CD).
   for (Index r = 0; r < m; ++r) {
     const Index q = face_index_[static_cast<std::size_t>(r)];
     const T sign = a_active_(q) > T(0) ? T(1) : T(-1);
-    T v = dtx(active_[static_cast<std::size_t>(q)]) - lambda * sign;
-    if (r > 0) v -= u.col(r).head(r).dot(face_.head(r));
-    face_(r) = v * inverse_diagonal_(r);
+    face_(r) = dtx(active_[static_cast<std::size_t>(q)]) - lambda * sign;
   }
-  for (Index r = m - 1; r >= 0; --r) {
-    face_(r) *= inverse_diagonal_(r);
-    if (r > 0) face_.head(r).noalias() -= face_(r) * u.col(r).head(r);
+  if (!solve_face_system(gram_active_.data(), s, face_index_.data(), m, lambda2, chol_.data(),
+                         inverse_diagonal_.data(), face_.data())) {
+    return false;
   }
   // f restricted to the closed orthant of σ is the quadratic whose minimiser is face_, so f
   // decreases along a → face_ up to the first coordinate that reaches zero (feature-sign
@@ -133,12 +115,12 @@ bool CoordinateDescent<T>::face_step(const Eigen::Ref<const Vector<T>>& dtx, Ind
     const T old = a_active_(q);
     T next = whole ? face_(r) : old + step * (face_(r) - old);
     if (!whole && !(face_(r) * old > T(0)) && old / (old - face_(r)) <= step) next = T(0);
-    const T delta = next - old;
-    if (delta != T(0)) {
-      g_active_.head(s).noalias() -= delta * gaa.col(q);
-      a_active_(q) = next;
-    }
+    face_(r) = next - old;  // the solution is no longer needed: keep the change
+    a_active_(q) = next;
   }
+  // g_A −= G_{A,S}·δ_S in one pass over g_A.
+  weighted_column_sum(gram_active_.data(), s, face_index_.data(), face_.data(), m, s, g_active_.data(),
+                      SubtractSum{});
   return whole;
 }
 
@@ -178,13 +160,13 @@ int CoordinateDescent<T>::active_phase(Eigen::Ref<Vector<T>> code, const Eigen::
     if (decrease <= threshold) break;
     if (!pattern_changed && face_step(dtx, s)) break;
   }
-  // Bring the full gradient up to date: g −= G_{:,A}(a_A − a_A,start).
+  // Bring the full gradient up to date: g −= G_{:,A}(a_A − a_A,start), in one pass over g.
   for (Index q = 0; q < s; ++q) {
-    const Index j = active_[static_cast<std::size_t>(q)];
-    const T delta = a_active_(q) - a_start_(q);
-    if (delta != T(0)) g_.noalias() -= delta * gram.col(j);
-    code(j) = a_active_(q);
+    a_start_(q) = a_active_(q) - a_start_(q);  // now the change
+    code(active_[static_cast<std::size_t>(q)]) = a_active_(q);
   }
+  weighted_column_sum(gram.data(), gram.rows(), active_.data(), a_start_.data(), s, gram.rows(), g_.data(),
+                      SubtractSum{});
   return sweeps;
 }
 

@@ -1,7 +1,8 @@
 // Face polishing: the minimiser on a fixed sign pattern by Cholesky, kept only when its duality gap certifies it.
 #include "solvers/face_polish.hpp"
 
-#include <Eigen/Cholesky>
+#include <cmath>
+#include <limits>
 
 #include "solvers/column_sum.hpp"
 
@@ -21,10 +22,42 @@ std::uint64_t sign_signature(const T* a, Index n) {
 }
 
 template <class T>
+bool solve_face_system(const T* gram, Index ld, const Index* face, Index m, T lambda2, T* factor,
+                       T* inverse_diagonal, T* rhs) {
+  Eigen::Map<Matrix<T>> u(factor, m, m);
+  Eigen::Map<Vector<T>> z(rhs, m);
+  for (Index c = 0; c < m; ++c) {
+    const T* column = gram + face[c] * ld;
+    for (Index r = 0; r <= c; ++r) {
+      T v = column[face[r]] + (r == c ? lambda2 : T(0));
+      if (r > 0) v -= u.col(r).head(r).dot(u.col(c).head(r));
+      if (r == c) {
+        if (!(v > T(64) * std::numeric_limits<T>::epsilon() * (column[face[c]] + lambda2))) return false;
+        u(c, c) = std::sqrt(v);
+        inverse_diagonal[c] = T(1) / u(c, c);
+      } else {
+        u(r, c) = v * inverse_diagonal[r];
+      }
+    }
+  }
+  // UᵀU z = rhs: forward (Uᵀ) then backward (U) substitution.
+  for (Index r = 0; r < m; ++r) {
+    T v = z(r);
+    if (r > 0) v -= u.col(r).head(r).dot(z.head(r));
+    z(r) = v * inverse_diagonal[r];
+  }
+  for (Index r = m - 1; r >= 0; --r) {
+    z(r) *= inverse_diagonal[r];
+    if (r > 0) z.head(r).noalias() -= z(r) * u.col(r).head(r);
+  }
+  return true;
+}
+
+template <class T>
 void FacePolish<T>::reserve(Index k) {
   support_.assign(static_cast<std::size_t>(k), 0);
-  packed_.resize(k * k);
-  for (Vector<T>* v : {&rhs_, &b_, &gb_, &grad_}) v->resize(k);
+  factor_.resize(k * k);
+  for (Vector<T>* v : {&inverse_diagonal_, &rhs_, &b_, &gb_, &grad_}) v->resize(k);
 }
 
 template <class T>
@@ -34,17 +67,15 @@ bool FacePolish<T>::improve(const T* gram, Index n, const T* c, T x_norm2, const
   const T lambda2 = static_cast<T>(penalty.lambda2);
   const Index s = compact_support(a, n, support_.data(), b_.data());
   if (s == 0) return false;  // a = 0 is its own face minimiser: the caller's certificate decides
-  Eigen::Map<Matrix<T>> m(packed_.data(), s, s);
   for (Index q = 0; q < s; ++q) {
     const Index jq = support_[static_cast<std::size_t>(q)];
-    for (Index p = 0; p < s; ++p) m(p, q) = gram[jq * n + support_[static_cast<std::size_t>(p)]];
-    m(q, q) += lambda2;
     rhs_(q) = c[jq] - (a[jq] > T(0) ? lambda : -lambda);
   }
-  Eigen::LLT<Eigen::Ref<Matrix<T>>> llt(m);  // in place: no allocation
-  if (llt.info() != Eigen::Success) return false;
-  auto bs = rhs_.head(s);
-  llt.solveInPlace(bs);
+  if (!solve_face_system(gram, n, support_.data(), s, lambda2, factor_.data(), inverse_diagonal_.data(),
+                         rhs_.data())) {
+    return false;
+  }
+  const auto bs = rhs_.head(s);
   if (!bs.allFinite()) return false;
   if (penalty.sign == CodeSign::nonnegative && (bs.array() < T(0)).any()) return false;
 
@@ -67,6 +98,8 @@ bool FacePolish<T>::improve(const T* gram, Index n, const T* c, T x_norm2, const
 
 template std::uint64_t sign_signature(const float*, Index);
 template std::uint64_t sign_signature(const double*, Index);
+template bool solve_face_system(const float*, Index, const Index*, Index, float, float*, float*, float*);
+template bool solve_face_system(const double*, Index, const Index*, Index, double, double*, double*, double*);
 template class FacePolish<float>;
 template class FacePolish<double>;
 

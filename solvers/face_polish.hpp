@@ -22,6 +22,17 @@ enum class FacePolishing {
 template <class T>
 std::uint64_t sign_signature(const T* a, Index n);
 
+/// Solves the face system (G_SS + λ₂I) z = rhs by Cholesky, with G_SS gathered from `gram`
+/// (column-major, leading dimension ld) at the m indices `face`. The factor U (upper,
+/// G_SS + λ₂I = UᵀU) goes to `factor` (m×m, column-major) and 1/U_rr to `inverse_diagonal`, so
+/// the substitutions multiply instead of dividing; z overwrites `rhs`. Returns false, leaving
+/// rhs partly overwritten, when a pivot² falls to 64ε·(G_jj + λ₂): a numerically singular face.
+/// The face is small (a code's non-zeros), so plain column-wise loops beat a blocked solver.
+/// Used by face polishing (FISTA) and by coordinate descent's sign-pattern step.
+template <class T>
+bool solve_face_system(const T* gram, Index ld, const Index* face, Index m, T lambda2, T* factor,
+                       T* inverse_diagonal, T* rhs);
+
 /// Face polishing. Proximal gradient identifies the support and signs σ of the minimiser in
 /// finitely many steps (Hare & Lewis 2004; Nutini, Schmidt & Hare 2019) but then converges only
 /// linearly inside the face, and the duality gap of its scaled-residual dual point lags far
@@ -48,7 +59,7 @@ class FacePolish {
 
  private:
   std::vector<Index> support_;
-  Vector<T> packed_, rhs_, b_, gb_, grad_;
+  Vector<T> factor_, inverse_diagonal_, rhs_, b_, gb_, grad_;
 };
 
 }  // namespace sparsecode::solvers

@@ -29,6 +29,13 @@ struct StepConstants {
   T threshold;  // λ/L
   T shrink;     // 1/(1 + λ₂/L)
   bool nonneg;
+
+  // For the Lipschitz bound L of the problem's smooth part.
+  StepConstants(T lipschitz, const Penalty& penalty)
+      : step(T(1) / std::max(lipschitz, std::numeric_limits<T>::min())),
+        threshold(static_cast<T>(penalty.lambda) * step),
+        shrink(T(1) / (T(1) + static_cast<T>(penalty.lambda2) * step)),
+        nonneg(penalty.sign == CodeSign::nonnegative) {}
 };
 
 // One step on a column of length n, in one pass: y = a + β(a − a₋) and, G being linear,
@@ -210,16 +217,14 @@ typename ProximalGradient<T>::ScreenedOutcome ProximalGradient<T>::solve_screene
   int& iterations = iterations_[static_cast<std::size_t>(p)];
   Index n = kept;
   for (Index j = 0; j < n; ++j) ra_(j) = a_(kept_[static_cast<std::size_t>(j)], p);
-  StepConstants<T> constants{};
+  StepConstants<T> constants(cache_->lipschitz(), penalty_);
   T t = 1;
   T objective = std::numeric_limits<T>::infinity();
   std::uint64_t signature = 0, polished = 0;
   // (Re)starts the reduced problem on kept_[0, n): the atoms dropped may have been non-zero in
   // the iterate, so Ga is recomputed and the momentum restarts.
   auto restart_on_kept = [&] {
-    const T step = T(1) / std::max(gather_screened(p, n), std::numeric_limits<T>::min());
-    constants = {step, lambda * step, T(1) / (T(1) + lambda2 * step),
-                 penalty_.sign == CodeSign::nonnegative};
+    constants = StepConstants<T>(gather_screened(p, n), penalty_);
     ra_prev_.head(n) = ra_.head(n);
     sparse_gram_product(reduced_gram_.data(), n, ra_.data(), support_.data(), support_values_.data(),
                         rga_.data());
@@ -369,9 +374,7 @@ void ProximalGradient<T>::solve_chunk(const Eigen::Ref<const Matrix<T>>& dtx,
     }
   };
 
-  const T step = T(1) / std::max(cache_->lipschitz(), std::numeric_limits<T>::min());
-  const StepConstants<T> full{step, lambda * step, T(1) / (T(1) + lambda2 * step),
-                              penalty_.sign == CodeSign::nonnegative};
+  const StepConstants<T> full(cache_->lipschitz(), penalty_);
   for (int it = 0; active > 0; ++it) {
     if (it % options_.check_every == 0) check();
     if (it == options_.max_iterations) break;
