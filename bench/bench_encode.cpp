@@ -96,6 +96,9 @@ int main(int argc, char** argv) {
     return runs.back().options;
   };
   add("lars", sp::SolverKind::lars, 1e-6);
+  // LARS with every path step in double (the default checks a float path's result in double).
+  add("lars_full", sp::SolverKind::lars, 1e-6).lars_arithmetic =
+      sparsecode::solvers::LarsOptions::PathArithmetic::full;
   add("fss", sp::SolverKind::fss, 1e-6);
   add("cd", sp::SolverKind::cd, 1e-6);
   add("cd_tol1e-10", sp::SolverKind::cd, 1e-10);

@@ -28,6 +28,7 @@ struct EncodeArgs {
   double tol = 1e-6;
   std::string screening = "none";
   std::string polish = "stable-signs";
+  std::string lars_arithmetic = "mixed";
   int threads = 0;
   bool nonneg = false;
   bool float32 = false;
@@ -48,6 +49,8 @@ sparse::EncodeOptions to_options(const EncodeArgs& a) {
   o.threads = a.threads;
   o.screening = a.screening == "none" ? solvers::ScreeningRule::none : solvers::ScreeningRule::gap_safe;
   o.polishing = a.polish == "none" ? solvers::FacePolishing::none : solvers::FacePolishing::stable_signs;
+  o.lars_arithmetic = a.lars_arithmetic == "full" ? solvers::LarsOptions::PathArithmetic::full
+                                                  : solvers::LarsOptions::PathArithmetic::mixed;
   return o;
 }
 
@@ -122,6 +125,11 @@ void add_encode_command(CLI::App& app) {
                   "(stable-signs) or not (none); kept only if its duality gap certifies it")
       ->capture_default_str()
       ->check(CLI::IsMember({"stable-signs", "none"}));
+  cmd->add_option("--lars-arithmetic", args->lars_arithmetic,
+                  "lars in double: each path step's O(k) work in float, the result checked by the KKT "
+                  "conditions in double and re-solved in double if it fails (mixed), or double throughout (full)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"mixed", "full"}));
   cmd->add_option("--threads", args->threads, "Threads (0: all cores)")->check(integer_in(0, 4096));
   cmd->add_flag("--float32", args->float32, "Compute in single precision (output float32)");
   cmd->add_flag("--normalize-dict", args->normalize_dict, "Scale atoms with norm > 1 to unit norm");

@@ -1,4 +1,4 @@
-// The first position of a value in an array, compared eight doubles at a time where AVX-512 is available.
+// The first position of a value in an array, compared a 512-bit register at a time where AVX-512 is available.
 #pragma once
 
 #include <type_traits>
@@ -22,6 +22,12 @@ sparse::Index find_first(const T* v, sparse::Index n, T value) {
     const __m512d target = _mm512_set1_pd(value);
     for (; j + 8 <= n; j += 8) {
       const __mmask8 equal = _mm512_cmp_pd_mask(_mm512_loadu_pd(v + j), target, _CMP_EQ_OQ);
+      if (equal != 0) return j + __builtin_ctz(static_cast<unsigned>(equal));
+    }
+  } else if constexpr (std::is_same_v<T, float>) {
+    const __m512 target = _mm512_set1_ps(value);
+    for (; j + 16 <= n; j += 16) {
+      const __mmask16 equal = _mm512_cmp_ps_mask(_mm512_loadu_ps(v + j), target, _CMP_EQ_OQ);
       if (equal != 0) return j + __builtin_ctz(static_cast<unsigned>(equal));
     }
   }

@@ -6,7 +6,9 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
+#include "solvers/column_sum.hpp"
 #include "solvers/find_first.hpp"
 
 namespace sparsecode::solvers {
@@ -36,6 +38,10 @@ void LarsOptions::validate() const {
     throw std::invalid_argument("LarsOptions.pivot_tolerance must be in (0, 1), got " +
                                 std::to_string(pivot_tolerance));
   }
+  if (!(kkt_tolerance > 0.0 && kkt_tolerance <= 1e-6)) {
+    throw std::invalid_argument("LarsOptions.kkt_tolerance must be in (0, 1e-6], got " +
+                                std::to_string(kkt_tolerance));
+  }
 }
 
 template <class T>
@@ -46,73 +52,90 @@ LarsLasso<T>::LarsLasso(const Penalty& penalty, const LarsOptions& options)
 }
 
 template <class T>
+template <class V>
+void LarsLasso<T>::PathVectors<V>::reserve(Index k) {
+  columns.reserve(k, k);
+  corr.setZero(k);
+  direction.setZero(k);
+  steps.setZero(k);
+  blocked.setZero(k);
+  weights.setZero(k);
+  state.assign(static_cast<std::size_t>(k), inactive);
+}
+
+template <class T>
 void LarsLasso<T>::prepare(const GramCache<T>& cache) {
   cache_ = &cache;
   const Index k = cache.atoms();
   chol_.reserve(k);
-  columns_.reserve(k, k);
-  corr_.setZero(k);
-  direction_.setZero(k);
-  steps_.setZero(k);
-  blocked_.setZero(k);
+  exact_.reserve(k);
+  if (std::is_same_v<T, double> && options_.arithmetic == LarsOptions::PathArithmetic::mixed) {
+    fast_.reserve(k);
+    fast_.gram = cache.gram().template cast<float>();
+  }
   weights_.setZero(k);
   signs_.setZero(k);
   projected_signs_.setZero(k);
   active_coef_.setZero(k);
+  gradient_.setZero(k);
+  support_values_.setZero(k);
+  support_.assign(static_cast<std::size_t>(k), 0);
   active_.clear();
   active_.reserve(static_cast<std::size_t>(k));
-  state_.assign(static_cast<std::size_t>(k), inactive);
 }
 
 template <class T>
-void LarsLasso<T>::set_state(Index atom, char state) {
-  state_[static_cast<std::size_t>(atom)] = state;
-  blocked_(atom) = state == inactive ? T(0) : std::numeric_limits<T>::infinity();
+template <class V>
+void LarsLasso<T>::PathVectors<V>::set_state(Index atom, char new_state) {
+  state[static_cast<std::size_t>(atom)] = new_state;
+  blocked(atom) = new_state == inactive ? V(0) : std::numeric_limits<V>::infinity();
 }
 
 template <class T>
-void LarsLasso<T>::restore_states(bool skipped_any) {
+template <class V>
+void LarsLasso<T>::PathVectors<V>::restore_states(const std::vector<Index>& active, bool skipped_any) {
   if (skipped_any) {
-    std::fill(state_.begin(), state_.end(), inactive);
-    blocked_.setZero();
+    std::fill(state.begin(), state.end(), inactive);
+    blocked.setZero();
     return;
   }
-  for (const Index atom : active_) set_state(atom, inactive);
+  for (const Index atom : active) set_state(atom, inactive);
 }
 
 template <class T>
-T LarsLasso<T>::first_entry(T t, T gamma, bool nonneg, Index& who, T& who_sign) {
+template <class V>
+V LarsLasso<T>::PathVectors<V>::first_entry(V t, V gamma, bool nonneg, Index& who, T& who_sign) {
   // The correlation c_j − γu_j of an inactive atom meets the bound t − γ at
   // γ⁺ = (t − c_j)/(1 − u_j) and −(t − γ) at γ⁻ = (t + c_j)/(1 + u_j), when the denominator is
   // positive; reaches_plus_first picks the smaller one, so one division per atom suffices.
   // Numerators are clamped at 0 so that ties (atoms already at the bound through round-off)
-  // enter with γ = 0. The loop has no branches, so that it vectorises; blocked_ (+∞ for active
-  // and skipped atoms) masks the atoms that may not enter.
-  const Index k = corr_.size();
-  const T inf = std::numeric_limits<T>::infinity();
-  const T* u = direction_.data();
-  const T* c = corr_.data();
-  const T* blocked = blocked_.data();
-  T* steps = steps_.data();
+  // enter with γ = 0. The loop has no branches, so that it vectorises; `blocked` (+∞ for
+  // active and skipped atoms) masks the atoms that may not enter.
+  const Index k = corr.size();
+  const V inf = std::numeric_limits<V>::infinity();
+  const V* u = direction.data();
+  const V* c = corr.data();
+  const V* block = blocked.data();
+  V* step_of = steps.data();
   if (nonneg) {
     for (Index j = 0; j < k; ++j) {
-      const T den = T(1) - u[j];
-      const T step = den > 0 ? std::max(T(0), t - c[j]) / den : inf;
-      steps[j] = std::max(step, blocked[j]);
+      const V den = V(1) - u[j];
+      const V step = den > 0 ? std::max(V(0), t - c[j]) / den : inf;
+      step_of[j] = std::max(step, block[j]);
     }
   } else {
     for (Index j = 0; j < k; ++j) {
       const bool plus = reaches_plus_first(t, c[j], u[j]);
-      const T num = plus ? t - c[j] : t + c[j];
-      const T den = plus ? T(1) - u[j] : T(1) + u[j];
-      const T step = den > 0 ? std::max(T(0), num) / den : inf;
-      steps[j] = std::max(step, blocked[j]);
+      const V num = plus ? t - c[j] : t + c[j];
+      const V den = plus ? V(1) - u[j] : V(1) + u[j];
+      const V step = den > 0 ? std::max(V(0), num) / den : inf;
+      step_of[j] = std::max(step, block[j]);
     }
   }
-  const T best = steps_.minCoeff();
+  const V best = steps.minCoeff();
   if (!(best < gamma)) return gamma;
   // The first atom reaching the bound, as a sequential scan would find it.
-  const Index j = find_first(steps, k, best);
+  const Index j = find_first(step_of, k, best);
   who = j;
   who_sign = nonneg || reaches_plus_first(t, c[j], u[j]) ? T(1) : T(-1);
   return best;
@@ -122,11 +145,52 @@ template <class T>
 SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_norm2*/,
                                  Eigen::Ref<Vector<T>> code) {
   if (cache_ == nullptr) throw std::logic_error("LarsLasso::solve called before prepare");
-  const Matrix<T>& g = cache_->gram();
-  const Index k = g.rows();
+  const Index k = cache_->atoms();
   if (dtx.size() != k || code.size() != k) {
     throw std::invalid_argument("LarsLasso::solve: dtx and code must have length k = " + std::to_string(k));
   }
+  if constexpr (std::is_same_v<T, double>) {
+    if (options_.arithmetic == LarsOptions::PathArithmetic::mixed) {
+      const SampleResult fast = follow_path(fast_, fast_.gram, dtx, code);
+      if (fast.termination == SampleTermination::converged && satisfies_kkt(dtx, code)) return fast;
+      return follow_path(exact_, cache_->gram(), dtx, code);
+    }
+  }
+  return follow_path(exact_, cache_->gram(), dtx, code);
+}
+
+template <class T>
+bool LarsLasso<T>::satisfies_kkt(const Eigen::Ref<const Vector<T>>& dtx, const Eigen::Ref<const Vector<T>>& code) {
+  // ∇ = c − Ga − λ₂a must equal λ·sign(a_j) on the support and lie within [−λ, λ] (≤ λ for
+  // a ≥ 0) off it.
+  const Matrix<T>& g = cache_->gram();
+  const Index k = g.rows();
+  const Index nnz = compact_support(code.data(), k, support_.data(), support_values_.data());
+  gradient_ = dtx;
+  weighted_column_sum(g.data(), k, support_.data(), support_values_.data(), nnz, k, gradient_.data(), SubtractSum{});
+  const T lambda = static_cast<T>(penalty_.lambda);
+  const T mu = static_cast<T>(penalty_.lambda2);
+  if (mu != T(0)) gradient_.noalias() -= mu * code;
+  const bool nonneg = penalty_.sign == CodeSign::nonnegative;
+  const T slack = static_cast<T>(options_.kkt_tolerance) * std::max(lambda, dtx.cwiseAbs().maxCoeff());
+  for (Index j = 0; j < k; ++j) {
+    const T a = code(j);
+    const T v = gradient_(j);
+    if (a != T(0)) {
+      if (std::abs(v - (a > 0 ? lambda : -lambda)) > slack) return false;
+    } else if ((nonneg ? v : std::abs(v)) > lambda + slack) {
+      return false;
+    }
+  }
+  return true;
+}
+
+template <class T>
+template <class V>
+SampleResult LarsLasso<T>::follow_path(PathVectors<V>& path, const Matrix<V>& gram_v,
+                                       const Eigen::Ref<const Vector<T>>& dtx, Eigen::Ref<Vector<T>> code) {
+  const Matrix<T>& g = cache_->gram();
+  const Index k = g.rows();
   const T lambda = static_cast<T>(penalty_.lambda);
   const T mu = static_cast<T>(penalty_.lambda2);
   const bool nonneg = penalty_.sign == CodeSign::nonnegative;
@@ -134,22 +198,22 @@ SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_n
   const int max_steps = options_.max_steps > 0 ? options_.max_steps : static_cast<int>(4 * k);
 
   code.setZero();
-  corr_ = dtx;
+  path.corr = dtx.template cast<V>();
   active_.clear();
   chol_.clear();
-  columns_.clear();
-  // state_ is all inactive and blocked_ all 0 here: prepare() sets them so and every solve
-  // restores them before returning (restore_states), so no O(k) reset is needed.
+  path.columns.clear();
+  // path.state is all inactive and path.blocked all 0 here: reserve() sets them so and every
+  // path restores them before returning (restore_states), so no O(k) reset is needed.
 
   // λ_max: the bound t starts at the largest (positive, for LARS-positive) correlation; the
   // first atom attaining it enters.
-  const T t0 = nonneg ? corr_.maxCoeff() : corr_.cwiseAbs().maxCoeff();
+  const T t0 = nonneg ? dtx.maxCoeff() : dtx.cwiseAbs().maxCoeff();
   SampleResult result;
   if (!(t0 > lambda)) return result;  // a = 0 satisfies the KKT conditions
   T t = t0;
   Index entering = 0;
-  while ((nonneg ? corr_(entering) : std::abs(corr_(entering))) != t) ++entering;
-  T entering_sign = corr_(entering) > 0 ? T(1) : T(-1);
+  while ((nonneg ? dtx(entering) : std::abs(dtx(entering))) != t) ++entering;
+  T entering_sign = dtx(entering) > 0 ? T(1) : T(-1);
 
   bool skipped_any = false;
   Index just_dropped = -1;
@@ -159,15 +223,15 @@ SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_n
       if (chol_.append(g, active_, entering, mu, pivot_tol)) {
         const Index m = static_cast<Index>(active_.size());
         active_.push_back(entering);
-        columns_.append(g.col(entering));
+        path.columns.append(gram_v.col(entering));
         signs_(m) = entering_sign;
         projected_signs_(m) = chol_.extend_transposed_solution(projected_signs_.head(m), entering_sign);
         active_coef_(m) = 0;
-        set_state(entering, active);
+        path.set_state(entering, active);
       } else {
         // d_j lies in the span of the active atoms (duplicate or collinear): its correlation
         // then moves with theirs and stays within the bound, so leaving it out is optimal.
-        set_state(entering, skipped);
+        path.set_state(entering, skipped);
         skipped_any = true;
       }
       entering = -1;
@@ -183,12 +247,12 @@ SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_n
     const Index m = static_cast<Index>(active_.size());
     weights_.head(m) = projected_signs_.head(m);
     chol_.solve_upper_in_place(weights_.head(m));
-    columns_.multiply(weights_.head(m), direction_);
+    path.weights.head(m) = weights_.head(m).template cast<V>();
+    path.columns.multiply(path.weights.head(m), path.direction);
 
     T gamma = t - lambda;
     Event event = Event::stop;
-    Index who = -1;
-    T who_sign = 1;
+    Index dropping = -1;
     // Lasso modification: an active coefficient reaching zero leaves the set.
     for (Index i = 0; i < m; ++i) {
       const T a = active_coef_(i);
@@ -198,48 +262,50 @@ SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_n
         if (step < gamma) {
           gamma = step;
           event = Event::drop;
-          who = i;
+          dropping = i;
         }
       }
     }
     // An inactive atom whose correlation reaches ±(t − γ) joins; the atom that has just left
     // sits exactly at the bound and may not re-enter at γ = 0.
-    if (just_dropped >= 0) blocked_(just_dropped) = std::numeric_limits<T>::infinity();
-    const T entry = first_entry(t, gamma, nonneg, who, who_sign);
-    if (entry < gamma) {
-      gamma = entry;
+    if (just_dropped >= 0) path.blocked(just_dropped) = std::numeric_limits<V>::infinity();
+    Index joining = -1;
+    T joining_sign = 1;
+    const V entry = path.first_entry(static_cast<V>(t), static_cast<V>(gamma), nonneg, joining, joining_sign);
+    if (joining >= 0) {
+      gamma = static_cast<T>(entry);
       event = Event::add;
     }
-    if (just_dropped >= 0) blocked_(just_dropped) = T(0);
+    if (just_dropped >= 0) path.blocked(just_dropped) = V(0);
 
     t -= gamma;
     active_coef_.head(m).noalias() += gamma * weights_.head(m);
-    corr_.noalias() -= gamma * direction_;
+    path.corr.noalias() -= static_cast<V>(gamma) * path.direction;
     just_dropped = -1;
     if (event == Event::stop) break;
     if (event == Event::add) {
-      entering = who;
-      entering_sign = who_sign;
+      entering = joining;
+      entering_sign = joining_sign;
       continue;
     }
-    // Drop: remove position `who` from A and from the factor; its correlation is exactly ±t.
-    const Index atom = active_[static_cast<std::size_t>(who)];
-    corr_(atom) = t * signs_(who);
-    chol_.remove(who);
-    columns_.remove(who);
-    for (Index i = who; i + 1 < m; ++i) {
+    // Drop: remove position `dropping` from A and from the factor; its correlation is exactly ±t.
+    const Index atom = active_[static_cast<std::size_t>(dropping)];
+    path.corr(atom) = static_cast<V>(t * signs_(dropping));
+    chol_.remove(dropping);
+    path.columns.remove(dropping);
+    for (Index i = dropping; i + 1 < m; ++i) {
       signs_(i) = signs_(i + 1);
       active_coef_(i) = active_coef_(i + 1);
     }
-    active_.erase(active_.begin() + who);
+    active_.erase(active_.begin() + dropping);
     projected_signs_.head(m - 1) = signs_.head(m - 1);
     chol_.solve_transposed_in_place(projected_signs_.head(m - 1));
-    set_state(atom, inactive);
+    path.set_state(atom, inactive);
     just_dropped = atom;
     // A smaller active set may no longer span a skipped atom: let it compete again.
     if (skipped_any) {
       for (Index j = 0; j < k; ++j) {
-        if (state_[static_cast<std::size_t>(j)] == skipped) set_state(j, inactive);
+        if (path.state[static_cast<std::size_t>(j)] == skipped) path.set_state(j, inactive);
       }
     }
   }
@@ -259,21 +325,22 @@ SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_n
   result.iterations = steps;
 
   if (skipped_any && result.termination == SampleTermination::converged) {
-    // Skipping relies on the skipped atoms staying within the bound; verify it.
-    corr_ = dtx;
-    columns_.subtract_product(active_coef_.head(m), corr_);
+    // Skipping relies on the skipped atoms staying within the bound; verify it (in T).
+    Vector<T>& corr = gradient_;
+    corr = dtx;
+    weighted_column_sum(g.data(), k, active_.data(), active_coef_.data(), m, k, corr.data(), SubtractSum{});
     const T scale = std::max(lambda, dtx.cwiseAbs().maxCoeff());
     const T slack = std::sqrt(std::numeric_limits<T>::epsilon()) * scale;
     for (Index j = 0; j < k; ++j) {
-      if (state_[static_cast<std::size_t>(j)] == active) continue;
-      const T v = nonneg ? corr_(j) : std::abs(corr_(j));
+      if (path.state[static_cast<std::size_t>(j)] == active) continue;
+      const T v = nonneg ? corr(j) : std::abs(corr(j));
       if (v > lambda + slack) {
         result.termination = SampleTermination::numerical_issue;
         break;
       }
     }
   }
-  restore_states(skipped_any);
+  path.restore_states(active_, skipped_any);
   return result;
 }
 

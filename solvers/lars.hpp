@@ -19,6 +19,23 @@ struct LarsOptions {
   /// dependent on the active set (duplicate or collinear atom) and is skipped. In (0, 1).
   double pivot_tolerance = 1e-10;
 
+  /// Arithmetic of the path's O(k) work per step (the direction u = G_{·A}w over all atoms,
+  /// the correlations and the entry scan) when T is double.
+  enum class PathArithmetic {
+    /// float for that work, which halves its memory traffic and divides in float, while the
+    /// Cholesky factor, the coefficients and the final solve at λ stay in double. The result
+    /// is then checked against the KKT conditions in double (relative slack
+    /// `kkt_tolerance`); a sample that fails (a float round-off changed the order of two
+    /// nearly simultaneous events) is solved again with the path in double.
+    mixed,
+    /// T throughout.
+    full,
+  };
+  PathArithmetic arithmetic = PathArithmetic::mixed;
+  /// For PathArithmetic::mixed: the largest KKT violation accepted, relative to
+  /// max(λ, ‖Dᵀx‖∞). In (0, 1e-6].
+  double kkt_tolerance = 1e-12;
+
   void validate() const;  ///< throws std::invalid_argument naming the field and value
 };
 
@@ -31,7 +48,8 @@ struct LarsOptions {
 /// round-off. The Cholesky factor of G_AA + λ₂I is bordered on an add and downdated by Givens
 /// rotations on a drop. The non-negative variant lets only positive correlations enter
 /// (LARS-positive). Warm starts are ignored: the path always starts at a = 0.
-/// Shapes: G k×k, c and a length k. Iterations in SampleResult count path steps.
+/// Shapes: G k×k, c and a length k. Iterations in SampleResult count the steps of the path
+/// that gave the result (the path in double for a sample re-solved under mixed arithmetic).
 template <class T>
 class LarsLasso : public CodeSolver<T> {
  public:
@@ -44,32 +62,52 @@ class LarsLasso : public CodeSolver<T> {
   std::string name() const override { return "lars"; }
 
  private:
+  // The k-length state of one path, in the arithmetic V of its O(k) work.
+  template <class V>
+  struct PathVectors {
+    Matrix<V> gram;           // G in V (empty when V = T: the cache's G is used)
+    ActiveColumns<V> columns; // G_{·A}, columns in the order of active_
+    Vector<V> corr;           // correlations c − Ga − λ₂a of the inactive atoms
+    Vector<V> direction;      // u = G_{·A}w: decrease of the correlations per unit of γ
+    Vector<V> steps;          // per atom: the γ at which it would enter (+∞: never)
+    Vector<V> blocked;        // per atom: 0 if it may enter, +∞ if active or skipped
+    Vector<V> weights;        // w_A in V, for the product
+    std::vector<char> state;  // per atom: inactive, active, or skipped (dependent)
+
+    void reserve(Index k);
+    // Records an atom's state and keeps `blocked` in step with it.
+    void set_state(Index atom, char new_state);
+    // Puts every atom back to inactive (blocked = 0) at the end of a solve, touching only the
+    // active atoms unless some were skipped.
+    void restore_states(const std::vector<Index>& active, bool skipped_any);
+    // Smallest γ < `gamma` at which an inactive atom's correlation reaches ±(t − γ), with the
+    // atom and its sign in who/who_sign; returns `gamma` (who untouched) when there is none.
+    V first_entry(V t, V gamma, bool nonneg, Index& who, T& who_sign);
+  };
+
+  // Follows the path with its O(k) work in V; writes the code and returns the steps taken.
+  template <class V>
+  SampleResult follow_path(PathVectors<V>& path, const Matrix<V>& gram_v, const Eigen::Ref<const Vector<T>>& dtx,
+                           Eigen::Ref<Vector<T>> code);
+  // Whether `code` meets the KKT conditions in T within options_.kkt_tolerance.
+  bool satisfies_kkt(const Eigen::Ref<const Vector<T>>& dtx, const Eigen::Ref<const Vector<T>>& code);
+
   Penalty penalty_;
   LarsOptions options_;
   const GramCache<T>* cache_ = nullptr;
 
-  // Records an atom's state and keeps blocked_ in step with it.
-  void set_state(Index atom, char state);
-  // Puts every atom back to inactive (blocked_ = 0) at the end of a solve, touching only the
-  // active atoms unless some were skipped.
-  void restore_states(bool skipped_any);
-  // Smallest γ < `gamma` at which an inactive atom's correlation reaches ±(t − γ), with the
-  // atom and its sign in who/who_sign; returns `gamma` (who untouched) when there is none.
-  T first_entry(T t, T gamma, bool nonneg, Index& who, T& who_sign);
-
   // Workspace, sized k in prepare().
   ActiveCholesky<T> chol_;     // RᵀR = G_AA + λ₂I, rows in the order of active_
-  ActiveColumns<T> columns_;   // G_{·A}, columns in the order of active_
-  Vector<T> corr_;             // correlations c − Ga − λ₂a of the inactive atoms
-  Vector<T> direction_;        // u = G_{·A} w: decrease of the correlations per unit of γ
-  Vector<T> steps_;            // per atom: the γ at which it would enter (+∞: never)
-  Vector<T> blocked_;          // per atom: 0 if it may enter, +∞ if active or skipped
+  PathVectors<T> exact_;       // the path in T
+  PathVectors<float> fast_;    // the path's O(k) work in float (T = double, mixed arithmetic)
   Vector<T> weights_;          // w_A = (G_AA + λ₂I)⁻¹ s_A
   Vector<T> signs_;            // s_A
   Vector<T> projected_signs_;  // R⁻ᵀs_A, extended by one entry per add (recomputed on a drop)
   Vector<T> active_coef_;      // a_A
+  Vector<T> gradient_;         // c − Ga − λ₂a, for the KKT check
   std::vector<Index> active_;  // A, in insertion order (the order of chol_'s rows)
-  std::vector<char> state_;    // per atom: inactive, active, or skipped (dependent)
+  std::vector<Index> support_; // the support of a code, for the KKT check
+  Vector<T> support_values_;
 };
 
 }  // namespace sparsecode::solvers

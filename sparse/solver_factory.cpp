@@ -18,6 +18,7 @@ std::unique_ptr<solvers::CodeSolver<T>> make_code_solver(const EncodeOptions& op
     case SolverKind::lars: {
       solvers::LarsOptions o;
       o.max_steps = options.max_iterations;
+      o.arithmetic = options.lars_arithmetic;
       return std::make_unique<solvers::LarsLasso<T>>(options.penalty, o);
     }
     case SolverKind::fss: {

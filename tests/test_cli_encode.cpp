@@ -105,6 +105,29 @@ TEST_CASE("cli encode --polish and --screening reach the library's fista codes w
   CHECK(run_encode(f.dir, f.base() + " --lambda 0.3 --solver fista --screening strong") == 2);
 }
 
+TEST_CASE("cli encode --lars-arithmetic: both reach the library's lars codes; they agree to round-off") {
+  Files f;
+  Matrix<double> by_arithmetic[2];
+  int i = 0;
+  for (const char* arithmetic : {"mixed", "full"}) {
+    CAPTURE(arithmetic);
+    REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --threads 2 --lars-arithmetic " + arithmetic) == 0);
+    sc::sparse::EncodeOptions o;
+    o.penalty.lambda = 0.3;
+    o.threads = 2;
+    o.lars_arithmetic = std::string(arithmetic) == "full" ? sc::solvers::LarsOptions::PathArithmetic::full
+                                                          : sc::solvers::LarsOptions::PathArithmetic::mixed;
+    Matrix<double> expected;
+    CHECK(sc::sparse::encode(f.d, f.x, expected, o).not_converged == 0);
+    by_arithmetic[i] = sc::sparse::load_samples<double>(f.out);
+    CHECK(by_arithmetic[i] == expected);
+    ++i;
+  }
+  CHECK((by_arithmetic[0] - by_arithmetic[1]).cwiseAbs().maxCoeff() <= 1e-12);
+  CHECK((by_arithmetic[1].array() != 0).count() > 0);
+  CHECK(run_encode(f.dir, f.base() + " --lambda 0.3 --lars-arithmetic half") == 2);
+}
+
 TEST_CASE("cli encode: usage errors exit 2, data errors exit 1, never an output file") {
   Files f;
   CHECK(run_encode(f.dir, f.base() + " --lambda -1") == 2);
