@@ -5,11 +5,22 @@
 #include <cmath>
 #include <limits>
 
+#include "solvers/column_sum.hpp"
+
 namespace sparsecode::solvers {
 
 template <class T>
-void ActiveCholesky<T>::reserve(Index capacity) {
+void ActiveCholesky<T>::reserve(Index capacity, InverseFactor inverse) {
   r_.setZero(capacity, capacity);
+  keep_inverse_ = inverse == InverseFactor::kept;
+  // M's rows are padded to whole 512-byte blocks, so that its products run on full register
+  // blocks (the padding, like M's lower triangle, stays zero).
+  const Index block = static_cast<Index>(512 / sizeof(T));
+  const Index padded = keep_inverse_ ? (capacity + block - 1) / block * block : 0;
+  m_inv_.setZero(padded, keep_inverse_ ? capacity : 0);
+  scratch_.setZero(padded);
+  positions_.resize(static_cast<std::size_t>(keep_inverse_ ? capacity : 0));
+  for (std::size_t q = 0; q < positions_.size(); ++q) positions_[q] = static_cast<Index>(q);
   inverse_diagonal_.setZero(capacity);
   m_ = 0;
 }
@@ -21,12 +32,30 @@ bool ActiveCholesky<T>::append(const Matrix<T>& gram, const std::vector<Index>& 
   T* border = r_.col(m).data();
   for (Index i = 0; i < m; ++i) border[i] = gram(active[static_cast<std::size_t>(i)], j);
   // R's new column z solves Rᵀz = G_{Aj}; the new pivot is √(G_jj + μ − ‖z‖²).
-  forward_substitution(border);
+  if (keep_inverse_) {
+    // z_i = M_{0:i,i}·b_{0:i}: independent dot products over whole packets of 8 (M is zero
+    // below its diagonal, and b is copied into zero-padded scratch).
+    using Packet = Eigen::Matrix<T, 8, 1>;
+    const Index padded_m = (m + 7) / 8 * 8;
+    scratch_.head(padded_m).setZero();
+    scratch_.head(m) = Eigen::Map<const Vector<T>>(border, m);
+    const Index ld = m_inv_.rows();
+    const T* b = scratch_.data();
+    for (Index i = 0; i < m; ++i) {
+      const T* column = m_inv_.data() + i * ld;
+      Packet acc = Eigen::Map<const Packet>(column).cwiseProduct(Eigen::Map<const Packet>(b));
+      for (Index q = 8; q <= i; q += 8) acc += Eigen::Map<const Packet>(column + q).cwiseProduct(Eigen::Map<const Packet>(b + q));
+      border[i] = acc.sum();
+    }
+  } else {
+    forward_substitution(border);
+  }
   const T diag = gram(j, j) + mu;
   const T pivot2 = diag - r_.col(m).head(m).squaredNorm();
   if (!(pivot2 > tolerance * diag)) return false;
   r_(m, m) = std::sqrt(pivot2);
   inverse_diagonal_(m) = T(1) / r_(m, m);
+  if (keep_inverse_) border_inverse(m);
   m_ = m + 1;
   return true;
 }
@@ -54,7 +83,22 @@ void ActiveCholesky<T>::remove(Index position) {
     r_(i + 1, i) = T(0);
   }
   for (Index i = position; i + 1 < m; ++i) inverse_diagonal_(i) = T(1) / r_(i, i);
+  if (keep_inverse_) {
+    for (Index i = position; i + 1 < m; ++i) border_inverse(i);
+  }
   m_ = m - 1;
+}
+
+template <class T>
+void ActiveCholesky<T>::border_inverse(Index i) {
+  // R = [[R₀, z], [0, ρ]] has inverse [[M₀, −M₀z/ρ], [0, 1/ρ]]. M₀z over whole register
+  // blocks of rows (the rows below i are zero in M₀ and come out zero).
+  const Index block = static_cast<Index>(512 / sizeof(T));
+  const Index rows = (i + block - 1) / block * block;
+  weighted_column_sum(m_inv_.data(), m_inv_.rows(), positions_.data(), r_.col(i).data(), i, rows, scratch_.data(),
+                      AssignSum{});
+  m_inv_.col(i).head(i) = -inverse_diagonal_(i) * scratch_.head(i);
+  m_inv_(i, i) = inverse_diagonal_(i);
 }
 
 // The factor is small (m is the support size, ~10-30): plain substitutions that read R by

@@ -17,10 +17,20 @@ using sparse::Vector;
 /// deletes column p and restores the triangle with m − p − 1 Givens rotations (O(m²)), as in
 /// Golub & Van Loan, "Matrix Computations", §6.5 (updating the QR/Cholesky factorization).
 /// All storage is allocated by reserve(); nothing allocates afterwards.
+///
+/// With InverseFactor::kept the class also maintains M = R⁻¹ (upper triangular). Bordering R
+/// with (z, ρ) borders M with (−Mz/ρ, 1/ρ), so an append computes z = Mᵀg_{Aj} and Mz as
+/// triangular matrix-vector products, whose entries are independent, instead of a forward
+/// substitution, whose every entry waits on the previous one. Callers that keep w = R⁻¹R⁻ᵀs
+/// across appends (LARS) then update it in O(m) from M's new column instead of a back
+/// substitution per step. A removal recomputes M's columns from the removed position on (the
+/// rotations leave R's leading block, hence M's, unchanged).
 template <class T>
 class ActiveCholesky {
  public:
-  void reserve(Index capacity);
+  enum class InverseFactor { none, kept };
+
+  void reserve(Index capacity, InverseFactor inverse = InverseFactor::none);
   Index size() const { return m_; }
   void clear() { m_ = 0; }
 
@@ -40,6 +50,9 @@ class ActiveCholesky {
   void solve_transposed_in_place(Eigen::Ref<Vector<T>> v) const;
   void solve_upper_in_place(Eigen::Ref<Vector<T>> v) const;
 
+  /// Column i of M = R⁻¹ (entries 0..i). Requires InverseFactor::kept.
+  const T* inverse_column(Index i) const { return m_inv_.col(i).data(); }
+
   /// After an append, the new last entry of z = R⁻ᵀb from the old entries z_{0:m−1} and the
   /// new b_m (earlier entries of z do not change, Rᵀ being lower triangular): O(m), not O(m²).
   T extend_transposed_solution(const Eigen::Ref<const Vector<T>>& z, T b_last) const;
@@ -47,8 +60,14 @@ class ActiveCholesky {
  private:
   void forward_substitution(T* v) const;  // Rᵀz = b in place, length m
   void back_substitution(T* v) const;     // Rv = z in place, length m
+  // Sets M's column i from R's column i and M's columns 0..i−1.
+  void border_inverse(Index i);
 
+  bool keep_inverse_ = false;
   Matrix<T> r_;
+  Matrix<T> m_inv_;             // M = R⁻¹ when keep_inverse_
+  Vector<T> scratch_;           // zero-padded operands of M's products
+  std::vector<Index> positions_;  // 0, 1, 2, …: M's columns for weighted_column_sum
   Vector<T> inverse_diagonal_;  // 1/R_ii
   Index m_ = 0;
 };

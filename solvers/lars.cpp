@@ -67,7 +67,7 @@ template <class T>
 void LarsLasso<T>::prepare(const GramCache<T>& cache) {
   cache_ = &cache;
   const Index k = cache.atoms();
-  chol_.reserve(k);
+  chol_.reserve(k, ActiveCholesky<T>::InverseFactor::kept);
   exact_.reserve(k);
   if (std::is_same_v<T, double> && options_.arithmetic == LarsOptions::PathArithmetic::mixed) {
     fast_.reserve(k);
@@ -225,7 +225,12 @@ SampleResult LarsLasso<T>::follow_path(PathVectors<V>& path, const Matrix<V>& gr
         active_.push_back(entering);
         path.columns.append(gram_v.col(entering));
         signs_(m) = entering_sign;
-        projected_signs_(m) = chol_.extend_transposed_solution(projected_signs_.head(m), entering_sign);
+        const T pm = chol_.extend_transposed_solution(projected_signs_.head(m), entering_sign);
+        projected_signs_(m) = pm;
+        // w = R⁻¹z with z = R⁻ᵀs gaining the entry pm: w gains pm times M's new column.
+        const T* column = chol_.inverse_column(m);
+        weights_(m) = 0;
+        for (Index i = 0; i <= m; ++i) weights_(i) += pm * column[i];
         active_coef_(m) = 0;
         path.set_state(entering, active);
       } else {
@@ -242,11 +247,10 @@ SampleResult LarsLasso<T>::follow_path(PathVectors<V>& path, const Matrix<V>& gr
     }
     ++steps;
 
-    // Equiangular direction: a_A(γ) = a_A + γw with (G_AA + λ₂I)w = s_A, and the inactive
-    // correlations decrease by γu with u = G_{·A}w while the bound decreases by γ.
+    // Equiangular direction: a_A(γ) = a_A + γw with (G_AA + λ₂I)w = s_A (kept up to date on
+    // every add and drop), and the inactive correlations decrease by γu with u = G_{·A}w while
+    // the bound decreases by γ.
     const Index m = static_cast<Index>(active_.size());
-    weights_.head(m) = projected_signs_.head(m);
-    chol_.solve_upper_in_place(weights_.head(m));
     path.weights.head(m) = weights_.head(m).template cast<V>();
     path.columns.multiply(path.weights.head(m), path.direction);
 
@@ -300,6 +304,8 @@ SampleResult LarsLasso<T>::follow_path(PathVectors<V>& path, const Matrix<V>& gr
     active_.erase(active_.begin() + dropping);
     projected_signs_.head(m - 1) = signs_.head(m - 1);
     chol_.solve_transposed_in_place(projected_signs_.head(m - 1));
+    weights_.head(m - 1) = projected_signs_.head(m - 1);
+    chol_.solve_upper_in_place(weights_.head(m - 1));
     path.set_state(atom, inactive);
     just_dropped = atom;
     // A smaller active set may no longer span a skipped atom: let it compete again.

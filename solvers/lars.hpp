@@ -45,8 +45,9 @@ struct LarsOptions {
 /// the lasso modification: a coefficient that crosses zero leaves the active set). On the
 /// active set A with signs s the path is a_A(t) = (G_AA + λ₂I)⁻¹(c_A − t·s), linear in the
 /// current bound t; the last segment is interpolated so the result is exact at t = λ up to
-/// round-off. The Cholesky factor of G_AA + λ₂I is bordered on an add and downdated by Givens
-/// rotations on a drop. The non-negative variant lets only positive correlations enter
+/// round-off. The Cholesky factor R of G_AA + λ₂I is bordered on an add and downdated by Givens
+/// rotations on a drop; its inverse is kept beside it, so that the direction's weights are
+/// updated in O(m) on an add instead of by a back substitution at every step. The non-negative variant lets only positive correlations enter
 /// (LARS-positive). Warm starts are ignored: the path always starts at a = 0.
 /// Shapes: G k×k, c and a length k. Iterations in SampleResult count the steps of the path
 /// that gave the result (the path in double for a sample re-solved under mixed arithmetic).
