@@ -26,14 +26,16 @@ sparse::Matrix<T> gram_block(const sparse::Matrix<T>& g, const std::vector<spars
 }
 
 // Appends and removes atoms in the factor and the gathered columns alike, and checks after each
-// change that every solve and product matches the dense computation.
+// change that every solve and product matches the dense computation (and, when the factor keeps
+// its inverse M = R⁻¹, that MMᵀ inverts G_AA + μI).
 template <class T>
-void check_against_dense(sparse::Index d, sparse::Index k, T mu, double tolerance) {
+void check_against_dense(sparse::Index d, sparse::Index k, T mu, double tolerance,
+                         typename ActiveCholesky<T>::InverseFactor inverse = ActiveCholesky<T>::InverseFactor::none) {
   const sparse::Matrix<T> dict = test::coherent_dictionary(d, k, 301, 0.8).cast<T>();
   const sparse::Matrix<T> g = dict.transpose() * dict;
   ActiveCholesky<T> chol;
   ActiveColumns<T> columns;
-  chol.reserve(k);
+  chol.reserve(k, inverse);
   columns.reserve(k, k);
   std::vector<sparse::Index> active;
   sparse::Vector<T> b(k);
@@ -51,6 +53,12 @@ void check_against_dense(sparse::Index d, sparse::Index k, T mu, double toleranc
     sparse::Vector<T> v = rhs;
     chol.solve_in_place(v);
     CHECK((v - expected).norm() <= tolerance * (1 + expected.norm()));
+    if (inverse == ActiveCholesky<T>::InverseFactor::kept) {
+      sparse::Matrix<T> inv = sparse::Matrix<T>::Zero(m, m);
+      for (sparse::Index i = 0; i < m; ++i) inv.col(i).head(i + 1) = Eigen::Map<const sparse::Vector<T>>(chol.inverse_column(i), i + 1);
+      const sparse::Matrix<T> product = block * (inv * inv.transpose());
+      CHECK((product - sparse::Matrix<T>::Identity(m, m)).norm() <= tolerance * 10 * (1 + block.norm()));
+    }
     // The two halves, starting from the incrementally extended z.
     sparse::Vector<T> w = z.head(m);
     chol.solve_upper_in_place(w);
@@ -106,6 +114,11 @@ TEST_CASE("Active set: Cholesky solves and gathered Gram columns match dense com
   check_against_dense<double>(20, 75, 0.3, 1e-10);
   check_against_dense<double>(12, 64, 0.0, 1e-10);
   check_against_dense<float>(12, 40, 0.0f, 1e-3);
+  constexpr auto kept = ActiveCholesky<double>::InverseFactor::kept;
+  check_against_dense<double>(20, 75, 0.0, 1e-10, kept);
+  check_against_dense<double>(20, 75, 0.3, 1e-10, kept);
+  check_against_dense<double>(70, 151, 0.0, 1e-10, kept);  // m > 64: more than one register block
+  check_against_dense<float>(12, 40, 0.0f, 1e-3, ActiveCholesky<float>::InverseFactor::kept);
 }
 
 TEST_CASE("Active set: a dependent atom is refused and leaves the factor unchanged") {
