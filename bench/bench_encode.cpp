@@ -97,13 +97,16 @@ int main(int argc, char** argv) {
   };
   add("lars", sp::SolverKind::lars, 1e-6);
   // LARS with every path step in double (the default checks a float path's result in double).
-  add("lars_full", sp::SolverKind::lars, 1e-6).lars_arithmetic =
-      sparsecode::solvers::LarsOptions::PathArithmetic::full;
+  add("lars_full", sp::SolverKind::lars, 1e-6).arithmetic =
+      sparsecode::solvers::Arithmetic::full;
   add("fss", sp::SolverKind::fss, 1e-6);
   add("cd", sp::SolverKind::cd, 1e-6);
   add("cd_tol1e-10", sp::SolverKind::cd, 1e-10);
   add("fista", sp::SolverKind::fista, 1e-6);
   add("fista_tol1e-4", sp::SolverKind::fista, 1e-4);
+  // FISTA with its products in double throughout (the default computes them in float until the
+  // gap nears the tolerance).
+  add("fista_full_tol1e-4", sp::SolverKind::fista, 1e-4).arithmetic = sparsecode::solvers::Arithmetic::full;
   // Plain FISTA: no screening, no face polishing (what the two add, measured side by side).
   sp::EncodeOptions& plain = add("fista_plain_tol1e-4", sp::SolverKind::fista, 1e-4);
   plain.screening = sparsecode::solvers::ScreeningRule::none;

@@ -28,7 +28,7 @@ struct EncodeArgs {
   double tol = 1e-6;
   std::string screening = "none";
   std::string polish = "stable-signs";
-  std::string lars_arithmetic = "mixed";
+  std::string arithmetic = "mixed";
   int threads = 0;
   bool nonneg = false;
   bool float32 = false;
@@ -49,8 +49,7 @@ sparse::EncodeOptions to_options(const EncodeArgs& a) {
   o.threads = a.threads;
   o.screening = a.screening == "none" ? solvers::ScreeningRule::none : solvers::ScreeningRule::gap_safe;
   o.polishing = a.polish == "none" ? solvers::FacePolishing::none : solvers::FacePolishing::stable_signs;
-  o.lars_arithmetic = a.lars_arithmetic == "full" ? solvers::LarsOptions::PathArithmetic::full
-                                                  : solvers::LarsOptions::PathArithmetic::mixed;
+  o.arithmetic = a.arithmetic == "full" ? solvers::Arithmetic::full : solvers::Arithmetic::mixed;
   return o;
 }
 
@@ -125,9 +124,9 @@ void add_encode_command(CLI::App& app) {
                   "(stable-signs) or not (none); kept only if its duality gap certifies it")
       ->capture_default_str()
       ->check(CLI::IsMember({"stable-signs", "none"}));
-  cmd->add_option("--lars-arithmetic", args->lars_arithmetic,
-                  "lars in double: each path step's O(k) work in float, the result checked by the KKT "
-                  "conditions in double and re-solved in double if it fails (mixed), or double throughout (full)")
+  cmd->add_option("--arithmetic", args->arithmetic,
+                  "lars, fista, ista in double: bulk work in float with the result checked in double "
+                  "(mixed), or double throughout (full)")
       ->capture_default_str()
       ->check(CLI::IsMember({"mixed", "full"}));
   cmd->add_option("--threads", args->threads, "Threads (0: all cores)")->check(integer_in(0, 4096));

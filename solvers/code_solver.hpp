@@ -56,6 +56,17 @@ enum class SampleTermination {
   numerical_issue,  ///< e.g. a singular active set in a Cholesky update
 };
 
+/// Arithmetic of a double-precision solver's bulk work (LARS's O(k) work per path step,
+/// FISTA/ISTA's products with G).
+enum class Arithmetic {
+  /// That work in float: half the memory traffic and twice the SIMD lanes. What decides the
+  /// result (LARS's Cholesky factor and final solve; FISTA's stopping certificate) stays in
+  /// double, and each solver checks its result in double (see LarsOptions, ProximalGradientOptions).
+  mixed,
+  /// double throughout.
+  full,
+};
+
 /// Result of one sample.
 struct SampleResult {
   SampleTermination termination = SampleTermination::converged;

@@ -69,7 +69,7 @@ void LarsLasso<T>::prepare(const GramCache<T>& cache) {
   const Index k = cache.atoms();
   chol_.reserve(k, ActiveCholesky<T>::InverseFactor::kept);
   exact_.reserve(k);
-  if (std::is_same_v<T, double> && options_.arithmetic == LarsOptions::PathArithmetic::mixed) {
+  if (std::is_same_v<T, double> && options_.arithmetic == Arithmetic::mixed) {
     fast_.reserve(k);
     fast_.gram = cache.gram().template cast<float>();
   }
@@ -150,7 +150,7 @@ SampleResult LarsLasso<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T /*x_n
     throw std::invalid_argument("LarsLasso::solve: dtx and code must have length k = " + std::to_string(k));
   }
   if constexpr (std::is_same_v<T, double>) {
-    if (options_.arithmetic == LarsOptions::PathArithmetic::mixed) {
+    if (options_.arithmetic == Arithmetic::mixed) {
       const SampleResult fast = follow_path(fast_, fast_.gram, dtx, code);
       if (fast.termination == SampleTermination::converged && satisfies_kkt(dtx, code)) return fast;
       return follow_path(exact_, cache_->gram(), dtx, code);

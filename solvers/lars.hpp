@@ -19,20 +19,14 @@ struct LarsOptions {
   /// dependent on the active set (duplicate or collinear atom) and is skipped. In (0, 1).
   double pivot_tolerance = 1e-10;
 
-  /// Arithmetic of the path's O(k) work per step (the direction u = G_{·A}w over all atoms,
-  /// the correlations and the entry scan) when T is double.
-  enum class PathArithmetic {
-    /// float for that work, which halves its memory traffic and divides in float, while the
-    /// Cholesky factor, the coefficients and the final solve at λ stay in double. The result
-    /// is then checked against the KKT conditions in double (relative slack
-    /// `kkt_tolerance`); a sample that fails (a float round-off changed the order of two
-    /// nearly simultaneous events) is solved again with the path in double.
-    mixed,
-    /// T throughout.
-    full,
-  };
-  PathArithmetic arithmetic = PathArithmetic::mixed;
-  /// For PathArithmetic::mixed: the largest KKT violation accepted, relative to
+  /// For T = double, Arithmetic::mixed runs the path's O(k) work per step (the direction
+  /// u = G_{·A}w over all atoms, the correlations, the entry scan) in float, while the Cholesky
+  /// factor, the coefficients and the final solve at λ stay in double. The result is then
+  /// checked against the KKT conditions in double (relative slack `kkt_tolerance`); a sample
+  /// that fails (float round-off changed the order of two nearly simultaneous events) is solved
+  /// again with the path in double. Arithmetic::full: T throughout.
+  Arithmetic arithmetic = Arithmetic::mixed;
+  /// For Arithmetic::mixed: the largest KKT violation accepted, relative to
   /// max(λ, ‖Dᵀx‖∞). In (0, 1e-6].
   double kkt_tolerance = 1e-12;
 

@@ -9,6 +9,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace sparsecode::solvers {
 
@@ -157,6 +158,15 @@ void ProximalGradient<T>::prepare(const GramCache<T>& cache) {
   // The reduced problem's workspace (G_SS alone is k² entries) only when screening can use it.
   const Index reduced = options_.screening == ScreeningRule::gap_safe ? k : 0;
   reduced_gram_.resize(reduced * reduced);
+  float_products_ = std::is_same_v<T, double> && options_.arithmetic == Arithmetic::mixed &&
+                    options_.screening == ScreeningRule::none;
+  const Index fk = float_products_ ? k : 0;
+  gram_float_ = cache.gram().topLeftCorner(fk, fk).template cast<float>();
+  a_float_.resize(fk, w);
+  ga_float_.resize(fk, w);
+  values_float_.resize(fk);
+  out_float_.resize(fk);
+  exact_.assign(static_cast<std::size_t>(w), 1);
   for (Vector<T>* v : {&ra_, &ra_prev_, &rga_, &rga_prev_, &rc_, &rnorms_, &rgrad_}) v->resize(reduced);
 }
 
@@ -173,6 +183,24 @@ void ProximalGradient<T>::move_column(Index from, Index to) {
   screen_[t] = screen_[f];
   signature_[t] = signature_[f];
   polished_[t] = polished_[f];
+  exact_[t] = exact_[f];
+}
+
+template <class T>
+void ProximalGradient<T>::exact_product(Index p) {
+  const Matrix<T>& gram = cache_->gram();
+  sparse_gram_product(gram.data(), gram.rows(), a_.col(p).data(), support_.data(), support_values_.data(),
+                      ga_.col(p).data());
+}
+
+template <class T>
+void ProximalGradient<T>::float_product(Index p) {
+  const Index k = gram_float_.rows();
+  const Index m = compact_support(a_.col(p).data(), k, support_.data(), support_values_.data());
+  values_float_.head(m) = support_values_.head(m).template cast<float>();
+  weighted_column_sum(gram_float_.data(), k, support_.data(), values_float_.data(), m, k, out_float_.data(),
+                      AssignSum{});
+  ga_.col(p) = out_float_.template cast<T>();
 }
 
 template <class T>
@@ -185,12 +213,24 @@ void ProximalGradient<T>::update_products(Index active) {
   // the support (k·nnz flops per column) beats the dense GEMM (k² per column) even though it
   // runs several times slower per flop than a GEMM.
   if (nonzeros * kSparseProductRatio > k * active) {
-    ga_.leftCols(active).noalias() = gram * a_.leftCols(active);
+    if (!float_products_) {
+      ga_.leftCols(active).noalias() = gram * a_.leftCols(active);
+      return;
+    }
+    a_float_.leftCols(active) = a_.leftCols(active).template cast<float>();
+    ga_float_.leftCols(active).noalias() = gram_float_ * a_float_.leftCols(active);
+    ga_.leftCols(active) = ga_float_.leftCols(active).template cast<T>();
+    for (Index p = 0; p < active; ++p) {
+      if (exact_[static_cast<std::size_t>(p)]) exact_product(p);
+    }
     return;
   }
   for (Index p = 0; p < active; ++p) {
-    sparse_gram_product(gram.data(), k, a_.col(p).data(), support_.data(), support_values_.data(),
-                        ga_.col(p).data());
+    if (exact_[static_cast<std::size_t>(p)]) {
+      exact_product(p);
+    } else {
+      float_product(p);
+    }
   }
 }
 
@@ -320,6 +360,7 @@ void ProximalGradient<T>::solve_chunk(const Eigen::Ref<const Matrix<T>>& dtx,
     screen_[static_cast<std::size_t>(p)] = 1;
     signature_[static_cast<std::size_t>(p)] = 0;
     polished_[static_cast<std::size_t>(p)] = 0;
+    exact_[static_cast<std::size_t>(p)] = float_products_ ? 0 : 1;
     t_(p) = T(1);
     objective_(p) = std::numeric_limits<T>::infinity();
   }
@@ -347,8 +388,17 @@ void ProximalGradient<T>::solve_chunk(const Eigen::Ref<const Matrix<T>>& dtx,
   auto check = [&] {
     for (Index p = active - 1; p >= 0; --p) {
       grad_ = c_.col(p) - ga_.col(p);
-      const Certificate<T> cert = certify_from_gradient<T>(c_.col(p), xn_(p), a_.col(p), penalty_, grad_);
-      if (cert.relative_gap() <= tolerance) {
+      Certificate<T> cert = certify_from_gradient<T>(c_.col(p), xn_(p), a_.col(p), penalty_, grad_);
+      char& exact = exact_[static_cast<std::size_t>(p)];
+      if (!exact && cert.relative_gap() <= std::max(tolerance, static_cast<T>(kFloatGapFloor))) {
+        // Close enough that float round-off matters: Ga in double from now on, and a certificate
+        // that can stop the column.
+        exact_product(p);
+        exact = 1;
+        grad_ = c_.col(p) - ga_.col(p);
+        cert = certify_from_gradient<T>(c_.col(p), xn_(p), a_.col(p), penalty_, grad_);
+      }
+      if (exact && cert.relative_gap() <= tolerance) {
         retire(p, SampleTermination::converged);
         continue;
       }

@@ -38,6 +38,12 @@ struct ProximalGradientOptions {
   /// more than it saves once face polishing stops columns at support identification.
   ScreeningRule screening = ScreeningRule::none;
   FacePolishing polishing = FacePolishing::stable_signs;
+  /// For T = double, Arithmetic::mixed computes the products Ga in float while a column's gap,
+  /// estimated from them, is above max(tolerance, 1e-5) (float round-off in Ga is ~1e-7
+  /// relative, well below that). A column's stopping certificate always comes from a product in
+  /// double, and from then on its products are in double. With screening, whose safe radius
+  /// needs an exact gap, the products are always in double.
+  Arithmetic arithmetic = Arithmetic::mixed;
 
   void validate() const;  ///< throws std::invalid_argument naming the field and value
 };
@@ -93,6 +99,11 @@ class ProximalGradient final : public CodeSolver<T> {
   // Ga for the first `active` working columns: GEMM, or a sparse product once nnz ≤ k/ratio.
   void update_products(Index active);
   static constexpr Index kSparseProductRatio = 2;
+  // Mixed arithmetic: the gap estimate below which a column's products go to double.
+  static constexpr double kFloatGapFloor = 1e-5;
+  // Ga for working column p from the sparse product in float (mixed arithmetic) or in T.
+  void float_product(Index p);
+  void exact_product(Index p);
   // Moves working column `from` to position `to` (compaction when a column converges).
   void move_column(Index from, Index to);
   // How a column that went to its screened atoms ended.
@@ -128,6 +139,12 @@ class ProximalGradient final : public CodeSolver<T> {
   std::vector<Index> kept_, positions_;  // kept atoms; survivors' positions within them
   Vector<T> reduced_gram_, ra_, ra_prev_, rga_, rga_prev_, rc_, rnorms_, rgrad_;
   std::vector<Index> support_;  // the support's atoms for weighted_column_sum
+  // Mixed arithmetic (T = double): G in float, the float products' operands, and per working
+  // column whether its products are in T already.
+  bool float_products_ = false;
+  Matrix<float> gram_float_, a_float_, ga_float_;
+  Vector<float> values_float_, out_float_;
+  std::vector<char> exact_;
 };
 
 }  // namespace sparsecode::solvers

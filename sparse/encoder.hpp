@@ -33,9 +33,9 @@ struct EncodeOptions {
   solvers::ScreeningRule screening = solvers::ScreeningRule::none;
   /// FISTA/ISTA: try the exact minimiser on a stable sign pattern, kept only if its gap certifies it.
   solvers::FacePolishing polishing = solvers::FacePolishing::stable_signs;
-  /// LARS in double: the O(k) work of each path step in float, the result checked by the KKT
-  /// conditions in double and re-solved in double if it fails (mixed), or double throughout.
-  solvers::LarsOptions::PathArithmetic lars_arithmetic = solvers::LarsOptions::PathArithmetic::mixed;
+  /// LARS, FISTA and ISTA in double: their bulk work in float, checked in double (mixed), or
+  /// double throughout (full). See solvers::Arithmetic.
+  solvers::Arithmetic arithmetic = solvers::Arithmetic::mixed;
   int threads = 0;                        ///< OpenMP threads (0: all cores)
   Index block_size = 8192;                ///< samples per block: bounds memory of DᵀX
   /// Samples per solve_block call inside the parallel loop (the unit of dynamic scheduling).

@@ -18,7 +18,7 @@ std::unique_ptr<solvers::CodeSolver<T>> make_code_solver(const EncodeOptions& op
     case SolverKind::lars: {
       solvers::LarsOptions o;
       o.max_steps = options.max_iterations;
-      o.arithmetic = options.lars_arithmetic;
+      o.arithmetic = options.arithmetic;
       return std::make_unique<solvers::LarsLasso<T>>(options.penalty, o);
     }
     case SolverKind::fss: {
@@ -46,6 +46,7 @@ std::unique_ptr<solvers::CodeSolver<T>> make_code_solver(const EncodeOptions& op
       o.tolerance = options.tolerance;
       o.screening = options.screening;
       o.polishing = options.polishing;
+      o.arithmetic = options.arithmetic;
       if (options.max_iterations > 0) o.max_iterations = options.max_iterations;
       return std::make_unique<solvers::ProximalGradient<T>>(options.penalty, o);
     }

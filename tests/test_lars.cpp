@@ -11,6 +11,7 @@
 using namespace sparsecode;
 using solvers::CodeSign;
 using solvers::LarsLasso;
+using solvers::Arithmetic;
 using solvers::LarsOptions;
 using solvers::Penalty;
 using solvers::SampleTermination;
@@ -23,7 +24,7 @@ namespace {
 std::vector<LarsOptions> arithmetics() {
   LarsOptions mixed;
   LarsOptions full;
-  full.arithmetic = LarsOptions::PathArithmetic::full;
+  full.arithmetic = Arithmetic::full;
   return {mixed, full};
 }
 
@@ -134,7 +135,7 @@ TEST_CASE("LARS mixed arithmetic: a sample failing the KKT check is re-solved by
   LarsOptions always_fails;
   always_fails.kkt_tolerance = 1e-300;
   LarsOptions full;
-  full.arithmetic = LarsOptions::PathArithmetic::full;
+  full.arithmetic = Arithmetic::full;
   LarsLasso<double> mixed_lars(pen, always_fails);
   LarsLasso<double> full_lars(pen, full);
   const auto mixed_codes = test::solve_all<double>(mixed_lars, p);

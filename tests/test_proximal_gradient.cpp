@@ -8,6 +8,7 @@
 #include "tests/lasso_test_support.hpp"
 
 namespace sc = sparsecode;
+using sc::solvers::Arithmetic;
 using sc::solvers::FacePolishing;
 using sc::solvers::ProximalGradient;
 using sc::solvers::ProximalGradientOptions;
@@ -34,19 +35,24 @@ ProximalGradientOptions tight(ProximalMethod method, RestartScheme restart) {
   return o;
 }
 
-// Plain iterations, with face polishing, with gap-safe screening, and with both: each must reach
-// the optimum on its own (polishing alone would hide a broken proximal step).
+// Plain iterations, with face polishing, with gap-safe screening, and with both, each with the
+// products in float until the gap nears the tolerance (mixed) and in double throughout: each must
+// reach the optimum on its own (polishing alone would hide a broken proximal step).
 void check_fista(const Problem<double>& p, const Penalty& penalty, const ProximalGradientOptions& options) {
   for (FacePolishing polishing : {FacePolishing::none, FacePolishing::stable_signs}) {
     for (ScreeningRule screening : {ScreeningRule::none, ScreeningRule::gap_safe}) {
+      for (Arithmetic arithmetic : {Arithmetic::mixed, Arithmetic::full}) {
       CAPTURE(static_cast<int>(polishing));
       CAPTURE(static_cast<int>(screening));
+      CAPTURE(static_cast<int>(arithmetic));
       ProximalGradientOptions o = options;
       o.polishing = polishing;
       o.screening = screening;
+      o.arithmetic = arithmetic;
       ProximalGradient<double> solver(penalty, o);
       // The relative gap ≤ 1e-13 bounds the KKT residual by about √(1e-13) relative.
       check_exact_solver<double>(solver, p, penalty, 1e-5, 1e-12);
+      }
     }
   }
 }
@@ -119,6 +125,33 @@ TEST_CASE("batched fista gives each column the result it has alone") {
     CHECK(results[static_cast<std::size_t>(j)].termination == SampleTermination::converged);
     CHECK(results[static_cast<std::size_t>(j)].iterations == r.iterations);
     CHECK((block.col(j) - alone).cwiseAbs().maxCoeff() <= 1e-12);
+  }
+}
+
+TEST_CASE("mixed-arithmetic fista stops on certificates computed in double") {
+  // Tolerances above and far below float round-off: the stopping test must hold for the gap
+  // computed from scratch in double, so the float products may not certify a column, and
+  // below float accuracy the column must go on in double rather than stall.
+  const auto dict = coherent_dictionary(24, 60, 81, 0.9);
+  const Problem<double> p(dict, sparse_signals(dict, 40, 6, 0.05, 82));
+  Penalty penalty;
+  penalty.lambda = lambda_fraction(p, 0.1);
+  for (const double tolerance : {1e-4, 1e-9}) {
+    for (FacePolishing polishing : {FacePolishing::none, FacePolishing::stable_signs}) {
+      CAPTURE(tolerance);
+      CAPTURE(static_cast<int>(polishing));
+      ProximalGradientOptions o;
+      o.tolerance = tolerance;
+      o.polishing = polishing;
+      o.arithmetic = Arithmetic::mixed;
+      ProximalGradient<double> solver(penalty, o);
+      std::vector<SampleResult> results;
+      const auto codes = solve_all<double>(solver, p, &results);
+      for (sc::sparse::Index i = 0; i < p.samples(); ++i) {
+        CHECK(results[static_cast<std::size_t>(i)].termination == SampleTermination::converged);
+        CHECK(certificate<double>(p, codes, i, penalty).relative_gap() <= tolerance);
+      }
+    }
   }
 }
 
