@@ -21,7 +21,7 @@ std::string to_string(SolverKind kind);
 /// Options of encode(). Defaults are what `sparsecode encode` uses.
 struct EncodeOptions {
   /// Default: LARS, the fastest exact LASSO solver in bench/RESULTS-encode.md (feature-sign takes
-  /// ~2.3× its time there, CD at tolerance 1e-6 ~3×, FISTA at 1e-6 with polishing ~3.8×).
+  /// ~2.2× its time there, CD at tolerance 1e-6 ~2.8×, FISTA at 1e-6 with polishing ~2.9×).
   SolverKind solver = SolverKind::lars;
   solvers::Penalty penalty;               ///< λ, λ₂, sign (ignored by OMP)
   int omp_atoms = 0;                      ///< OMP sparsity target L (0: no limit other than min(d, k))
