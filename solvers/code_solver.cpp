@@ -163,8 +163,10 @@ Certificate<T> certify_from_gradient(const Eigen::Ref<const Vector<T>>& dtx, T x
       certificate_sums(dtx.data(), code.data(), grad.data(), grad.size(), lambda, lambda2, nonneg);
   // ‖r‖² = ‖x‖² − 2cᵀa + aᵀGa, with aᵀGa = cᵀa − aᵀ(Dᵀr).
   const T aGa = sums.ctA - sums.a_grad;
-  const T r_norm2 = std::max(T(0), x_norm2 - 2 * sums.ctA + aGa) + lambda2 * sums.a_norm2;
+  const T residual_norm2 = std::max(T(0), x_norm2 - 2 * sums.ctA + aGa);
+  const T r_norm2 = residual_norm2 + lambda2 * sums.a_norm2;
   Certificate<T> c;
+  c.residual_norm2 = residual_norm2;
   // With the augmented residual, ½‖r̃‖² = ½‖x − Da‖² + ½λ₂‖a‖².
   c.objective = T(0.5) * r_norm2 + lambda * sums.a_norm1;
   const T xr = x_norm2 - sums.ctA;  // xᵀr (the augmented part of x is zero)

@@ -122,6 +122,7 @@ struct Certificate {
   T dual = 0;       ///< lower bound on min f: dual objective at ν (or the strong-convexity bound)
   T dual_point = 0;  ///< the dual objective at ν itself (screening needs a feasible point's gap)
   T dual_scale = 1;  ///< s, with ν = s·r̃
+  T residual_norm2 = 0;  ///< ‖x − Da‖² (without the elastic net's augmentation)
   /// ‖v‖∞ / max(‖Dᵀx‖∞, tiny), v the least-norm element of ∂f(a) (+ the normal cone of a ≥ 0):
   /// the KKT violation, 0 exactly at the optimum.
   T stationarity = 0;

@@ -179,15 +179,14 @@ EncodeSummary encode(const Matrix<T>& dictionary, const Matrix<T>& signals, Matr
           grad = dtx.col(j);
           const Index nnz = solvers::compact_support(a.data(), k, support, values);
           solvers::weighted_column_sum(gram.data(), k, support, values, nnz, k, grad.data(), solvers::SubtractSum{});
-          const T ctA = dtx.col(j).dot(a);
-          const T residual2 = std::max(T(0), x_norm2(j) - 2 * ctA + (ctA - a.dot(grad)));
           const solvers::Certificate<T> cert =
               solvers::certify_from_gradient<T>(dtx.col(j), x_norm2(j), a, options.penalty, grad);
           SampleStats& s = stats[static_cast<std::size_t>(start + j)];
           s.objective = static_cast<double>(cert.objective);
           s.gap = omp_solver ? 0.0 : static_cast<double>(cert.gap());
           s.nonzeros = nnz;
-          s.relative_residual = x_norm2(j) > T(0) ? std::sqrt(static_cast<double>(residual2 / x_norm2(j))) : -1.0;
+          s.relative_residual =
+              x_norm2(j) > T(0) ? std::sqrt(static_cast<double>(cert.residual_norm2 / x_norm2(j))) : -1.0;
           SampleStatus& st = summary.status[static_cast<std::size_t>(start + j)];
           st.termination = results[static_cast<std::size_t>(j)].termination;
           st.iterations = results[static_cast<std::size_t>(j)].iterations;

@@ -70,6 +70,11 @@ TEST_CASE("encode: every LASSO solver reaches the same objective and KKT on patc
     CHECK(std::abs(s.mean_objective - ref.mean_objective) <= 1e-8 * ref.mean_objective);
     const Vector<double> f = objectives(dict, x, a, o.penalty);
     CHECK(((f - f_ref).array().abs() / f_ref.array()).maxCoeff() <= 1e-8);
+    // The summary's means, recomputed from the codes.
+    CHECK(std::abs(s.mean_objective - f.mean()) <= 1e-10 * f.mean());
+    double relative_residual = 0.0;
+    for (Index j = 0; j < x.cols(); ++j) relative_residual += (x.col(j) - dict * a.col(j)).norm() / x.col(j).norm();
+    CHECK(std::abs(s.mean_relative_residual - relative_residual / static_cast<double>(x.cols())) <= 1e-8);
     const Problem<double> p(dict, x);
     for (Index j = 0; j < x.cols(); ++j) {
       CHECK(kkt_violation<double>(p.cache.gram(), p.dtx.col(j), a.col(j), o.penalty).worst() <= 1e-5);
