@@ -33,7 +33,7 @@ template <class T>
 void BatchOmp<T>::prepare(const GramCache<T>& cache) {
   cache_ = &cache;
   const Index k = cache.atoms();
-  chol_.reserve(k);
+  chol_.reserve(k, ActiveCholesky<T>::InverseFactor::kept);
   columns_.reserve(k, k);
   alpha_.setZero(k);
   coef_.setZero(k);
@@ -83,11 +83,14 @@ SampleResult BatchOmp<T>::solve(const Eigen::Ref<const Vector<T>>& dtx, T x_norm
     columns_.append(g.col(j));
     available_(j) = 0;
     const Index m = previous + 1;
-    // a_I = G_II⁻¹ c_I = R⁻¹z with z = R⁻ᵀc_I, which grows by one entry per atom; then
-    // α = c − G_{·I}a_I and ‖r‖² = ‖x‖² − c_Iᵀa_I (r ⊥ D_I).
-    projected_(previous) = chol_.extend_transposed_solution(projected_.head(previous), dtx(j));
-    coef_.head(m) = projected_.head(m);
-    chol_.solve_upper_in_place(coef_.head(m));
+    // a_I = G_II⁻¹ c_I = R⁻¹z with z = R⁻ᵀc_I, which grows by one entry per atom, so a_I gains
+    // that entry times the new column of R⁻¹ (kept by the factor); then α = c − G_{·I}a_I and
+    // ‖r‖² = ‖x‖² − c_Iᵀa_I (r ⊥ D_I).
+    const T zm = chol_.extend_transposed_solution(projected_.head(previous), dtx(j));
+    projected_(previous) = zm;
+    const T* column = chol_.inverse_column(previous);
+    coef_(previous) = 0;
+    for (Index i = 0; i < m; ++i) coef_(i) += zm * column[i];
     alpha_ = dtx;
     columns_.subtract_product(coef_.head(m), alpha_);
     T explained = 0;

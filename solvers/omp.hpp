@@ -46,7 +46,7 @@ class BatchOmp : public CodeSolver<T> {
   OmpOptions options_;
   const GramCache<T>* cache_ = nullptr;
   // Workspace, sized in prepare().
-  ActiveCholesky<T> chol_;      // RᵀR = G_II
+  ActiveCholesky<T> chol_;      // RᵀR = G_II, with R⁻¹ kept
   ActiveColumns<T> columns_;    // G_{·I}, in selection order
   Vector<T> alpha_;             // correlations α = c − G_{·I}a_I
   Vector<T> coef_;              // a_I
