@@ -105,21 +105,14 @@ LearnerProgress BatchLearner::partial_fit(const Matrix<double>& data) {
 }
 
 double BatchLearner::evaluate(const Matrix<double>& data) const {
-  if (!initialized()) throw std::invalid_argument("evaluate: the learner has no dictionary yet");
   return mean_coded_objective(dictionary_, data, options_.coding);
 }
 
 BatchSummary BatchLearner::fit(const Matrix<double>& data, const Matrix<double>& heldout,
                                const ProgressCallback& callback) {
-  check_fit_inputs(data, heldout, options_.stop);
   BatchSummary summary;
-  summary.resumed = progress_.iteration > 0;
-  if (!initialized()) {
-    if (options_.init == DictionaryInit::given) {
-      throw std::invalid_argument("initialisation 'given': call initialize_with(dictionary) before fit()");
-    }
-    initialize(data);
-  }
+  summary.resumed = begin_fit(data, heldout, options_.stop, progress_, dictionary_, options_.init,
+                              [&] { initialize(data); });
   training_samples_ = data.cols();
   const FitContext fit{heldout,
                        options_.stop,

@@ -108,6 +108,7 @@ bool HeldoutTracker::record(double objective, const StopCriteria& stop) {
 
 double mean_coded_objective(const Matrix<double>& dictionary, const Matrix<double>& data,
                             const EncodeOptions& coding) {
+  if (dictionary.size() == 0) throw std::invalid_argument("evaluate: the learner has no dictionary yet");
   Matrix<double> codes(dictionary.cols(), data.cols());
   return encode(dictionary, data, codes, coding).mean_objective;
 }
@@ -201,6 +202,23 @@ void check_fit_inputs(const Matrix<double>& data, const Matrix<double>& heldout,
   if (stop.patience > 0 && heldout.size() == 0) {
     throw std::invalid_argument("early stopping (patience " + std::to_string(stop.patience) + ") needs a held-out set");
   }
+}
+
+bool begin_fit(const Matrix<double>& data, const Matrix<double>& heldout, const StopCriteria& stop,
+               const LearnerProgress& progress, const Matrix<double>& dictionary, DictionaryInit init,
+               const std::function<void()>& initialize) {
+  check_fit_inputs(data, heldout, stop);
+  if (dictionary.size() == 0) {
+    if (init == DictionaryInit::given) {
+      throw std::invalid_argument("initialisation 'given': call initialize_with(dictionary) before fit()");
+    }
+    initialize();
+  }
+  if (data.rows() != dictionary.rows()) {
+    throw std::invalid_argument("training data has dimension " + std::to_string(data.rows()) +
+                                ", the dictionary " + std::to_string(dictionary.rows()));
+  }
+  return progress.iteration > 0;
 }
 
 void save_common(Checkpoint& c, const LearnerProgress& progress, const HeldoutTracker& heldout,

@@ -154,11 +154,22 @@ void save_common(Checkpoint& c, const LearnerProgress& progress, const HeldoutTr
 void restore_common(const Checkpoint& c, const std::filesystem::path& path, const RunIdentity& identity,
                     LearnerProgress& progress, HeldoutTracker& heldout, std::mt19937_64& rng);
 
-/// Throws std::invalid_argument naming `what` if the matrix is empty or contains NaN/Inf.
-/// Mean over the columns of `data` of the coding objective on `dictionary`, codes solved exactly.
+/// Mean over the columns of `data` of the coding objective on `dictionary`, codes solved exactly:
+/// both learners' evaluate(). Throws std::invalid_argument if the dictionary is empty (the
+/// learner has none yet).
 double mean_coded_objective(const Matrix<double>& dictionary, const Matrix<double>& data,
                             const EncodeOptions& coding);
 
+/// The head of both learners' fit(): checks the inputs (check_fit_inputs) and, unless the
+/// learner's `dictionary` (a reference to its member) is set already, makes it from `data` by
+/// `initialize`, which initialisation 'given' forbids (initialize_with() must come first). Then
+/// the data must have the dictionary's dimension (a restored checkpoint may differ). Throws
+/// std::invalid_argument. Returns whether the fit resumes earlier iterations (`resumed`).
+bool begin_fit(const Matrix<double>& data, const Matrix<double>& heldout, const StopCriteria& stop,
+               const LearnerProgress& progress, const Matrix<double>& dictionary, DictionaryInit init,
+               const std::function<void()>& initialize);
+
+/// Throws std::invalid_argument naming `what` if the matrix is empty or contains NaN/Inf.
 void check_finite_data(const Matrix<double>& data, const std::string& what);
 
 /// Replaces atom j by sample x scaled to unit norm (absolute values for a non-negative

@@ -144,25 +144,14 @@ void OnlineLearner::start_epoch(Index n) {
 }
 
 double OnlineLearner::evaluate(const Matrix<double>& data) const {
-  if (!initialized()) throw std::invalid_argument("evaluate: the learner has no dictionary yet");
   return mean_coded_objective(dictionary_, data, options_.coding);
 }
 
 OnlineSummary OnlineLearner::fit(const Matrix<double>& data, const Matrix<double>& heldout,
                                  const ProgressCallback& callback) {
-  check_fit_inputs(data, heldout, options_.stop);
   OnlineSummary summary;
-  summary.resumed = progress_.iteration > 0;
-  if (!initialized()) {
-    if (options_.init == DictionaryInit::given) {
-      throw std::invalid_argument("initialisation 'given': call initialize_with(dictionary) before fit()");
-    }
-    initialize(data);
-  }
-  if (data.rows() != dictionary_.rows()) {
-    throw std::invalid_argument("training data has dimension " + std::to_string(data.rows()) +
-                                ", the dictionary " + std::to_string(dictionary_.rows()));
-  }
+  summary.resumed = begin_fit(data, heldout, options_.stop, progress_, dictionary_, options_.init,
+                              [&] { initialize(data); });
   const Index n = data.cols();
   if (static_cast<Index>(order_.size()) != n) start_epoch(n);
   const StopCriteria& stop = options_.stop;

@@ -81,3 +81,18 @@ TEST_CASE("batch learner: resume from a checkpoint is bit-identical") {
   CHECK(resumed.dictionary() == whole.dictionary());
   CHECK(resumed.progress().iteration == 6);
 }
+
+TEST_CASE("batch learner: fit() needs initialize_with() for 'given', and data of the dictionary's dimension") {
+  const auto planted = make_planted(12, 10, 60, 3, 0.05, 19);
+  BatchLearnerOptions o = batch_options(DictionaryMethod::bcd);
+  o.init = DictionaryInit::given;
+  BatchLearner unset(o);
+  CHECK_THROWS_WITH_AS(unset.fit(planted.signals, Matrix<double>()), doctest::Contains("initialize_with"),
+                       std::invalid_argument);
+  BatchLearner given(o);
+  given.initialize_with(planted.dictionary);
+  const Matrix<double> other_dimension = planted.signals.topRows(9);
+  CHECK_THROWS_WITH_AS(given.fit(other_dimension, Matrix<double>()), doctest::Contains("dimension 9"),
+                       std::invalid_argument);
+  CHECK_NOTHROW(given.fit(planted.signals, Matrix<double>()));
+}
