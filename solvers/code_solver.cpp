@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <stdexcept>
 #include <string>
 
@@ -60,6 +61,16 @@ template <class T>
 T GramCache<T>::lipschitz() const {
   std::call_once(lipschitz_once_, [this] { lipschitz_ = largest_eigenvalue(gram_); });
   return lipschitz_;
+}
+
+template <class T>
+const Matrix<float>& GramCache<T>::gram_float() const {
+  if constexpr (std::is_same_v<T, float>) {
+    return gram_;
+  } else {
+    std::call_once(gram_float_once_, [this] { gram_float_ = gram_.template cast<float>(); });
+    return gram_float_;
+  }
 }
 
 template <class T>

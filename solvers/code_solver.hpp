@@ -41,11 +41,16 @@ class GramCache {
   /// first call only (thread-safe, std::call_once): solvers without a step size (CD, LARS,
   /// OMP) never pay for it, and the power iteration can cost more than G itself.
   T lipschitz() const;
+  /// G in float, for the float work of Arithmetic::mixed; computed on the first call only
+  /// (thread-safe) and shared by every thread's solver. For T = float, G itself.
+  const Matrix<float>& gram_float() const;
 
  private:
   Matrix<T> gram_;
   mutable std::once_flag lipschitz_once_;
   mutable T lipschitz_ = T(0);
+  mutable std::once_flag gram_float_once_;
+  mutable Matrix<float> gram_float_;
 };
 
 /// Why a solver stopped on one sample.

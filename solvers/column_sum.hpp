@@ -87,4 +87,16 @@ struct SubtractSum {
   T operator()(T old, T sum) const { return old - sum; }
 };
 
+/// grad = c − G·a (G n×n column-major, c and a of length n) from a's support alone: k·nnz
+/// flops. `support` and `values` (length ≥ n) receive the support as compact_support lists it;
+/// returns its size. The encoder's per-sample certificate and LARS's KKT check start here.
+template <class T>
+sparse::Index sparse_gradient(const T* gram, sparse::Index n, const T* c, const T* a, sparse::Index* support,
+                              T* values, T* grad) {
+  const sparse::Index m = compact_support(a, n, support, values);
+  for (sparse::Index r = 0; r < n; ++r) grad[r] = c[r];
+  weighted_column_sum(gram, n, support, values, m, n, grad, SubtractSum{});
+  return m;
+}
+
 }  // namespace sparsecode::solvers

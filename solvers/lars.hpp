@@ -26,8 +26,8 @@ struct LarsOptions {
   /// that fails (float round-off changed the order of two nearly simultaneous events) is solved
   /// again with the path in double. Arithmetic::full: T throughout.
   Arithmetic arithmetic = Arithmetic::mixed;
-  /// For Arithmetic::mixed: the largest KKT violation accepted, relative to
-  /// max(λ, ‖Dᵀx‖∞). In (0, 1e-6].
+  /// For Arithmetic::mixed: the largest KKT violation accepted (Certificate::stationarity,
+  /// relative to ‖Dᵀx‖∞). In (0, 1e-6].
   double kkt_tolerance = 1e-12;
 
   void validate() const;  ///< throws std::invalid_argument naming the field and value
@@ -60,7 +60,6 @@ class LarsLasso : public CodeSolver<T> {
   // The k-length state of one path, in the arithmetic V of its O(k) work.
   template <class V>
   struct PathVectors {
-    Matrix<V> gram;           // G in V (empty when V = T: the cache's G is used)
     ActiveColumns<V> columns; // G_{·A}, columns in the order of active_
     Vector<V> corr;           // correlations c − Ga − λ₂a of the inactive atoms
     Vector<V> direction;      // u = G_{·A}w: decrease of the correlations per unit of γ
@@ -85,7 +84,7 @@ class LarsLasso : public CodeSolver<T> {
   SampleResult follow_path(PathVectors<V>& path, const Matrix<V>& gram_v, const Eigen::Ref<const Vector<T>>& dtx,
                            Eigen::Ref<Vector<T>> code);
   // Whether `code` meets the KKT conditions in T within options_.kkt_tolerance.
-  bool satisfies_kkt(const Eigen::Ref<const Vector<T>>& dtx, const Eigen::Ref<const Vector<T>>& code);
+  bool satisfies_kkt(const Eigen::Ref<const Vector<T>>& dtx, T x_norm2, const Eigen::Ref<const Vector<T>>& code);
 
   Penalty penalty_;
   LarsOptions options_;

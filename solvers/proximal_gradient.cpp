@@ -161,7 +161,7 @@ void ProximalGradient<T>::prepare(const GramCache<T>& cache) {
   float_products_ = std::is_same_v<T, double> && options_.arithmetic == Arithmetic::mixed &&
                     options_.screening == ScreeningRule::none;
   const Index fk = float_products_ ? k : 0;
-  gram_float_ = cache.gram().topLeftCorner(fk, fk).template cast<float>();
+  if (float_products_) cache.gram_float();  // computed here, once for all threads
   a_float_.resize(fk, w);
   ga_float_.resize(fk, w);
   values_float_.resize(fk);
@@ -195,10 +195,11 @@ void ProximalGradient<T>::exact_product(Index p) {
 
 template <class T>
 void ProximalGradient<T>::float_product(Index p) {
-  const Index k = gram_float_.rows();
+  const Matrix<float>& gram = cache_->gram_float();
+  const Index k = gram.rows();
   const Index m = compact_support(a_.col(p).data(), k, support_.data(), support_values_.data());
   values_float_.head(m) = support_values_.head(m).template cast<float>();
-  weighted_column_sum(gram_float_.data(), k, support_.data(), values_float_.data(), m, k, out_float_.data(),
+  weighted_column_sum(gram.data(), k, support_.data(), values_float_.data(), m, k, out_float_.data(),
                       AssignSum{});
   ga_.col(p) = out_float_.template cast<T>();
 }
@@ -218,7 +219,7 @@ void ProximalGradient<T>::update_products(Index active) {
       return;
     }
     a_float_.leftCols(active) = a_.leftCols(active).template cast<float>();
-    ga_float_.leftCols(active).noalias() = gram_float_ * a_float_.leftCols(active);
+    ga_float_.leftCols(active).noalias() = cache_->gram_float() * a_float_.leftCols(active);
     ga_.leftCols(active) = ga_float_.leftCols(active).template cast<T>();
     for (Index p = 0; p < active; ++p) {
       if (exact_[static_cast<std::size_t>(p)]) exact_product(p);

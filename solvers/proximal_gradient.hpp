@@ -139,10 +139,10 @@ class ProximalGradient final : public CodeSolver<T> {
   std::vector<Index> kept_, positions_;  // kept atoms; survivors' positions within them
   Vector<T> reduced_gram_, ra_, ra_prev_, rga_, rga_prev_, rc_, rnorms_, rgrad_;
   std::vector<Index> support_;  // the support's atoms for weighted_column_sum
-  // Mixed arithmetic (T = double): G in float, the float products' operands, and per working
-  // column whether its products are in T already.
+  // Mixed arithmetic (T = double; G in float comes from the cache): the float products'
+  // operands, and per working column whether its products are in T already.
   bool float_products_ = false;
-  Matrix<float> gram_float_, a_float_, ga_float_;
+  Matrix<float> a_float_, ga_float_;
   Vector<float> values_float_, out_float_;
   std::vector<char> exact_;
 };

@@ -175,10 +175,8 @@ EncodeSummary encode(const Matrix<T>& dictionary, const Matrix<T>& signals, Matr
         T* values = support_values[static_cast<std::size_t>(tid)].data();
         for (Index j = c0; j < c0 + w; ++j) {
           const auto a = codes.col(start + j);
-          // c − Ga from the support only: O(k·nnz).
-          grad = dtx.col(j);
-          const Index nnz = solvers::compact_support(a.data(), k, support, values);
-          solvers::weighted_column_sum(gram.data(), k, support, values, nnz, k, grad.data(), solvers::SubtractSum{});
+          const Index nnz = solvers::sparse_gradient(gram.data(), k, dtx.col(j).data(), a.data(), support, values,
+                                                     grad.data());
           const solvers::Certificate<T> cert =
               solvers::certify_from_gradient<T>(dtx.col(j), x_norm2(j), a, options.penalty, grad);
           SampleStats& s = stats[static_cast<std::size_t>(start + j)];

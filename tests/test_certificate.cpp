@@ -94,3 +94,13 @@ TEST_CASE("certificate: the dual bound never exceeds the optimum (elastic net, w
     }
   }
 }
+
+TEST_CASE("GramCache: G in float is computed once and shared; for float it is G itself") {
+  const auto dict = sparsecode::test::random_dictionary(10, 25, 91);
+  const sparsecode::solvers::GramCache<double> cache(dict);
+  const auto& first = cache.gram_float();
+  CHECK(&first == &cache.gram_float());
+  CHECK(first == cache.gram().cast<float>());
+  const sparsecode::solvers::GramCache<float> cache_f(dict.cast<float>());
+  CHECK(&cache_f.gram_float() == &cache_f.gram());
+}
