@@ -8,7 +8,6 @@
 #include "solvers/code_solver.hpp"
 #include "solvers/face_polish.hpp"
 #include "solvers/gap_safe_screening.hpp"
-#include "solvers/lars.hpp"
 
 namespace sparsecode::sparse {
 
