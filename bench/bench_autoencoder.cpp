@@ -13,15 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "autoencoder/cost.hpp"
-#include "autoencoder/model.hpp"
-#include "autoencoder/ufldl_data.hpp"
-#include "sparse/image_io.hpp"
-#include "sparse/npy.hpp"
-#include "sparse/whitening.hpp"
+#include "sparsecode/autoencoder/cost.hpp"
+#include "sparsecode/autoencoder/model.hpp"
+#include "ufldl_data.hpp"
+#include "sparsecode/io/image_io.hpp"
+#include "sparsecode/io/npy.hpp"
+#include "sparsecode/preprocess/whitening.hpp"
 
 namespace ae = sparsecode::autoencoder;
-namespace sp = sparsecode::sparse;
 
 int main(int argc, char** argv) {
   try {
@@ -33,8 +32,8 @@ int main(int argc, char** argv) {
     const int repeats = argc > 2 ? std::stoi(argv[2]) : 50;
     const int threads = argc > 3 ? std::stoi(argv[3]) : 0;
     std::filesystem::create_directories(out);
-    const sp::ImageSet set = sp::load_image_directory(SPARSECODE_DATA_DIR);
-    const sp::Matrix<double> x = ae::ufldl_patches(sp::whiten_images(set.images), 10000, 8, 1);
+    const sparsecode::io::ImageSet set = sparsecode::io::load_image_directory(SPARSECODE_DATA_DIR);
+    const sparsecode::Matrix<double> x = ae::ufldl_patches(sparsecode::preprocess::whiten_images(set.images), 10000, 8, 1);
 
     ae::Architecture arch;
     arch.input_dim = 64;
@@ -49,7 +48,7 @@ int main(int argc, char** argv) {
     ae::Cost cost(arch, options);
     cost.check_data(x);
 
-    sp::Vector<double> grad;
+    sparsecode::Vector<double> grad;
     double j = cost.evaluate(model.parameters(), x, &grad);  // warm-up
     std::vector<double> times;
     timespec cpu0{}, cpu1{};
@@ -63,10 +62,10 @@ int main(int argc, char** argv) {
     const double cpu = static_cast<double>(cpu1.tv_sec - cpu0.tv_sec) +
                        1e-9 * static_cast<double>(cpu1.tv_nsec - cpu0.tv_nsec);
     std::sort(times.begin(), times.end());
-    sp::save_samples<double>(out / "X.npy", x);
-    sp::save_vector<double>(out / "theta.npy", model.parameters());
-    sp::save_vector<double>(out / "grad.npy", grad);
-    sp::save_vector<double>(out / "cost.npy", sp::Vector<double>::Constant(1, j));
+    sparsecode::io::save_samples<double>(out / "X.npy", x);
+    sparsecode::io::save_vector<double>(out / "theta.npy", model.parameters());
+    sparsecode::io::save_vector<double>(out / "grad.npy", grad);
+    sparsecode::io::save_vector<double>(out / "cost.npy", sparsecode::Vector<double>::Constant(1, j));
     std::printf("seconds_per_eval %.6g\n", times[times.size() / 2]);
     std::printf("cpu_seconds_per_eval %.6g\n", cpu / repeats);
     return 0;

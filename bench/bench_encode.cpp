@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "sparse/encoder.hpp"
-#include "sparse/image_io.hpp"
-#include "sparse/npy.hpp"
-#include "sparse/patches.hpp"
-#include "sparse/threads.hpp"
-#include "sparse/whitening.hpp"
+#include "sparsecode/sparse/encoder.hpp"
+#include "sparsecode/io/image_io.hpp"
+#include "sparsecode/io/npy.hpp"
+#include "sparsecode/preprocess/patches.hpp"
+#include "sparsecode/core/threads.hpp"
+#include "sparsecode/preprocess/whitening.hpp"
 
 namespace sp = sparsecode::sparse;
 
@@ -26,12 +26,12 @@ struct Run {
 };
 
 // Mean number of non-zeros of LARS codes of the first 1000 patches at `lambda`.
-double mean_nonzeros(const sp::Matrix<double>& dict, const sp::Matrix<double>& x, double lambda) {
+double mean_nonzeros(const sparsecode::Matrix<double>& dict, const sparsecode::Matrix<double>& x, double lambda) {
   sp::EncodeOptions o;
   o.solver = sp::SolverKind::lars;
   o.penalty.lambda = lambda;
-  sp::Matrix<double> a;
-  const sp::Matrix<double> head = x.leftCols(std::min<sp::Index>(1000, x.cols()));
+  sparsecode::Matrix<double> a;
+  const sparsecode::Matrix<double> head = x.leftCols(std::min<sparsecode::Index>(1000, x.cols()));
   return sp::encode(dict, head, a, o).mean_nonzeros;
 }
 
@@ -57,17 +57,17 @@ int main(int argc, char** argv) {
 
   // Whitened images (Olshausen & Field), 12×12 patches: the signals, and 256 other patches,
   // normalised, as the dictionary.
-  const sp::ImageSet set = sp::load_image_directory(SPARSECODE_DATA_DIR);
-  const std::vector<sp::Image> white = sp::whiten_images(set.images);
-  sp::PatchOptions po;
+  const sparsecode::io::ImageSet set = sparsecode::io::load_image_directory(SPARSECODE_DATA_DIR);
+  const std::vector<sparsecode::io::Image> white = sparsecode::preprocess::whiten_images(set.images);
+  sparsecode::preprocess::PatchOptions po;
   po.size = 12;
   po.count = count;
   po.seed = 1;
-  const sp::Matrix<double> x = sp::extract_patches(white, po);
+  const sparsecode::Matrix<double> x = sparsecode::preprocess::extract_patches(white, po);
   po.count = 256;
   po.seed = 2;
-  sp::Matrix<double> dict = sp::extract_patches(white, po);
-  for (sp::Index j = 0; j < dict.cols(); ++j) dict.col(j).normalize();
+  sparsecode::Matrix<double> dict = sparsecode::preprocess::extract_patches(white, po);
+  for (sparsecode::Index j = 0; j < dict.cols(); ++j) dict.col(j).normalize();
 
   // λ by bisection on the LARS non-zero count, aiming at 12 (within 10–15).
   double lo = 0.0;
@@ -80,8 +80,8 @@ int main(int argc, char** argv) {
     else if (nnz < 11.5) hi = lambda;
     else break;
   }
-  sp::save_samples(out / "D.npy", dict);
-  sp::save_samples(out / "X.npy", x);
+  sparsecode::io::save_samples(out / "D.npy", dict);
+  sparsecode::io::save_samples(out / "X.npy", x);
   std::ofstream(out / "lambda.txt") << lambda << '\n';
 
   std::vector<Run> runs;
@@ -118,10 +118,10 @@ int main(int argc, char** argv) {
   tsv << "name\tseconds\tmean_objective\tmean_nonzeros\tnot_converged\tmax_relative_gap\tmean_iterations\n";
   std::printf("lambda %.6g, %lld patches, d = %lld, k = %lld, threads %d\n", lambda,
               static_cast<long long>(x.cols()), static_cast<long long>(x.rows()),
-              static_cast<long long>(dict.cols()), sp::resolve_threads(threads));
+              static_cast<long long>(dict.cols()), sparsecode::core::resolve_threads(threads));
   for (const Run& r : runs) {
     if (r.name.rfind(only, 0) != 0) continue;
-    sp::Matrix<double> codes;
+    sparsecode::Matrix<double> codes;
     sp::EncodeSummary best;
     // Best of three runs (the first also warms up caches and thread pools).
     const int reps = r.options.solver == sp::SolverKind::ista ? 1 : 3;  // ISTA is slow
@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
       const sp::EncodeSummary s = sp::encode(dict, x, codes, r.options);
       if (rep == 0 || s.seconds < best.seconds) best = s;
     }
-    sp::save_samples(out / ("A_" + r.name + ".npy"), codes);
+    sparsecode::io::save_samples(out / ("A_" + r.name + ".npy"), codes);
     double iterations = 0.0;
     for (const sp::SampleStatus& st : best.status) iterations += st.iterations;
     iterations /= static_cast<double>(best.status.size());

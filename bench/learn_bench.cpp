@@ -7,25 +7,25 @@
 #include <exception>
 #include <string>
 
-#include "sparse/encoder.hpp"
-#include "sparse/learner_common.hpp"
-#include "sparse/npy.hpp"
-#include "sparse/online_learner.hpp"
+#include "sparsecode/sparse/encoder.hpp"
+#include "sparsecode/sparse/learner_common.hpp"
+#include "sparsecode/io/npy.hpp"
+#include "sparsecode/sparse/online_learner.hpp"
 
 namespace sp = sparsecode::sparse;
 
 namespace {
 
 // Mean ½‖x − Da‖² + λ‖a‖₁ over the held-out samples, codes exact to a relative gap of 1e-8.
-double heldout_objective(const sp::Matrix<double>& dictionary, const sp::Matrix<double>& heldout, double lambda,
+double heldout_objective(const sparsecode::Matrix<double>& dictionary, const sparsecode::Matrix<double>& heldout, double lambda,
                          int threads) {
   sp::EncodeOptions o = sp::default_coding();
   o.penalty.lambda = lambda;
   o.tolerance = 1e-8;
   o.threads = threads;
-  sp::Matrix<double> d = dictionary;
+  sparsecode::Matrix<double> d = dictionary;
   sp::normalize_atoms(d);
-  sp::Matrix<double> codes;
+  sparsecode::Matrix<double> codes;
   return sp::encode(d, heldout, codes, o).mean_objective;
 }
 
@@ -44,14 +44,14 @@ int main(int argc, char** argv) {
   try {
     const std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "eval" && argc == 6) {
-      const auto d = sp::load_samples<double>(argv[2], sp::NpyConversion::allow_float_conversion);
-      const auto h = sp::load_samples<double>(argv[3], sp::NpyConversion::allow_float_conversion);
+      const auto d = sparsecode::io::load_samples<double>(argv[2], sparsecode::io::NpyConversion::allow_float_conversion);
+      const auto h = sparsecode::io::load_samples<double>(argv[3], sparsecode::io::NpyConversion::allow_float_conversion);
       std::printf("%.10g\n", heldout_objective(d, h, std::atof(argv[4]), std::atoi(argv[5])));
       return 0;
     }
     if (mode != "train" || argc < 11) return usage();
-    const auto x = sp::load_samples<double>(argv[2], sp::NpyConversion::allow_float_conversion);
-    const auto h = sp::load_samples<double>(argv[3], sp::NpyConversion::allow_float_conversion);
+    const auto x = sparsecode::io::load_samples<double>(argv[2], sparsecode::io::NpyConversion::allow_float_conversion);
+    const auto h = sparsecode::io::load_samples<double>(argv[3], sparsecode::io::NpyConversion::allow_float_conversion);
     sp::OnlineLearnerOptions o;
     o.atoms = std::atol(argv[4]);
     o.coding.penalty.lambda = std::atof(argv[5]);
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
     while (seen < samples) {
       const long long start = seen % x.cols();
       const long long m = std::min<long long>({o.batch_size, x.cols() - start, samples - seen});
-      const sp::Matrix<double> batch = x.middleCols(start, m);
+      const sparsecode::Matrix<double> batch = x.middleCols(start, m);
       const auto t0 = std::chrono::steady_clock::now();
       const std::clock_t c0 = std::clock();
       nnz = learner.partial_fit(batch).mean_nonzeros;
@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
         next_eval += eval_every;
       }
     }
-    sp::save_samples<double>(prefix + "_D.npy", learner.dictionary());
+    sparsecode::io::save_samples<double>(prefix + "_D.npy", learner.dictionary());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "learn_bench: error: %s\n", e.what());
     return 1;

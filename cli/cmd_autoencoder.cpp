@@ -14,15 +14,15 @@
 #include <string>
 #include <vector>
 
-#include "autoencoder/lbfgs_trainer.hpp"
-#include "autoencoder/minibatch_trainer.hpp"
-#include "autoencoder/model_io.hpp"
+#include "sparsecode/autoencoder/lbfgs_trainer.hpp"
+#include "sparsecode/autoencoder/minibatch_trainer.hpp"
+#include "sparsecode/autoencoder/model_io.hpp"
 #include "cli/commands.hpp"
 #include "cli/support.hpp"
-#include "sparse/atomic_file.hpp"
-#include "sparse/curve_plot.hpp"
-#include "sparse/montage.hpp"
-#include "sparse/npy.hpp"
+#include "sparsecode/core/atomic_file.hpp"
+#include "sparsecode/viz/curve_plot.hpp"
+#include "sparsecode/viz/montage.hpp"
+#include "sparsecode/io/npy.hpp"
 
 namespace sparsecode::cli {
 
@@ -93,14 +93,14 @@ class ProgressReporter {
     }
   }
   void write_curve_png(const fs::path& path, const std::string& x_label) const {
-    sparse::write_curve_png(path, {training_, validation_}, {"Sparse autoencoder", x_label, "cost J"});
+    viz::write_curve_png(path, {training_, validation_}, {"Sparse autoencoder", x_label, "cost J"});
   }
 
  private:
   bool show_;
   std::vector<std::string> rows_;
-  sparse::CurveSeries training_{{}, {}, 0, 2, "training cost"};
-  sparse::CurveSeries validation_{{}, {}, 150, 2, "validation cost"};
+  viz::CurveSeries training_{{}, {}, 0, 2, "training cost"};
+  viz::CurveSeries validation_{{}, {}, 150, 2, "validation cost"};
 };
 
 /// Writes `main` and any non-empty companions all-or-nothing (nested temporary files).
@@ -113,7 +113,7 @@ void write_all(const std::vector<std::pair<fs::path, std::function<void(const fs
     write_all(files, next + 1);
     return;
   }
-  sparse::write_atomically(files[next].first, [&](const fs::path& tmp) {
+  core::write_atomically(files[next].first, [&](const fs::path& tmp) {
     files[next].second(tmp);
     write_all(files, next + 1);
   });
@@ -137,11 +137,11 @@ void run_train(TrainArgs& a) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  const sparse::Matrix<double> x =
-      sparse::load_samples<double>(a.input, sparse::NpyConversion::allow_float_conversion);
+  const core::Matrix<double> x =
+      io::load_samples<double>(a.input, io::NpyConversion::allow_float_conversion);
   arch.input_dim = x.rows();
   if (!a.png.empty()) {
-    const auto side = static_cast<sparse::Index>(std::lround(std::sqrt(static_cast<double>(x.rows()))));
+    const auto side = static_cast<core::Index>(std::lround(std::sqrt(static_cast<double>(x.rows()))));
     if (side * side != x.rows()) {
       throw UsageError("--png needs square patches, but d = " + std::to_string(x.rows()) +
                        " is not a perfect square");
@@ -177,9 +177,9 @@ void run_train(TrainArgs& a) {
   write_all({{a.out, [&](const fs::path& p) { ae::save_model(p, model, a.cost); }},
              {a.png,
               [&](const fs::path& p) {
-                sparse::MontageOptions montage;
+                viz::MontageOptions montage;
                 montage.scale = 4;
-                sparse::write_montage_png(p, sparse::Matrix<double>(model.W1().transpose()),
+                viz::write_montage_png(p, core::Matrix<double>(model.W1().transpose()),
                                           montage);
               }},
              {a.log, [&](const fs::path& p) { reporter.write_csv(p); }},
@@ -272,8 +272,8 @@ void add_encode(CLI::App& parent) {
   cmd->add_option("--out", args->out, "Output .npy (N×h)")->required();
   cmd->callback([args] {
     const ae::SavedModel saved = ae::load_model(args->model);
-    const sparse::Matrix<double> x =
-        sparse::load_samples<double>(args->input, sparse::NpyConversion::allow_float_conversion);
+    const core::Matrix<double> x =
+        io::load_samples<double>(args->input, io::NpyConversion::allow_float_conversion);
     if (x.rows() != saved.model.architecture().input_dim) {
       throw std::runtime_error(args->input + ": samples have d = " + std::to_string(x.rows()) +
                                ", the model " + args->model + " expects d = " +
@@ -282,7 +282,7 @@ void add_encode(CLI::App& parent) {
     if (!x.allFinite()) {
       throw std::runtime_error(args->input + ": data contain non-finite values");
     }
-    sparse::save_samples<double>(args->out, saved.model.encode(x));
+    io::save_samples<double>(args->out, saved.model.encode(x));
   });
 }
 
@@ -303,14 +303,14 @@ void add_export(CLI::App& parent) {
     // save_samples writes a d×N matrix as an N×d array, so W (r×c) is passed as Wᵀ.
     write_all({{dir / "W1.npy",
                 [&](const fs::path& p) {
-                  sparse::save_samples<double>(p, sparse::Matrix<double>(m.W1().transpose()));
+                  io::save_samples<double>(p, core::Matrix<double>(m.W1().transpose()));
                 }},
-               {dir / "b1.npy", [&](const fs::path& p) { sparse::save_vector<double>(p, m.b1()); }},
+               {dir / "b1.npy", [&](const fs::path& p) { io::save_vector<double>(p, m.b1()); }},
                {dir / "W2.npy",
                 [&](const fs::path& p) {
-                  sparse::save_samples<double>(p, sparse::Matrix<double>(m.decoder_weights().transpose()));
+                  io::save_samples<double>(p, core::Matrix<double>(m.decoder_weights().transpose()));
                 }},
-               {dir / "b2.npy", [&](const fs::path& p) { sparse::save_vector<double>(p, m.b2()); }}});
+               {dir / "b2.npy", [&](const fs::path& p) { io::save_vector<double>(p, m.b2()); }}});
   });
 }
 

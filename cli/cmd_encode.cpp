@@ -9,8 +9,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/support.hpp"
-#include "sparse/encoder.hpp"
-#include "sparse/npy.hpp"
+#include "sparsecode/sparse/encoder.hpp"
+#include "sparsecode/io/npy.hpp"
 
 namespace sparsecode::cli {
 
@@ -73,18 +73,18 @@ void print_summary(const sparse::EncodeSummary& s, const sparse::EncodeOptions& 
 template <class T>
 void run_encode(const EncodeArgs& a) {
   const sparse::EncodeOptions options = to_options(a);
-  const auto conversion = sparse::NpyConversion::allow_float_conversion;
-  sparse::Matrix<T> dictionary = sparse::load_samples<T>(a.dict, conversion);  // d×k
-  const sparse::Matrix<T> signals = sparse::load_samples<T>(a.input, conversion);  // d×N
+  const auto conversion = io::NpyConversion::allow_float_conversion;
+  core::Matrix<T> dictionary = io::load_samples<T>(a.dict, conversion);  // d×k
+  const core::Matrix<T> signals = io::load_samples<T>(a.input, conversion);  // d×N
   if (signals.rows() != dictionary.rows()) {
     throw std::runtime_error(a.input + ": samples have " + std::to_string(signals.rows()) +
                              " values but the atoms of " + a.dict + " have " +
                              std::to_string(dictionary.rows()));
   }
   if (a.normalize_dict) sparse::normalize_atoms(dictionary);
-  sparse::Matrix<T> codes;
+  core::Matrix<T> codes;
   const sparse::EncodeSummary summary = sparse::encode(dictionary, signals, codes, options);
-  sparse::save_samples(a.out, codes);  // N×k, written atomically
+  io::save_samples(a.out, codes);  // N×k, written atomically
   if (!a.quiet) print_summary(summary, options);
 }
 

@@ -15,21 +15,21 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "sparse/curve_plot.hpp"
+#include "sparsecode/sparse/learning_curve.hpp"
 #include "cli/support.hpp"
-#include "sparse/batch_learner.hpp"
-#include "sparse/montage.hpp"
-#include "sparse/npy.hpp"
-#include "sparse/online_learner.hpp"
-#include "sparse/patches.hpp"
-#include "sparse/whitening.hpp"
+#include "sparsecode/sparse/batch_learner.hpp"
+#include "sparsecode/viz/montage.hpp"
+#include "sparsecode/io/npy.hpp"
+#include "sparsecode/sparse/online_learner.hpp"
+#include "sparsecode/preprocess/patches.hpp"
+#include "sparsecode/preprocess/whitening.hpp"
 
 namespace sparsecode::cli {
 
 namespace {
 
-using sparse::Index;
-using sparse::Matrix;
+using core::Index;
+using core::Matrix;
 
 struct LearnArgs {
   std::string input, images, whiten = "of", method = "online", init = "patches", checkpoint, out, png, log, curve_png;
@@ -48,14 +48,14 @@ struct LearnArgs {
 };
 
 Matrix<double> load_training_data(const LearnArgs& a) {
-  if (!a.input.empty()) return sparse::load_samples<double>(a.input, sparse::NpyConversion::allow_float_conversion);
-  sparse::ImageSet set = load_images_reporting(a.images, a.quiet);
-  if (a.whiten == "of") set.images = sparse::whiten_images(set.images);
-  sparse::PatchOptions p;
+  if (!a.input.empty()) return io::load_samples<double>(a.input, io::NpyConversion::allow_float_conversion);
+  io::ImageSet set = load_images_reporting(a.images, a.quiet);
+  if (a.whiten == "of") set.images = preprocess::whiten_images(set.images);
+  preprocess::PatchOptions p;
   p.size = a.patch;
   p.count = a.count;
   p.seed = a.seed;
-  return sparse::extract_patches(set.images, p);
+  return preprocess::extract_patches(set.images, p);
 }
 
 // Moves a seeded random fraction of the columns to the held-out set (order kept within each part).
@@ -69,7 +69,7 @@ void split_heldout(Matrix<double>& data, double fraction, std::uint64_t seed, Ma
   std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
   for (Index i = 0; i < m; ++i) {
     const auto j = static_cast<std::size_t>(i) +
-                   static_cast<std::size_t>(sparse::uniform_below(rng, static_cast<std::uint64_t>(n - i)));
+                   static_cast<std::size_t>(core::uniform_below(rng, static_cast<std::uint64_t>(n - i)));
     std::swap(order[static_cast<std::size_t>(i)], order[j]);
     held[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])] = 1;
   }
@@ -140,7 +140,7 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
   split_heldout(data, a.heldout_frac, a.seed, heldout);
   Matrix<double> given;
   if (init == sparse::DictionaryInit::given) {
-    given = sparse::load_samples<double>(a.init, sparse::NpyConversion::allow_float_conversion);
+    given = io::load_samples<double>(a.init, io::NpyConversion::allow_float_conversion);
     if (given.rows() != data.rows()) {
       throw std::runtime_error(a.init + ": initial dictionary has d = " + std::to_string(given.rows()) +
                                ", the data d = " + std::to_string(data.rows()));
@@ -195,13 +195,13 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
   if (!a.log.empty()) sparse::write_progress_csv(a.log, reporter.rows());
   if (!a.curve_png.empty()) sparse::write_learning_curve_png(a.curve_png, reporter.rows());
   if (!a.png.empty()) {
-    sparse::MontageOptions m;
+    viz::MontageOptions m;
     m.scale = 3;
     const auto side = static_cast<Index>(std::llround(std::sqrt(static_cast<double>(dictionary.rows()))));
-    if (side * side == dictionary.rows()) sparse::write_montage_png(a.png, dictionary, m);
+    if (side * side == dictionary.rows()) viz::write_montage_png(a.png, dictionary, m);
     else throw std::runtime_error("--png: atoms have d = " + std::to_string(dictionary.rows()) + ", not a square patch");
   }
-  sparse::save_samples<double>(a.out, dictionary);
+  io::save_samples<double>(a.out, dictionary);
 }
 
 }  // namespace

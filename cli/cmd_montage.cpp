@@ -7,8 +7,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/support.hpp"
-#include "sparse/montage.hpp"
-#include "sparse/npy.hpp"
+#include "sparsecode/viz/montage.hpp"
+#include "sparsecode/io/npy.hpp"
 
 namespace sparsecode::cli {
 
@@ -22,7 +22,7 @@ struct MontageArgs {
 };
 
 void run_montage(const MontageArgs& a) {
-  sparse::MontageOptions options;
+  viz::MontageOptions options;
   options.scale = a.scale;
   if (!a.patch_shape.empty()) {
     const PatchShape shape = parse_patch_shape(a.patch_shape, "--patch-shape");
@@ -30,20 +30,20 @@ void run_montage(const MontageArgs& a) {
     options.patch_width = shape.width;
   }
   // load_samples gives the d×k matrix whose columns are the atoms.
-  const sparse::Matrix<double> atoms =
-      sparse::load_samples<double>(a.dict, sparse::NpyConversion::allow_float_conversion);
-  const sparse::Index d = atoms.rows();
+  const core::Matrix<double> atoms =
+      io::load_samples<double>(a.dict, io::NpyConversion::allow_float_conversion);
+  const core::Index d = atoms.rows();
   if (a.patch_shape.empty()) {
-    const auto side = static_cast<sparse::Index>(std::llround(std::sqrt(static_cast<double>(d))));
+    const auto side = static_cast<core::Index>(std::llround(std::sqrt(static_cast<double>(d))));
     if (side * side != d) {
       throw std::runtime_error(a.dict + ": atoms have d = " + std::to_string(d) +
                                ", not a perfect square; give --patch-shape HxW");
     }
-  } else if (static_cast<sparse::Index>(options.patch_height) * options.patch_width != d) {
+  } else if (static_cast<core::Index>(options.patch_height) * options.patch_width != d) {
     throw std::runtime_error(a.dict + ": atoms have d = " + std::to_string(d) +
                              ", which --patch-shape " + a.patch_shape + " does not match");
   }
-  sparse::write_montage_png(a.out, atoms, options);
+  viz::write_montage_png(a.out, atoms, options);
 }
 
 }  // namespace

@@ -7,10 +7,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/support.hpp"
-#include "sparse/npy.hpp"
-#include "sparse/patches.hpp"
-#include "sparse/whitening.hpp"
-#include "sparse/zca.hpp"
+#include "sparsecode/io/npy.hpp"
+#include "sparsecode/preprocess/patches.hpp"
+#include "sparsecode/preprocess/whitening.hpp"
+#include "sparsecode/preprocess/zca.hpp"
 
 namespace sparsecode::cli {
 
@@ -23,7 +23,7 @@ struct PatchesArgs {
   std::string zca_out;
   std::string zca_in;
   double zca_epsilon = 0.0;
-  sparse::PatchOptions patch;
+  preprocess::PatchOptions patch;
   bool grid = false;
   bool no_mean_removal = false;
   bool float32 = false;
@@ -36,7 +36,7 @@ void run_patches(PatchesArgs& a) {
   if (!a.grid && a.count->count() == 0) {
     throw UsageError("--count is required (unless --grid is given)");
   }
-  a.patch.sampling = a.grid ? sparse::PatchSampling::grid : sparse::PatchSampling::random;
+  a.patch.sampling = a.grid ? preprocess::PatchSampling::grid : preprocess::PatchSampling::random;
   a.patch.remove_mean = !a.no_mean_removal;
   try {
     a.patch.validate();
@@ -44,23 +44,23 @@ void run_patches(PatchesArgs& a) {
     throw UsageError(e.what());
   }
   // A saved transform is read first so that a bad file fails before the sampling work.
-  sparse::ZcaWhitening zca;
+  preprocess::ZcaWhitening zca;
   if (!a.zca_in.empty()) {
-    zca = sparse::ZcaWhitening::load(a.zca_in);
-    const auto d = static_cast<sparse::Index>(a.patch.size) * a.patch.size;
+    zca = preprocess::ZcaWhitening::load(a.zca_in);
+    const auto d = static_cast<core::Index>(a.patch.size) * a.patch.size;
     if (zca.matrix().rows() != d) {
       throw std::runtime_error(a.zca_in + ": ZCA transform is for d = " +
                                std::to_string(zca.matrix().rows()) + ", but --size " +
                                std::to_string(a.patch.size) + " gives d = " + std::to_string(d));
     }
   }
-  sparse::ImageSet set = load_images_reporting(a.images, a.quiet);
+  io::ImageSet set = load_images_reporting(a.images, a.quiet);
   if (a.whiten == "of") {
-    set.images = sparse::whiten_images(set.images);
+    set.images = preprocess::whiten_images(set.images);
   }
-  sparse::Matrix<double> patches;
+  core::Matrix<double> patches;
   try {
-    patches = sparse::extract_patches(set.images, a.patch);
+    patches = preprocess::extract_patches(set.images, a.patch);
   } catch (const std::invalid_argument& e) {
     // The options were validated above: what remains is images too small for --size/--border.
     throw std::runtime_error(a.images + ": " + e.what() + " (see --size, --border)");
@@ -73,9 +73,9 @@ void run_patches(PatchesArgs& a) {
   }
   const auto write_patches = [&](const std::filesystem::path& path) {
     if (a.float32) {
-      sparse::save_samples<float>(path, patches.cast<float>());
+      io::save_samples<float>(path, patches.cast<float>());
     } else {
-      sparse::save_samples<double>(path, patches);
+      io::save_samples<double>(path, patches);
     }
   };
   write_with_companion(a.out, write_patches, a.zca_out,

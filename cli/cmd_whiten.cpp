@@ -7,9 +7,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/support.hpp"
-#include "sparse/montage.hpp"
-#include "sparse/npy.hpp"
-#include "sparse/whitening.hpp"
+#include "sparsecode/viz/montage.hpp"
+#include "sparsecode/io/npy.hpp"
+#include "sparsecode/preprocess/whitening.hpp"
 
 namespace sparsecode::cli {
 
@@ -23,9 +23,9 @@ struct WhitenArgs {
 };
 
 /// Throws a data error naming the first image whose size differs from the first one's.
-void require_one_size(const std::vector<sparse::Image>& images) {
-  const sparse::Matrix<double>& first = images.front().pixels;
-  for (const sparse::Image& image : images) {
+void require_one_size(const std::vector<io::Image>& images) {
+  const core::Matrix<double>& first = images.front().pixels;
+  for (const io::Image& image : images) {
     if (image.pixels.rows() != first.rows() || image.pixels.cols() != first.cols()) {
       throw std::runtime_error(image.name + ": size " + std::to_string(image.pixels.rows()) + "x" +
                                std::to_string(image.pixels.cols()) + " differs from " +
@@ -37,32 +37,32 @@ void require_one_size(const std::vector<sparse::Image>& images) {
 
 /// Stacks equally sized images as the columns of an (H·W)×n matrix, each image row-major, so
 /// that save_samples writes the n×(H·W) array documented in --help.
-sparse::Matrix<double> stack_row_major(const std::vector<sparse::Image>& images) {
-  const sparse::Index h = images.front().pixels.rows();
-  const sparse::Index w = images.front().pixels.cols();
-  sparse::Matrix<double> stacked(h * w, static_cast<sparse::Index>(images.size()));
+core::Matrix<double> stack_row_major(const std::vector<io::Image>& images) {
+  const core::Index h = images.front().pixels.rows();
+  const core::Index w = images.front().pixels.cols();
+  core::Matrix<double> stacked(h * w, static_cast<core::Index>(images.size()));
   for (std::size_t i = 0; i < images.size(); ++i) {
     // The transpose of a column-major H×W matrix has the row-major layout.
-    const sparse::Matrix<double> transposed = images[i].pixels.transpose();
-    stacked.col(static_cast<sparse::Index>(i)) =
-        Eigen::Map<const sparse::Vector<double>>(transposed.data(), h * w);
+    const core::Matrix<double> transposed = images[i].pixels.transpose();
+    stacked.col(static_cast<core::Index>(i)) =
+        Eigen::Map<const core::Vector<double>>(transposed.data(), h * w);
   }
   return stacked;
 }
 
 void run_whiten(const WhitenArgs& a) {
-  const sparse::ImageSet set = load_images_reporting(a.images, a.quiet);
+  const io::ImageSet set = load_images_reporting(a.images, a.quiet);
   require_one_size(set.images);
-  const std::vector<sparse::Image> whitened = sparse::whiten_images(set.images);
-  const sparse::Matrix<double> stacked = stack_row_major(whitened);
-  sparse::MontageOptions preview;
+  const std::vector<io::Image> whitened = preprocess::whiten_images(set.images);
+  const core::Matrix<double> stacked = stack_row_major(whitened);
+  viz::MontageOptions preview;
   preview.patch_height = static_cast<int>(whitened.front().pixels.rows());
   preview.patch_width = static_cast<int>(whitened.front().pixels.cols());
   write_with_companion(
-      a.out, [&](const std::filesystem::path& path) { sparse::save_samples(path, stacked); },
+      a.out, [&](const std::filesystem::path& path) { io::save_samples(path, stacked); },
       a.png,
       [&](const std::filesystem::path& path) {
-        sparse::write_montage_png(path, stacked, preview);
+        viz::write_montage_png(path, stacked, preview);
       });
 }
 

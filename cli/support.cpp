@@ -9,7 +9,7 @@
 #include <system_error>
 
 #include "cli/commands.hpp"
-#include "sparse/atomic_file.hpp"
+#include "sparsecode/core/atomic_file.hpp"
 
 namespace sparsecode::cli {
 
@@ -91,8 +91,8 @@ PatchShape parse_patch_shape(const std::string& text, const std::string& option)
   return shape;
 }
 
-sparse::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet) {
-  sparse::ImageSet set = sparse::load_image_directory(dir);
+io::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet) {
+  io::ImageSet set = io::load_image_directory(dir);
   if (!quiet) {
     for (const std::string& warning : set.warnings) {
       std::cerr << "sparsecode: warning: " << warning << '\n';
@@ -115,7 +115,7 @@ void write_with_companion(
       std::filesystem::weakly_canonical(companion, error)) {
     throw UsageError("two outputs name the same file: " + main.string());
   }
-  sparse::write_atomically(companion, [&](const std::filesystem::path& tmp) {
+  core::write_atomically(companion, [&](const std::filesystem::path& tmp) {
     write_companion(tmp);
     write_main(main);
   });

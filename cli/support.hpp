@@ -8,7 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sparse/image_io.hpp"
+#include "sparsecode/io/image_io.hpp"
 
 namespace sparsecode::cli {
 
@@ -32,7 +32,7 @@ struct PatchShape {
 PatchShape parse_patch_shape(const std::string& text, const std::string& option);
 
 /// Loads every image of `dir`, printing each skipped-file warning on stderr unless `quiet`.
-sparse::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet);
+io::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet);
 
 /// Writes a main output and an optional companion file so that on any failure neither is
 /// left behind (or replaced): the companion is written to a temporary file, the main output

@@ -5,6 +5,11 @@ build_dir="$1"; source_dir="$2"; build_type="$3"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 cmake --install "$build_dir" --prefix "$scratch/prefix" >/dev/null
+# Only the public API is installed: no internal/ header, and the umbrella header is there.
+if internal=$(find "$scratch/prefix/include" -path '*internal*' | head -n 1) && [ -n "$internal" ]; then
+  echo "installed tree holds an internal header: ${internal#"$scratch/prefix/"}"; exit 1
+fi
+[ -f "$scratch/prefix/include/sparsecode/sparsecode.hpp" ] || { echo "umbrella header not installed"; exit 1; }
 cmake -S "$source_dir/tests/install_consumer" -B "$scratch/build" -DCMAKE_BUILD_TYPE="$build_type" \
   -DCMAKE_PREFIX_PATH="$scratch/prefix" >/dev/null
 cmake --build "$scratch/build" >/dev/null

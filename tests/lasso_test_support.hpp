@@ -10,15 +10,15 @@
 #include <random>
 #include <vector>
 
-#include "solvers/code_solver.hpp"
+#include "sparsecode/solvers/code_solver.hpp"
 
 namespace sparsecode::test {
 
 using solvers::CodeSign;
 using solvers::Penalty;
-using sparse::Index;
-using sparse::Matrix;
-using sparse::Vector;
+using core::Index;
+using core::Matrix;
+using core::Vector;
 
 /// Standard normal variates from std::mt19937_64's raw output (Box–Muller on uniforms built
 /// from 53 bits), so the stream is identical on every platform for a given seed.

@@ -6,12 +6,12 @@
 #include <random>
 #include <vector>
 
-#include "sparse/types.hpp"
+#include "sparsecode/core/types.hpp"
 
 namespace sparsecode::test {
 
-using sparse::Index;
-using sparse::Matrix;
+using core::Index;
+using core::Matrix;
 
 /// X = D* S + noise: D* (d×k) random unit atoms, S with exactly `sparsity` non-zeros per column
 /// (random signs, magnitudes in [1, 2]), Gaussian noise of standard deviation `noise`.

@@ -11,8 +11,8 @@
 
 #include <unistd.h>
 
-#include "sparse/npy.hpp"
-#include "sparse/types.hpp"
+#include "sparsecode/io/npy.hpp"
+#include "sparsecode/core/types.hpp"
 
 namespace npy_test {
 
@@ -76,8 +76,8 @@ constexpr int kLength = 5;  // length of the 1-D arrays
 
 /// The fixtures' 2-D N×d array as load_samples returns it: d×N, column i = sample i.
 template <class T>
-sparsecode::sparse::Matrix<T> expected_samples() {
-  sparsecode::sparse::Matrix<T> m(kCols, kRows);
+sparsecode::Matrix<T> expected_samples() {
+  sparsecode::Matrix<T> m(kCols, kRows);
   for (int i = 0; i < kRows; ++i) {
     for (int j = 0; j < kCols; ++j) {
       m(j, i) = fixture_value<T>(i, j);
@@ -87,8 +87,8 @@ sparsecode::sparse::Matrix<T> expected_samples() {
 }
 
 template <class T>
-sparsecode::sparse::Vector<T> expected_vector() {
-  sparsecode::sparse::Vector<T> v(kLength);
+sparsecode::Vector<T> expected_vector() {
+  sparsecode::Vector<T> v(kLength);
   for (int i = 0; i < kLength; ++i) {
     v(i) = fixture_value<T>(i, 0);
   }
@@ -115,7 +115,7 @@ template <class F>
 std::string npy_error(F&& f) {
   try {
     f();
-  } catch (const sparsecode::sparse::NpyError& e) {
+  } catch (const sparsecode::io::NpyError& e) {
     return e.what();
   }
   return {};

@@ -1,12 +1,13 @@
 // Armadillo interop: views in both directions share memory with their source (no copy).
 #include <doctest/doctest.h>
 
-#include "sparse/armadillo.hpp"
-#include "sparse/types.hpp"
+#include "sparsecode/interop/armadillo.hpp"
+#include "sparsecode/core/types.hpp"
 
 namespace {
 
-using namespace sparsecode::sparse;
+using namespace sparsecode::core;
+using namespace sparsecode::interop;
 
 template <class T>
 void check_matrix_views() {

@@ -6,10 +6,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "sparse/atomic_file.hpp"
+#include "sparsecode/core/atomic_file.hpp"
 
 namespace fs = std::filesystem;
-using sparsecode::sparse::write_atomically;
+using sparsecode::core::write_atomically;
 
 TEST_CASE("write_atomically leaves the old file untouched and no temporary when the writer throws") {
   const fs::path dir = fs::temp_directory_path() / "sparsecode_atomic_test";

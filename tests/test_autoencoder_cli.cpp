@@ -9,13 +9,12 @@
 #include <iterator>
 #include <string>
 
-#include "autoencoder/model_io.hpp"
-#include "sparse/npy.hpp"
+#include "sparsecode/autoencoder/model_io.hpp"
+#include "sparsecode/io/npy.hpp"
 #include "tests/autoencoder_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace ae = sparsecode::autoencoder;
-namespace sp = sparsecode::sparse;
 namespace fs = std::filesystem;
 using sparsecode::test::TempDir;
 
@@ -41,8 +40,8 @@ Result run(const TempDir& dir, const std::string& args) {
 
 TEST_CASE("autoencoder CLI: train, encode and export write consistent files") {
   TempDir dir("ae_cli");
-  const sp::Matrix<double> x = sparsecode::test::uniform_data(16, 300, 0.1, 0.9, 5);
-  sp::save_samples<double>(dir / "x.npy", x);
+  const sparsecode::Matrix<double> x = sparsecode::test::uniform_data(16, 300, 0.1, 0.9, 5);
+  sparsecode::io::save_samples<double>(dir / "x.npy", x);
   Result r = run(dir, "train --input x.npy --hidden 6 --max-iter 20 --out m.sae --png f.png "
                       "--log c.csv --curve-png cv.png --threads 1 --seed 3");
   REQUIRE(r.status == 0);
@@ -63,18 +62,18 @@ TEST_CASE("autoencoder CLI: train, encode and export write consistent files") {
   CHECK(saved.model.architecture().hidden == 6);
 
   REQUIRE(run(dir, "encode --model m.sae --input x.npy --out h.npy").status == 0);
-  const sp::Matrix<double> h = sp::load_samples<double>(dir / "h.npy");
+  const sparsecode::Matrix<double> h = sparsecode::io::load_samples<double>(dir / "h.npy");
   CHECK(h.rows() == 6);
   CHECK(h.cols() == 300);
   CHECK((h - saved.model.encode(x)).cwiseAbs().maxCoeff() == 0.0);
 
   REQUIRE(run(dir, "export --model m.sae --dir out").status == 0);
-  const sp::NpyArray w1 = sp::read_npy(dir / "out" / "W1.npy");
-  const sp::NpyArray w2 = sp::read_npy(dir / "out" / "W2.npy");
+  const sparsecode::io::NpyArray w1 = sparsecode::io::read_npy(dir / "out" / "W1.npy");
+  const sparsecode::io::NpyArray w2 = sparsecode::io::read_npy(dir / "out" / "W2.npy");
   CHECK(w1.shape == std::vector<std::size_t>{6, 16});
   CHECK(w2.shape == std::vector<std::size_t>{16, 6});
-  CHECK(sp::load_samples<double>(dir / "out" / "W1.npy") == saved.model.W1().transpose());
-  CHECK(sp::load_vector<double>(dir / "out" / "b2.npy") == saved.model.b2());
+  CHECK(sparsecode::io::load_samples<double>(dir / "out" / "W1.npy") == saved.model.W1().transpose());
+  CHECK(sparsecode::io::load_vector<double>(dir / "out" / "b2.npy") == saved.model.b2());
 
   r = run(dir, "train --input x.npy --hidden 4 --optimizer adam --epochs 3 --val-frac 0.2 "
                "--out a.sae --quiet");
@@ -85,9 +84,9 @@ TEST_CASE("autoencoder CLI: train, encode and export write consistent files") {
 
 TEST_CASE("autoencoder CLI: usage and data errors exit 2 / 1 and leave no output") {
   TempDir dir("ae_cli_err");
-  sp::save_samples<double>(dir / "x.npy", sparsecode::test::uniform_data(9, 50, 0.1, 0.9, 1));
-  sp::save_samples<double>(dir / "wide.npy", sparsecode::test::uniform_data(9, 50, -2.0, 2.0, 1));
-  sp::save_samples<double>(dir / "odd.npy", sparsecode::test::uniform_data(5, 50, 0.1, 0.9, 1));
+  sparsecode::io::save_samples<double>(dir / "x.npy", sparsecode::test::uniform_data(9, 50, 0.1, 0.9, 1));
+  sparsecode::io::save_samples<double>(dir / "wide.npy", sparsecode::test::uniform_data(9, 50, -2.0, 2.0, 1));
+  sparsecode::io::save_samples<double>(dir / "odd.npy", sparsecode::test::uniform_data(5, 50, 0.1, 0.9, 1));
   const auto check = [&](const std::string& args, int status, const std::string& message) {
     CAPTURE(args);
     const Result r = run(dir, args + " --out o.sae");

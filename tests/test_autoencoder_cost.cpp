@@ -5,13 +5,13 @@
 #include <limits>
 #include <string>
 
-#include "autoencoder/cost.hpp"
-#include "autoencoder/model.hpp"
+#include "sparsecode/autoencoder/cost.hpp"
+#include "sparsecode/autoencoder/model.hpp"
 #include "tests/autoencoder_test_support.hpp"
 
 namespace ae = sparsecode::autoencoder;
-using sparsecode::sparse::Matrix;
-using sparsecode::sparse::Vector;
+using sparsecode::Matrix;
+using sparsecode::Vector;
 using sparsecode::test::numeric_gradient;
 using sparsecode::test::uniform_data;
 

@@ -6,12 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "autoencoder/model_io.hpp"
+#include "sparsecode/autoencoder/model_io.hpp"
 #include "tests/autoencoder_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace ae = sparsecode::autoencoder;
-using sparsecode::sparse::Matrix;
+using sparsecode::Matrix;
 using sparsecode::test::TempDir;
 
 namespace {

@@ -5,16 +5,15 @@
 #include <cmath>
 #include <vector>
 
-#include "autoencoder/lbfgs_trainer.hpp"
-#include "autoencoder/minibatch_trainer.hpp"
-#include "autoencoder/ufldl_data.hpp"
-#include "sparse/image_io.hpp"
-#include "sparse/whitening.hpp"
+#include "sparsecode/autoencoder/lbfgs_trainer.hpp"
+#include "sparsecode/autoencoder/minibatch_trainer.hpp"
+#include "ufldl_data.hpp"
+#include "sparsecode/io/image_io.hpp"
+#include "sparsecode/preprocess/whitening.hpp"
 #include "tests/autoencoder_test_support.hpp"
 
 namespace ae = sparsecode::autoencoder;
-namespace sp = sparsecode::sparse;
-using sparsecode::sparse::Matrix;
+using sparsecode::Matrix;
 using sparsecode::test::uniform_data;
 
 TEST_CASE("autoencoder L-BFGS decreases the cost at every iteration") {
@@ -47,9 +46,9 @@ TEST_CASE("autoencoder L-BFGS decreases the cost at every iteration") {
 
 TEST_CASE("autoencoder on the UFLDL setting (test size): mean rho_hat ends within 20% of rho") {
   // A 192×192 crop keeps the whitening cheap in the sanitizer build.
-  sp::Image camera = sp::load_image(std::string(SPARSECODE_DATA_DIR) + "/camera.png");
+  sparsecode::io::Image camera = sparsecode::io::load_image(std::string(SPARSECODE_DATA_DIR) + "/camera.png");
   camera.pixels = Matrix<double>(camera.pixels.block(160, 160, 192, 192));
-  const Matrix<double> x = ae::ufldl_patches(sp::whiten_images({camera}), 600, 8, 3);
+  const Matrix<double> x = ae::ufldl_patches(sparsecode::preprocess::whiten_images({camera}), 600, 8, 3);
   CHECK(x.minCoeff() >= 0.1 - 1e-12);
   CHECK(x.maxCoeff() <= 0.9 + 1e-12);
   ae::Architecture arch{64, 25};

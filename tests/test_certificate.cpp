@@ -3,17 +3,17 @@
 
 #include <Eigen/Cholesky>
 
-#include "solvers/code_solver.hpp"
-#include "solvers/coordinate_descent.hpp"
-#include "solvers/lars.hpp"
-#include "solvers/proximal_gradient.hpp"
+#include "sparsecode/solvers/code_solver.hpp"
+#include "sparsecode/solvers/internal/coordinate_descent_solver.hpp"
+#include "sparsecode/solvers/internal/lars_lasso.hpp"
+#include "sparsecode/solvers/internal/proximal_gradient_solver.hpp"
 #include "tests/lasso_test_support.hpp"
 
 namespace sv = sparsecode::solvers;
 namespace test = sparsecode::test;
-using sparsecode::sparse::Index;
-using sparsecode::sparse::Matrix;
-using sparsecode::sparse::Vector;
+using sparsecode::Index;
+using sparsecode::Matrix;
+using sparsecode::Vector;
 
 namespace {
 
@@ -53,9 +53,9 @@ TEST_CASE("certificate: least squares (lambda = 0) is certified by stationarity"
 TEST_CASE("certificate: iterative solvers converge at lambda = 0 instead of running out of iterations") {
   const TallProblem t;
   const sv::Penalty ls{0.0, 0.0, sv::CodeSign::any};
-  sv::CoordinateDescent<double> cd(ls, {});
+  sv::internal::CoordinateDescent<double> cd(ls, {});
   sv::ProximalGradientOptions fo;
-  sv::ProximalGradient<double> fista(ls, fo);
+  sv::internal::ProximalGradient<double> fista(ls, fo);
   for (sv::CodeSolver<double>* solver : {static_cast<sv::CodeSolver<double>*>(&cd), static_cast<sv::CodeSolver<double>*>(&fista)}) {
     CAPTURE(solver->name());
     std::vector<sv::SampleResult> results;
@@ -74,7 +74,7 @@ TEST_CASE("certificate: the dual bound never exceeds the optimum (elastic net, w
   for (const sv::Penalty pen : {sv::Penalty{0.0, 0.5, sv::CodeSign::any}, sv::Penalty{0.3, 0.5, sv::CodeSign::any},
                                 sv::Penalty{0.3, 0.5, sv::CodeSign::nonnegative}}) {
     CAPTURE(pen.lambda);
-    sv::LarsLasso<double> lars(pen);
+    sv::internal::LarsLasso<double> lars(pen);
     const Matrix<double> best = test::solve_all(lars, t.p);
     for (Index i = 0; i < t.x.cols(); ++i) {
       const double f_star = objective(t.d, t.x.col(i), best.col(i), pen);

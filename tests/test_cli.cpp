@@ -15,15 +15,14 @@
 #include <string>
 #include <vector>
 
-#include "sparse/image_io.hpp"
-#include "sparse/montage.hpp"
-#include "sparse/npy.hpp"
-#include "sparse/patches.hpp"
-#include "sparse/whitening.hpp"
-#include "sparse/zca.hpp"
+#include "sparsecode/io/image_io.hpp"
+#include "sparsecode/viz/montage.hpp"
+#include "sparsecode/io/npy.hpp"
+#include "sparsecode/preprocess/patches.hpp"
+#include "sparsecode/preprocess/whitening.hpp"
+#include "sparsecode/preprocess/zca.hpp"
 
 namespace fs = std::filesystem;
-namespace sp = sparsecode::sparse;
 
 namespace {
 
@@ -54,7 +53,7 @@ class Scratch {
       for (auto& p : pixels) {
         p = static_cast<unsigned char>(rng() >> 56);
       }
-      sp::write_png_gray8(images() / name, 24, 24, pixels);
+      sparsecode::io::write_png_gray8(images() / name, 24, 24, pixels);
     }
   }
   ~Scratch() { fs::remove_all(base_); }
@@ -88,13 +87,13 @@ class Scratch {
   fs::path base_;
 };
 
-sp::Matrix<double> library_patches(const std::vector<sp::Image>& images, long long count,
+sparsecode::Matrix<double> library_patches(const std::vector<sparsecode::io::Image>& images, long long count,
                                    std::uint64_t seed) {
-  sp::PatchOptions o;
+  sparsecode::preprocess::PatchOptions o;
   o.size = 8;
   o.count = count;
   o.seed = seed;
-  return sp::extract_patches(images, o);
+  return sparsecode::preprocess::extract_patches(images, o);
 }
 
 bool one_line(const std::string& text) {
@@ -118,52 +117,52 @@ TEST_CASE("cli: --version and --help of every subcommand exit 0") {
 
 TEST_CASE("cli patches: N×P² samples, deterministic per seed and equal to the library's") {
   const Scratch s("patches");
-  const std::vector<sp::Image> images = sp::load_image_directory(s.images()).images;
+  const std::vector<sparsecode::io::Image> images = sparsecode::io::load_image_directory(s.images()).images;
   const std::string common = "patches --images " + s.images_arg() + " --size 8 --count 40 ";
   REQUIRE(s.run(common + "--whiten none --seed 5 --out " + s.out_arg("a.npy")).status == 0);
   REQUIRE(s.run(common + "--whiten none --seed 5 --out " + s.out_arg("b.npy")).status == 0);
   REQUIRE(s.run(common + "--whiten none --seed 6 --out " + s.out_arg("c.npy")).status == 0);
-  const sp::NpyHeader header = sp::read_npy_header(s.out() / "a.npy");
+  const sparsecode::io::NpyHeader header = sparsecode::io::read_npy_header(s.out() / "a.npy");
   CHECK(header.shape == std::vector<std::size_t>{40, 64});
-  CHECK(header.dtype == sp::NpyDType::float64);
-  const sp::Matrix<double> a = sp::load_samples<double>(s.out() / "a.npy");
-  CHECK(a == sp::load_samples<double>(s.out() / "b.npy"));
-  CHECK(a != sp::load_samples<double>(s.out() / "c.npy"));
+  CHECK(header.dtype == sparsecode::io::NpyDType::float64);
+  const sparsecode::Matrix<double> a = sparsecode::io::load_samples<double>(s.out() / "a.npy");
+  CHECK(a == sparsecode::io::load_samples<double>(s.out() / "b.npy"));
+  CHECK(a != sparsecode::io::load_samples<double>(s.out() / "c.npy"));
   CHECK(a == library_patches(images, 40, 5));
 
   REQUIRE(s.run(common + "--seed 5 --float32 --out " + s.out_arg("f.npy")).status == 0);
-  CHECK(sp::read_npy_header(s.out() / "f.npy").dtype == sp::NpyDType::float32);
-  const sp::Matrix<double> whitened = library_patches(sp::whiten_images(images), 40, 5);
-  CHECK(sp::load_samples<float>(s.out() / "f.npy") == whitened.cast<float>());
+  CHECK(sparsecode::io::read_npy_header(s.out() / "f.npy").dtype == sparsecode::io::NpyDType::float32);
+  const sparsecode::Matrix<double> whitened = library_patches(sparsecode::preprocess::whiten_images(images), 40, 5);
+  CHECK(sparsecode::io::load_samples<float>(s.out() / "f.npy") == whitened.cast<float>());
 
   // Grid: 3 images × ((24 − 8)/4 + 1)² positions.
   REQUIRE(s.run("patches --images " + s.images_arg() +
                 " --size 8 --grid --stride 4 --no-mean-removal --contrast --out " +
                 s.out_arg("g.npy"))
               .status == 0);
-  CHECK(sp::read_npy_header(s.out() / "g.npy").shape == std::vector<std::size_t>{75, 64});
+  CHECK(sparsecode::io::read_npy_header(s.out() / "g.npy").shape == std::vector<std::size_t>{75, 64});
 }
 
 TEST_CASE("cli patches: a ZCA transform is fitted, saved and reapplied to new patches") {
   const Scratch s("zca");
-  const std::vector<sp::Image> images = sp::load_image_directory(s.images()).images;
+  const std::vector<sparsecode::io::Image> images = sparsecode::io::load_image_directory(s.images()).images;
   const std::string common =
       "patches --images " + s.images_arg() + " --size 8 --count 300 --whiten none ";
   REQUIRE(s.run(common + "--seed 1 --zca 0.01 --zca-out " + s.out_arg("t.npy") + " --out " +
                 s.out_arg("x.npy"))
               .status == 0);
-  CHECK(sp::read_npy_header(s.out() / "t.npy").shape == std::vector<std::size_t>{65, 64});
-  const sp::Matrix<double> raw = library_patches(images, 300, 1);
-  sp::ZcaWhitening fitted;
+  CHECK(sparsecode::io::read_npy_header(s.out() / "t.npy").shape == std::vector<std::size_t>{65, 64});
+  const sparsecode::Matrix<double> raw = library_patches(images, 300, 1);
+  sparsecode::preprocess::ZcaWhitening fitted;
   fitted.fit(raw, 0.01);
-  const sp::Matrix<double> x = sp::load_samples<double>(s.out() / "x.npy");
+  const sparsecode::Matrix<double> x = sparsecode::io::load_samples<double>(s.out() / "x.npy");
   CHECK((x - fitted.transform(raw)).cwiseAbs().maxCoeff() < 1e-10);
 
   REQUIRE(s.run(common + "--seed 2 --zca-in " + s.out_arg("t.npy") + " --out " +
                 s.out_arg("y.npy"))
               .status == 0);
-  const sp::ZcaWhitening saved = sp::ZcaWhitening::load(s.out() / "t.npy");
-  CHECK(sp::load_samples<double>(s.out() / "y.npy") ==
+  const sparsecode::preprocess::ZcaWhitening saved = sparsecode::preprocess::ZcaWhitening::load(s.out() / "t.npy");
+  CHECK(sparsecode::io::load_samples<double>(s.out() / "y.npy") ==
         saved.transform(library_patches(images, 300, 2)));
 }
 
@@ -185,19 +184,19 @@ TEST_CASE("cli whiten: one row per whitened image and a PNG preview of them") {
   REQUIRE(s.run("whiten --images " + s.images_arg() + " --out " + s.out_arg("w.npy") + " --png " +
                 s.out_arg("w.png"))
               .status == 0);
-  CHECK(sp::read_npy_header(s.out() / "w.npy").shape == std::vector<std::size_t>{3, 576});
-  const sp::Matrix<double> w = sp::load_samples<double>(s.out() / "w.npy");
-  const std::vector<sp::Image> expected =
-      sp::whiten_images(sp::load_image_directory(s.images()).images);
+  CHECK(sparsecode::io::read_npy_header(s.out() / "w.npy").shape == std::vector<std::size_t>{3, 576});
+  const sparsecode::Matrix<double> w = sparsecode::io::load_samples<double>(s.out() / "w.npy");
+  const std::vector<sparsecode::io::Image> expected =
+      sparsecode::preprocess::whiten_images(sparsecode::io::load_image_directory(s.images()).images);
   // Row i of the file is image i in row-major order.
-  for (sp::Index i = 0; i < 3; ++i) {
-    const sp::Matrix<double> transposed = expected[static_cast<std::size_t>(i)].pixels.transpose();
-    CHECK(w.col(i) == Eigen::Map<const sp::Vector<double>>(transposed.data(), 576));
+  for (sparsecode::Index i = 0; i < 3; ++i) {
+    const sparsecode::Matrix<double> transposed = expected[static_cast<std::size_t>(i)].pixels.transpose();
+    CHECK(w.col(i) == Eigen::Map<const sparsecode::Vector<double>>(transposed.data(), 576));
   }
-  sp::MontageOptions preview;
+  sparsecode::viz::MontageOptions preview;
   preview.patch_height = 24;
   preview.patch_width = 24;
-  const sp::GrayImage want = sp::render_montage(w, preview);
+  const sparsecode::viz::GrayImage want = sparsecode::viz::render_montage(w, preview);
   int width = 0;
   int height = 0;
   int channels = 0;
@@ -213,19 +212,19 @@ TEST_CASE("cli montage: the PNG holds exactly render_montage of the k×d diction
   const Scratch s("montage");
   std::mt19937_64 rng(3);
   std::normal_distribution<double> normal;
-  sp::Matrix<double> atoms(16, 5);  // d = 16, k = 5: the file is 5×16
-  for (sp::Index i = 0; i < atoms.size(); ++i) {
+  sparsecode::Matrix<double> atoms(16, 5);  // d = 16, k = 5: the file is 5×16
+  for (sparsecode::Index i = 0; i < atoms.size(); ++i) {
     atoms(i) = normal(rng);
   }
-  sp::save_samples(s.out() / "d.npy", atoms);
-  sp::save_samples(s.out() / "d32.npy", atoms.cast<float>().eval());
-  for (const auto& [args, shape] : std::vector<std::pair<std::string, sp::MontageOptions>>{
+  sparsecode::io::save_samples(s.out() / "d.npy", atoms);
+  sparsecode::io::save_samples(s.out() / "d32.npy", atoms.cast<float>().eval());
+  for (const auto& [args, shape] : std::vector<std::pair<std::string, sparsecode::viz::MontageOptions>>{
            {"--dict " + s.out_arg("d.npy") + " --scale 2", {0, 0, 2, 1}},
            {"--dict " + s.out_arg("d32.npy") + " --patch-shape 2x8", {2, 8, 1, 1}}}) {
     REQUIRE(s.run("montage " + args + " --out " + s.out_arg("f.png")).status == 0);
-    const sp::GrayImage want = shape.patch_height == 0
-                                   ? sp::render_montage(atoms, shape)
-                                   : sp::render_montage(atoms.cast<float>().eval(), shape);
+    const sparsecode::viz::GrayImage want = shape.patch_height == 0
+                                   ? sparsecode::viz::render_montage(atoms, shape)
+                                   : sparsecode::viz::render_montage(atoms.cast<float>().eval(), shape);
     int width = 0;
     int height = 0;
     int channels = 0;
@@ -287,13 +286,13 @@ TEST_CASE("cli data errors exit 1 with one line naming the file and write nothin
   fs::create_directories(inputs / "broken");
   std::ofstream(inputs / "broken" / "broken.png") << "this is not a PNG";
   fs::create_directories(inputs / "sizes");
-  sp::write_png_gray8(inputs / "sizes" / "big.png", 6, 4, std::vector<unsigned char>(24, 9));
-  sp::write_png_gray8(inputs / "sizes" / "small.png", 4, 4, std::vector<unsigned char>(16, 9));
+  sparsecode::io::write_png_gray8(inputs / "sizes" / "big.png", 6, 4, std::vector<unsigned char>(24, 9));
+  sparsecode::io::write_png_gray8(inputs / "sizes" / "small.png", 4, 4, std::vector<unsigned char>(16, 9));
   std::ofstream(inputs / "garbage.npy") << "\x93NUMPY but not really";
-  sp::save_samples(inputs / "d10.npy", sp::Matrix<double>::Ones(10, 3).eval());
-  sp::save_samples(inputs / "d16.npy", sp::Matrix<double>::Ones(16, 3).eval());
-  sp::ZcaWhitening zca;
-  zca.fit(sp::Matrix<double>::Random(16, 50), 0.1);
+  sparsecode::io::save_samples(inputs / "d10.npy", sparsecode::Matrix<double>::Ones(10, 3).eval());
+  sparsecode::io::save_samples(inputs / "d16.npy", sparsecode::Matrix<double>::Ones(16, 3).eval());
+  sparsecode::preprocess::ZcaWhitening zca;
+  zca.fit(sparsecode::Matrix<double>::Random(16, 50), 0.1);
   zca.save(inputs / "t16.npy");
 
   const auto in = [&](const std::string& name) { return "\"" + (inputs / name).string() + "\""; };

@@ -9,8 +9,8 @@
 #include <limits>
 #include <string>
 
-#include "sparse/encoder.hpp"
-#include "sparse/npy.hpp"
+#include "sparsecode/sparse/encoder.hpp"
+#include "sparsecode/io/npy.hpp"
 #include "tests/lasso_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -44,8 +44,8 @@ struct Files {
   Matrix<double> x = gaussian_matrix(8, 20, 72);    // d×N, saved as N×d
 
   Files() {
-    sc::sparse::save_samples(dict, d);
-    sc::sparse::save_samples(input, x);
+    sc::io::save_samples(dict, d);
+    sc::io::save_samples(input, x);
   }
   std::string base() const { return "--dict " + quoted(dict) + " --input " + quoted(input) + " --out " + quoted(out); }
 };
@@ -55,9 +55,9 @@ struct Files {
 TEST_CASE("cli encode writes N×k codes equal to the library's and prints a summary") {
   Files f;
   REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --solver cd --tol 1e-10 --threads 2") == 0);
-  const sc::sparse::NpyHeader header = sc::sparse::read_npy_header(f.out);
+  const sc::io::NpyHeader header = sc::io::read_npy_header(f.out);
   CHECK(header.shape == std::vector<std::size_t>{20, 12});
-  const Matrix<double> codes = sc::sparse::load_samples<double>(f.out);  // k×N
+  const Matrix<double> codes = sc::io::load_samples<double>(f.out);  // k×N
   sc::sparse::EncodeOptions o;
   o.solver = sc::sparse::SolverKind::cd;
   o.penalty.lambda = 0.3;
@@ -73,7 +73,7 @@ TEST_CASE("cli encode writes N×k codes equal to the library's and prints a summ
     CHECK(text.find(field) != std::string::npos);
   }
   REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --solver omp --omp-atoms 3 --float32 --quiet") == 0);
-  CHECK(sc::sparse::read_npy_header(f.out).dtype == sc::sparse::NpyDType::float32);
+  CHECK(sc::io::read_npy_header(f.out).dtype == sc::io::NpyDType::float32);
   CHECK(fs::file_size(f.dir / "stdout.txt") == 0);
 }
 
@@ -98,7 +98,7 @@ TEST_CASE("cli encode --polish and --screening reach the library's fista codes w
       const sc::sparse::EncodeSummary s = sc::sparse::encode(f.d, f.x, expected, o);
       CHECK(s.not_converged == 0);
       CHECK(s.max_relative_gap <= 1e-9);
-      CHECK(sc::sparse::load_samples<double>(f.out) == expected);
+      CHECK(sc::io::load_samples<double>(f.out) == expected);
     }
   }
   CHECK(run_encode(f.dir, f.base() + " --lambda 0.3 --solver fista --polish always") == 2);
@@ -125,7 +125,7 @@ TEST_CASE("cli encode --arithmetic: lars and fista reach the library's codes; mi
       const sc::sparse::EncodeSummary s = sc::sparse::encode(f.d, f.x, expected, o);
       CHECK(s.not_converged == 0);
       CHECK(s.max_relative_gap <= 1e-10);
-      by_arithmetic[i] = sc::sparse::load_samples<double>(f.out);
+      by_arithmetic[i] = sc::io::load_samples<double>(f.out);
       CHECK(by_arithmetic[i] == expected);
       ++i;
     }
@@ -147,18 +147,18 @@ TEST_CASE("cli encode: usage errors exit 2, data errors exit 1, never an output 
   CHECK(run_encode(f.dir, "--dict " + quoted(f.dict) + " --lambda 0.1 --out " + quoted(f.out)) == 2);
   CHECK(!fs::exists(f.out));
 
-  sc::sparse::save_samples(f.input, gaussian_matrix(7, 5, 73));  // wrong dimension
+  sc::io::save_samples(f.input, gaussian_matrix(7, 5, 73));  // wrong dimension
   CHECK(run_encode(f.dir, f.base() + " --lambda 0.1") == 1);
   CHECK(!fs::exists(f.out));
 
   Matrix<double> x = f.x;
   x(3, 4) = std::numeric_limits<double>::quiet_NaN();
-  sc::sparse::save_samples(f.input, x);
+  sc::io::save_samples(f.input, x);
   CHECK(run_encode(f.dir, f.base() + " --lambda 0.1") == 1);
   CHECK(!fs::exists(f.out));
 
-  sc::sparse::save_samples(f.input, f.x);
-  sc::sparse::save_samples(f.dict, Matrix<double>(2.0 * f.d));  // atoms of norm 2
+  sc::io::save_samples(f.input, f.x);
+  sc::io::save_samples(f.dict, Matrix<double>(2.0 * f.d));  // atoms of norm 2
   CHECK(run_encode(f.dir, f.base() + " --lambda 0.1") == 1);
   CHECK(!fs::exists(f.out));
   std::ifstream in(f.dir / "stderr.txt");

@@ -4,13 +4,13 @@
 #include <string>
 #include <vector>
 
-#include "solvers/coordinate_descent.hpp"
-#include "solvers/lars.hpp"
-#include "solvers/proximal_gradient.hpp"
+#include "sparsecode/solvers/internal/coordinate_descent_solver.hpp"
+#include "sparsecode/solvers/internal/lars_lasso.hpp"
+#include "sparsecode/solvers/internal/proximal_gradient_solver.hpp"
 #include "tests/lasso_test_support.hpp"
 
 namespace sc = sparsecode;
-using sc::solvers::CoordinateDescent;
+using sc::solvers::internal::CoordinateDescent;
 using sc::solvers::CoordinateDescentOptions;
 using sc::solvers::SampleResult;
 using sc::solvers::SampleTermination;
@@ -34,9 +34,9 @@ void check_cd(const Problem<double>& p, const Penalty& penalty) {
   sc::solvers::ProximalGradientOptions po;
   po.tolerance = 1e-14;
   po.max_iterations = 500000;
-  sc::solvers::ProximalGradient<double> fista(penalty, po);
+  sc::solvers::internal::ProximalGradient<double> fista(penalty, po);
   const Matrix<double> b = solve_all<double>(fista, p);
-  sc::solvers::LarsLasso<double> lars(penalty, sc::solvers::LarsOptions{});
+  sc::solvers::internal::LarsLasso<double> lars(penalty, sc::solvers::LarsOptions{});
   const Matrix<double> c = solve_all<double>(lars, p);
   for (Index j = 0; j < p.samples(); ++j) {
     const double fa = certificate(p, a, j, penalty).objective;

@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "sparse/curve_plot.hpp"
+#include "sparsecode/viz/curve_plot.hpp"
 #include "temp_dir.hpp"
 
-using sparsecode::sparse::CurveSeries;
-using sparsecode::sparse::PlotLabels;
-using sparsecode::sparse::write_curve_png;
+using sparsecode::viz::CurveSeries;
+using sparsecode::viz::PlotLabels;
+using sparsecode::viz::write_curve_png;
 
 namespace {
 

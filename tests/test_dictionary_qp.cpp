@@ -5,10 +5,12 @@
 #include <random>
 #include <stdexcept>
 
-#include "solvers/dictionary_bcd.hpp"
-#include "solvers/dictionary_lagrange_dual.hpp"
+#include "sparsecode/solvers/dictionary_bcd.hpp"
+#include "sparsecode/solvers/dictionary_lagrange_dual.hpp"
 
 using namespace sparsecode::solvers;
+using sparsecode::Index;
+using sparsecode::Matrix;
 
 namespace {
 

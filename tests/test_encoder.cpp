@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "sparse/encoder.hpp"
+#include "sparsecode/sparse/encoder.hpp"
 #include "tests/lasso_test_support.hpp"
 
 namespace sc = sparsecode;

@@ -3,15 +3,15 @@
 
 #include <stdexcept>
 
-#include "solvers/feature_sign.hpp"
-#include "solvers/lars.hpp"
+#include "sparsecode/solvers/internal/feature_sign_solver.hpp"
+#include "sparsecode/solvers/internal/lars_lasso.hpp"
 #include "tests/lasso_test_support.hpp"
 
 using namespace sparsecode;
 using solvers::CodeSign;
-using solvers::FeatureSign;
+using solvers::internal::FeatureSign;
 using solvers::FeatureSignOptions;
-using solvers::LarsLasso;
+using solvers::internal::LarsLasso;
 using solvers::Penalty;
 using solvers::SampleTermination;
 using test::Problem;
@@ -24,7 +24,7 @@ void check_agrees_with_lars(const Problem<double>& p, const Penalty& pen) {
   LarsLasso<double> lars(pen);
   const auto a = test::solve_all<double>(fss, p);
   const auto b = test::solve_all<double>(lars, p);
-  for (sparse::Index i = 0; i < p.samples(); ++i) {
+  for (core::Index i = 0; i < p.samples(); ++i) {
     const double fa = test::certificate(p, a, i, pen).objective;
     const double fb = test::certificate(p, b, i, pen).objective;
     CHECK(std::abs(fa - fb) <= 1e-8 * std::max({fa, fb, 1e-300}));
@@ -34,7 +34,7 @@ void check_agrees_with_lars(const Problem<double>& p, const Penalty& pen) {
 }  // namespace
 
 TEST_CASE("Feature-sign reaches exact KKT and agrees with LARS on random, coherent and smooth dictionaries") {
-  const std::vector<sparse::Matrix<double>> dicts = {test::random_dictionary(20, 50, 101),
+  const std::vector<core::Matrix<double>> dicts = {test::random_dictionary(20, 50, 101),
                                                      test::coherent_dictionary(20, 50, 102, 0.9),
                                                      test::coherent_dictionary(16, 40, 103, 3.0),
                                                      test::smooth_dictionary(5, 60, 104)};
@@ -73,12 +73,12 @@ TEST_CASE("Feature-sign warm starts: from the solution, from a perturbed code, f
   FeatureSign<double> fss(pen);
   const auto cold = test::solve_all<double>(fss, p);
   test::Normal normal(133);
-  for (sparse::Index i = 0; i < p.samples(); ++i) {
-    sparse::Vector<double> a = cold.col(i);
+  for (core::Index i = 0; i < p.samples(); ++i) {
+    core::Vector<double> a = cold.col(i);
     auto r = fss.solve(p.dtx.col(i), p.x_norm2(i), a);
     CHECK(r.iterations == 1);  // one QP confirms the optimal active set
     CHECK((a - cold.col(i)).norm() <= 1e-10 * std::max(1.0, cold.col(i).norm()));
-    for (sparse::Index j = 0; j < a.size(); ++j) a(j) = (j % 3 == 0) ? normal() : 0.0;
+    for (core::Index j = 0; j < a.size(); ++j) a(j) = (j % 3 == 0) ? normal() : 0.0;
     r = fss.solve(p.dtx.col(i), p.x_norm2(i), a);
     CHECK(r.termination == SampleTermination::converged);
     CHECK(test::kkt_violation<double>(p.cache.gram(), p.dtx.col(i), a, pen).worst() <= 1e-10);
@@ -91,13 +91,13 @@ TEST_CASE("Feature-sign warm starts: from the solution, from a perturbed code, f
 TEST_CASE("Feature-sign degenerate cases: x = 0, lambda >= lambda_max, duplicate atoms, k > d, d = 1") {
   SUBCASE("x = 0 and lambda >= lambda_max give a = 0") {
     const auto dict = test::random_dictionary(8, 12, 141);
-    sparse::Matrix<double> x = test::sparse_signals(dict, 2, 3, 0.0, 142);
+    core::Matrix<double> x = test::sparse_signals(dict, 2, 3, 0.0, 142);
     x.col(0).setZero();
     const Problem<double> p(dict, x);
     FeatureSign<double> fss(test::make_penalty(0.0));
     CHECK(test::solve_all<double>(fss, p).col(0).isZero(0.0));
     FeatureSign<double> at_max(test::make_penalty(test::lambda_max(p.dtx.col(1), CodeSign::any)));
-    sparse::Vector<double> a = sparse::Vector<double>::Constant(12, 0.5);  // even from a non-zero start
+    core::Vector<double> a = core::Vector<double>::Constant(12, 0.5);  // even from a non-zero start
     at_max.prepare(p.cache);
     CHECK(at_max.solve(p.dtx.col(1), p.x_norm2(1), a).termination == SampleTermination::converged);
     CHECK(a.isZero(0.0));

@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "sparse/image_io.hpp"
+#include "sparsecode/io/image_io.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
-using sparsecode::sparse::Image;
-using sparsecode::sparse::load_image;
-using sparsecode::sparse::load_image_directory;
+using sparsecode::io::Image;
+using sparsecode::io::load_image;
+using sparsecode::io::load_image_directory;
 using sparsecode::test::TempDir;
 
 namespace {
@@ -281,7 +281,7 @@ TEST_CASE("image_io: write_png_gray8 round-trips and rejects mismatched sizes") 
   std::vector<unsigned char> pixels;
   for (int i = 0; i < 12; ++i) pixels.push_back(static_cast<unsigned char>(i * 23));
   const fs::path path = dir / "out.png";
-  sparsecode::sparse::write_png_gray8(path, 4, 3, pixels);
+  sparsecode::io::write_png_gray8(path, 4, 3, pixels);
   int w = 0;
   int h = 0;
   int n = 0;
@@ -292,11 +292,11 @@ TEST_CASE("image_io: write_png_gray8 round-trips and rejects mismatched sizes") 
   CHECK(n == 1);
   CHECK(std::vector<unsigned char>(back, back + 12) == pixels);
   stbi_image_free(back);
-  CHECK_THROWS_AS(sparsecode::sparse::write_png_gray8(dir / "bad.png", 5, 3, pixels),
+  CHECK_THROWS_AS(sparsecode::io::write_png_gray8(dir / "bad.png", 5, 3, pixels),
                   std::invalid_argument);
-  CHECK_THROWS_AS(sparsecode::sparse::write_png_gray8(dir / "bad.png", 0, 0, {}),
+  CHECK_THROWS_AS(sparsecode::io::write_png_gray8(dir / "bad.png", 0, 0, {}),
                   std::invalid_argument);
   CHECK_FALSE(fs::exists(dir / "bad.png"));
-  CHECK_THROWS_AS(sparsecode::sparse::write_png_gray8(dir / "no" / "such" / "dir.png", 4, 3, pixels),
+  CHECK_THROWS_AS(sparsecode::io::write_png_gray8(dir / "no" / "such" / "dir.png", 4, 3, pixels),
                   std::runtime_error);
 }

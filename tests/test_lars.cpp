@@ -5,12 +5,12 @@
 #include <stdexcept>
 #include <vector>
 
-#include "solvers/lars.hpp"
+#include "sparsecode/solvers/internal/lars_lasso.hpp"
 #include "tests/lasso_test_support.hpp"
 
 using namespace sparsecode;
 using solvers::CodeSign;
-using solvers::LarsLasso;
+using solvers::internal::LarsLasso;
 using solvers::Arithmetic;
 using solvers::LarsOptions;
 using solvers::Penalty;
@@ -39,7 +39,7 @@ void check_exact_both(const Problem<double>& p, const Penalty& pen, double kkt_t
 }  // namespace
 
 TEST_CASE("LARS reaches exact KKT on random, coherent and smooth dictionaries") {
-  const std::vector<sparse::Matrix<double>> dicts = {test::random_dictionary(20, 50, 1),
+  const std::vector<core::Matrix<double>> dicts = {test::random_dictionary(20, 50, 1),
                                                      test::coherent_dictionary(20, 50, 2, 0.9),
                                                      test::coherent_dictionary(16, 40, 3, 3.0),
                                                      test::smooth_dictionary(5, 60, 4)};
@@ -81,7 +81,7 @@ TEST_CASE("LARS elastic net: KKT with the ridge term") {
 TEST_CASE("LARS degenerate cases: x = 0, lambda >= lambda_max, duplicate atoms, k > d, d = 1") {
   SUBCASE("x = 0 and lambda >= lambda_max give a = 0") {
     const auto dict = test::random_dictionary(8, 12, 41);
-    sparse::Matrix<double> x = test::sparse_signals(dict, 3, 3, 0.0, 42);
+    core::Matrix<double> x = test::sparse_signals(dict, 3, 3, 0.0, 42);
     x.col(0).setZero();
     const Problem<double> p(dict, x);
     LarsLasso<double> zero_lambda(test::make_penalty(0.0));
@@ -89,7 +89,7 @@ TEST_CASE("LARS degenerate cases: x = 0, lambda >= lambda_max, duplicate atoms, 
     CHECK(codes0.col(0).isZero(0.0));
     const double lmax = test::lambda_max(p.dtx.col(1), CodeSign::any);
     LarsLasso<double> at_max(test::make_penalty(lmax));
-    sparse::Vector<double> a = sparse::Vector<double>::Constant(12, 1.0);  // warm start is ignored
+    core::Vector<double> a = core::Vector<double>::Constant(12, 1.0);  // warm start is ignored
     at_max.prepare(p.cache);
     const auto r = at_max.solve(p.dtx.col(1), p.x_norm2(1), a);
     CHECK(r.termination == SampleTermination::converged);
@@ -115,7 +115,7 @@ TEST_CASE("LARS degenerate cases: x = 0, lambda >= lambda_max, duplicate atoms, 
         LarsLasso<double> lars(pen, o);
         test::check_exact_solver<double>(lars, p, pen, 1e-9, 1e-9);
         const auto codes = test::solve_all<double>(lars, p);
-        for (sparse::Index i = 0; i < p.samples(); ++i) CHECK((codes.col(i).array() != 0).count() <= 6);
+        for (core::Index i = 0; i < p.samples(); ++i) CHECK((codes.col(i).array() != 0).count() <= 6);
       }
     }
   }
@@ -176,7 +176,7 @@ TEST_CASE("LARS options: validation and the step limit") {
   LarsLasso<double> lars(test::make_penalty(test::fraction_of_lambda_max(p, 0.01)), few);
   std::vector<solvers::SampleResult> results;
   const auto codes = test::solve_all<double>(lars, p, &results);
-  for (sparse::Index i = 0; i < p.samples(); ++i) {
+  for (core::Index i = 0; i < p.samples(); ++i) {
     CHECK(results[static_cast<std::size_t>(i)].termination == SampleTermination::max_iterations);
     CHECK(results[static_cast<std::size_t>(i)].iterations == 2);
     CHECK((codes.col(i).array() != 0).count() <= 2);

@@ -7,9 +7,11 @@
 
 #include "learner_fixtures.hpp"
 #include "temp_dir.hpp"
-#include "sparse/batch_learner.hpp"
+#include "sparsecode/sparse/batch_learner.hpp"
 
 using namespace sparsecode::sparse;
+using namespace sparsecode::core;
+using namespace sparsecode::io;
 using sparsecode::test::make_planted;
 
 namespace {

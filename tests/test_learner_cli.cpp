@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "learner_fixtures.hpp"
-#include "sparse/npy.hpp"
+#include "sparsecode/io/npy.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -40,10 +40,10 @@ std::string read_bytes(const fs::path& path) {
 TEST_CASE("learn CLI: bad options exit 2, bad data exit 1, and no output file is left") {
   const TempDir dir("learn_cli_errors");
   const auto planted = sparsecode::test::make_planted(9, 6, 40, 2, 0.01, 3);
-  sparsecode::sparse::save_samples<double>(dir / "x.npy", planted.signals);
+  sparsecode::io::save_samples<double>(dir / "x.npy", planted.signals);
   auto nan = planted.signals;
   nan(2, 5) = std::numeric_limits<double>::quiet_NaN();
-  sparsecode::sparse::save_samples<double>(dir / "nan.npy", nan);
+  sparsecode::io::save_samples<double>(dir / "nan.npy", nan);
   const std::string x = " --input '" + (dir / "x.npy").string() + "'";
   const std::string out = " --out '" + (dir / "D.npy").string() + "'";
   const fs::path err = dir / "err.txt";
@@ -70,20 +70,20 @@ TEST_CASE("learn CLI: bad options exit 2, bad data exit 1, and no output file is
     CHECK(!fs::exists(dir / "D.npy"));
   }
   CHECK(run_cli(x + " --atoms 4 --lambda 0.1 --log '" + (dir / "c.csv").string() + "'" + out, err) == 0);
-  CHECK(sparsecode::sparse::load_samples<double>(dir / "D.npy").cols() == 4);
+  CHECK(sparsecode::io::load_samples<double>(dir / "D.npy").cols() == 4);
   // Both past weightings run; they down-weight the statistics differently, so the dictionaries differ.
   for (const char* w : {"minibatch", "power"}) {
     CHECK(run_cli(x + " --atoms 4 --lambda 0.1 --batch-size 8 --weighting " + w + " --out '" +
                       (dir / (std::string(w) + ".npy")).string() + "'", err) == 0);
   }
-  CHECK(sparsecode::sparse::load_samples<double>(dir / "minibatch.npy") !=
-        sparsecode::sparse::load_samples<double>(dir / "power.npy"));
+  CHECK(sparsecode::io::load_samples<double>(dir / "minibatch.npy") !=
+        sparsecode::io::load_samples<double>(dir / "power.npy"));
 }
 
 TEST_CASE("learn CLI: after kill -9 mid-run, --resume ends bit-identical to an uninterrupted run") {
   const TempDir dir("learn_cli_kill");
   const auto planted = sparsecode::test::make_planted(16, 8, 3000, 2, 0.05, 8);
-  sparsecode::sparse::save_samples<double>(dir / "x.npy", planted.signals);
+  sparsecode::io::save_samples<double>(dir / "x.npy", planted.signals);
   const std::string common = " --input '" + (dir / "x.npy").string() +
                              "' --atoms 8 --lambda 0.1 --batch-size 8 --iterations 350 --seed 5 --quiet";
   const fs::path err = dir / "err.txt";

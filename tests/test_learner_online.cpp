@@ -8,9 +8,11 @@
 
 #include "learner_fixtures.hpp"
 #include "temp_dir.hpp"
-#include "sparse/online_learner.hpp"
+#include "sparsecode/sparse/online_learner.hpp"
 
 using namespace sparsecode::sparse;
+using namespace sparsecode::core;
+using namespace sparsecode::io;
 using sparsecode::test::make_planted;
 using sparsecode::test::matched_mean_abs_cos;
 

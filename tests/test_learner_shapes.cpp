@@ -6,13 +6,17 @@
 #include <random>
 #include <vector>
 
-#include "sparse/atom_statistics.hpp"
-#include "sparse/image_io.hpp"
-#include "sparse/online_learner.hpp"
-#include "sparse/patches.hpp"
-#include "sparse/whitening.hpp"
+#include "sparsecode/viz/atom_statistics.hpp"
+#include "sparsecode/io/image_io.hpp"
+#include "sparsecode/sparse/online_learner.hpp"
+#include "sparsecode/preprocess/patches.hpp"
+#include "sparsecode/preprocess/whitening.hpp"
 
 using namespace sparsecode::sparse;
+using namespace sparsecode::core;
+using namespace sparsecode::io;
+using namespace sparsecode::preprocess;
+using namespace sparsecode::viz;
 
 namespace {
 

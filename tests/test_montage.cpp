@@ -11,14 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "sparse/montage.hpp"
+#include "sparsecode/viz/montage.hpp"
 #include "temp_dir.hpp"
 
-using sparsecode::sparse::GrayImage;
-using sparsecode::sparse::Matrix;
-using sparsecode::sparse::MontageOptions;
-using sparsecode::sparse::render_montage;
-using sparsecode::sparse::write_montage_png;
+using sparsecode::viz::GrayImage;
+using sparsecode::Matrix;
+using sparsecode::viz::MontageOptions;
+using sparsecode::viz::render_montage;
+using sparsecode::viz::write_montage_png;
 
 namespace {
 

@@ -6,12 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "sparse/npy.hpp"
+#include "sparsecode/io/npy.hpp"
 #include "tests/npy_test_support.hpp"
 
 namespace {
 
-using namespace sparsecode::sparse;
+using namespace sparsecode::core;
+using namespace sparsecode::io;
 using namespace npy_test;
 
 const std::vector<std::string> kLayouts = {"1d", "c", "f"};

@@ -5,12 +5,13 @@
 #include <stdexcept>
 #include <string>
 
-#include "sparse/npy.hpp"
+#include "sparsecode/io/npy.hpp"
 #include "tests/npy_test_support.hpp"
 
 namespace {
 
-using namespace sparsecode::sparse;
+using namespace sparsecode::core;
+using namespace sparsecode::io;
 using namespace npy_test;
 
 std::string dict(const std::string& descr, const std::string& shape) {

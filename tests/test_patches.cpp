@@ -10,14 +10,14 @@
 #include <tuple>
 #include <vector>
 
-#include "sparse/patches.hpp"
+#include "sparsecode/preprocess/patches.hpp"
 
-using sparsecode::sparse::extract_patches;
-using sparsecode::sparse::Image;
-using sparsecode::sparse::Index;
-using sparsecode::sparse::Matrix;
-using sparsecode::sparse::PatchOptions;
-using sparsecode::sparse::PatchSampling;
+using sparsecode::preprocess::extract_patches;
+using sparsecode::io::Image;
+using sparsecode::Index;
+using sparsecode::Matrix;
+using sparsecode::preprocess::PatchOptions;
+using sparsecode::preprocess::PatchSampling;
 
 namespace {
 

@@ -4,13 +4,13 @@
 #include <string>
 #include <vector>
 
-#include "solvers/proximal_gradient.hpp"
+#include "sparsecode/solvers/internal/proximal_gradient_solver.hpp"
 #include "tests/lasso_test_support.hpp"
 
 namespace sc = sparsecode;
 using sc::solvers::Arithmetic;
 using sc::solvers::FacePolishing;
-using sc::solvers::ProximalGradient;
+using sc::solvers::internal::ProximalGradient;
 using sc::solvers::ProximalGradientOptions;
 using sc::solvers::ProximalMethod;
 using sc::solvers::RestartScheme;
@@ -147,7 +147,7 @@ TEST_CASE("mixed-arithmetic fista stops on certificates computed in double") {
       ProximalGradient<double> solver(penalty, o);
       std::vector<SampleResult> results;
       const auto codes = solve_all<double>(solver, p, &results);
-      for (sc::sparse::Index i = 0; i < p.samples(); ++i) {
+      for (sc::core::Index i = 0; i < p.samples(); ++i) {
         CHECK(results[static_cast<std::size_t>(i)].termination == SampleTermination::converged);
         CHECK(certificate<double>(p, codes, i, penalty).relative_gap() <= tolerance);
       }

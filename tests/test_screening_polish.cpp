@@ -6,18 +6,18 @@
 
 #include <Eigen/Eigenvalues>
 
-#include "solvers/column_sum.hpp"
-#include "solvers/face_polish.hpp"
-#include "solvers/gap_safe_screening.hpp"
-#include "solvers/lars.hpp"
-#include "solvers/proximal_gradient.hpp"
+#include "sparsecode/solvers/internal/column_sum.hpp"
+#include "sparsecode/solvers/face_polish.hpp"
+#include "sparsecode/solvers/gap_safe_screening.hpp"
+#include "sparsecode/solvers/internal/lars_lasso.hpp"
+#include "sparsecode/solvers/internal/proximal_gradient_solver.hpp"
 #include "tests/lasso_test_support.hpp"
 
 namespace sc = sparsecode;
 using sc::solvers::FacePolish;
 using sc::solvers::FacePolishing;
-using sc::solvers::LarsLasso;
-using sc::solvers::ProximalGradient;
+using sc::solvers::internal::LarsLasso;
+using sc::solvers::internal::ProximalGradient;
 using sc::solvers::ProximalGradientOptions;
 using sc::solvers::ScreeningRule;
 using namespace sc::test;
@@ -162,7 +162,7 @@ TEST_CASE_TEMPLATE("compact_support lists the non-zeros in order", T, float, dou
     for (Index j = 0; j < n; ++j) a(j) = normal.uniform() < 0.3 ? static_cast<T>(normal()) : T(0);
     std::vector<Index> support(static_cast<std::size_t>(n) + 1);
     Vector<T> values(n + 1);
-    const Index m = sc::solvers::compact_support(a.data(), n, support.data(), values.data());
+    const Index m = sc::solvers::internal::compact_support(a.data(), n, support.data(), values.data());
     Index expect = 0;
     for (Index j = 0; j < n; ++j) {
       if (a(j) == T(0)) continue;
@@ -182,12 +182,12 @@ TEST_CASE("weighted_column_sum equals the dense product over the listed columns"
   Vector<double> expect = Vector<double>::Zero(45);
   for (std::size_t i = 0; i < columns.size(); ++i) expect += w(static_cast<Index>(i)) * g.col(columns[i]);
   Vector<double> out = Vector<double>::Constant(45, 7.0);
-  sc::solvers::weighted_column_sum(g.data(), g.rows(), columns.data(), w.data(), 5, 45, out.data(),
-                                   sc::solvers::AssignSum{});
+  sc::solvers::internal::weighted_column_sum(g.data(), g.rows(), columns.data(), w.data(), 5, 45, out.data(),
+                                   sc::solvers::internal::AssignSum{});
   CHECK((out - expect).cwiseAbs().maxCoeff() <= 1e-13);
   Vector<double> rest = Vector<double>::Constant(45, 7.0);
-  sc::solvers::weighted_column_sum(g.data(), g.rows(), columns.data(), w.data(), 5, 45, rest.data(),
-                                   sc::solvers::SubtractSum{});
+  sc::solvers::internal::weighted_column_sum(g.data(), g.rows(), columns.data(), w.data(), 5, 45, rest.data(),
+                                   sc::solvers::internal::SubtractSum{});
   CHECK((rest - (Vector<double>::Constant(45, 7.0) - expect)).cwiseAbs().maxCoeff() <= 1e-13);
 }
 

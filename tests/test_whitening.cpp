@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "sparse/whitening.hpp"
+#include "sparsecode/preprocess/whitening.hpp"
 
-using sparsecode::sparse::Image;
-using sparsecode::sparse::Matrix;
-using sparsecode::sparse::WhiteningOptions;
-using sparsecode::sparse::whiten_images;
+using sparsecode::io::Image;
+using sparsecode::Matrix;
+using sparsecode::preprocess::WhiteningOptions;
+using sparsecode::preprocess::whiten_images;
 using Complex = std::complex<double>;
 
 namespace {

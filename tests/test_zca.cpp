@@ -12,14 +12,14 @@
 
 #include <Eigen/LU>
 
-#include "sparse/npy.hpp"
-#include "sparse/zca.hpp"
+#include "sparsecode/io/npy.hpp"
+#include "sparsecode/preprocess/zca.hpp"
 
 namespace fs = std::filesystem;
-using sparsecode::sparse::Index;
-using sparsecode::sparse::Matrix;
-using sparsecode::sparse::Vector;
-using sparsecode::sparse::ZcaWhitening;
+using sparsecode::Index;
+using sparsecode::Matrix;
+using sparsecode::Vector;
+using sparsecode::preprocess::ZcaWhitening;
 
 namespace {
 
@@ -98,7 +98,7 @@ TEST_CASE("a saved ZCA transform reloads and reapplies bit for bit") {
   zca.fit(train, 1e-3);
   const fs::path path = temp_file("roundtrip.npy");
   zca.save(path);
-  const sparsecode::sparse::NpyHeader header = sparsecode::sparse::read_npy_header(path);
+  const sparsecode::io::NpyHeader header = sparsecode::io::read_npy_header(path);
   CHECK(header.shape == std::vector<std::size_t>{8, 7});
   const ZcaWhitening loaded = ZcaWhitening::load(path);
   fs::remove(path);
@@ -131,7 +131,7 @@ TEST_CASE("ZCA rejects bad epsilon, bad data, unfitted use and files of the wron
   CHECK_THROWS_AS((void)zca.transform(Matrix<double>::Zero(5, 3)), std::invalid_argument);
 
   const fs::path square = temp_file("square.npy");
-  sparsecode::sparse::save_samples(square, Matrix<double>::Identity(4, 4).eval());
+  sparsecode::io::save_samples(square, Matrix<double>::Identity(4, 4).eval());
   try {
     (void)ZcaWhitening::load(square);
     FAIL("loaded a 4x4 array as a ZCA transform");

@@ -10,15 +10,15 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sparse/atom_statistics.hpp"
-#include "sparse/curve_plot.hpp"
-#include "sparse/image_io.hpp"
-#include "sparse/learner_common.hpp"
-#include "sparse/montage.hpp"
-#include "sparse/npy.hpp"
-#include "sparse/online_learner.hpp"
-#include "sparse/patches.hpp"
-#include "sparse/whitening.hpp"
+#include "sparsecode/viz/atom_statistics.hpp"
+#include "sparsecode/sparse/learning_curve.hpp"
+#include "sparsecode/io/image_io.hpp"
+#include "sparsecode/sparse/learner_common.hpp"
+#include "sparsecode/viz/montage.hpp"
+#include "sparsecode/io/npy.hpp"
+#include "sparsecode/sparse/online_learner.hpp"
+#include "sparsecode/preprocess/patches.hpp"
+#include "sparsecode/preprocess/whitening.hpp"
 
 namespace sp = sparsecode::sparse;
 
@@ -28,16 +28,16 @@ struct Medians {
   double spread, orientation, band;
 };
 
-Medians medians(const std::vector<sp::AtomShape>& shapes) {
+Medians medians(const std::vector<sparsecode::viz::AtomShape>& shapes) {
   auto median = [&](auto field) {
     std::vector<double> v;
     for (const auto& s : shapes) v.push_back(field(s));
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
     return v[v.size() / 2];
   };
-  return {median([](const sp::AtomShape& s) { return s.spatial_spread; }),
-          median([](const sp::AtomShape& s) { return s.orientation_concentration; }),
-          median([](const sp::AtomShape& s) { return s.band_fraction; })};
+  return {median([](const sparsecode::viz::AtomShape& s) { return s.spatial_spread; }),
+          median([](const sparsecode::viz::AtomShape& s) { return s.orientation_concentration; }),
+          median([](const sparsecode::viz::AtomShape& s) { return s.band_fraction; })};
 }
 
 }  // namespace
@@ -66,16 +66,16 @@ int main(int argc, char** argv) {
 
   try {
     std::filesystem::create_directories(out);
-    const auto set = sp::load_image_directory(images);
-    const auto white = sp::whiten_images(set.images);
-    sp::PatchOptions po;
+    const auto set = sparsecode::io::load_image_directory(images);
+    const auto white = sparsecode::preprocess::whiten_images(set.images);
+    sparsecode::preprocess::PatchOptions po;
     po.size = side;
     po.count = count;
     po.seed = 1;
-    sp::Matrix<double> patches = sp::extract_patches(white, po);
-    const sp::Index heldout_count = std::min<sp::Index>(5000, patches.cols() / 10);
-    const sp::Matrix<double> heldout = patches.rightCols(heldout_count);
-    const sp::Matrix<double> train = patches.leftCols(patches.cols() - heldout_count);
+    sparsecode::Matrix<double> patches = sparsecode::preprocess::extract_patches(white, po);
+    const sparsecode::Index heldout_count = std::min<sparsecode::Index>(5000, patches.cols() / 10);
+    const sparsecode::Matrix<double> heldout = patches.rightCols(heldout_count);
+    const sparsecode::Matrix<double> train = patches.leftCols(patches.cols() - heldout_count);
 
     sp::OnlineLearnerOptions o;
     o.atoms = atoms;
@@ -95,18 +95,18 @@ int main(int argc, char** argv) {
       }
     });
     const std::filesystem::path dir(out);
-    sp::save_samples<double>(dir / "D.npy", learner.dictionary());
-    sp::MontageOptions m;
+    sparsecode::io::save_samples<double>(dir / "D.npy", learner.dictionary());
+    sparsecode::viz::MontageOptions m;
     m.scale = 3;
-    sp::write_montage_png(dir / "filters.png", learner.dictionary(), m);
+    sparsecode::viz::write_montage_png(dir / "filters.png", learner.dictionary(), m);
     sp::write_progress_csv(dir / "curve.csv", rows);
     sp::write_learning_curve_png(dir / "curve.png", rows);
 
     std::mt19937_64 rng(7);
-    sp::Matrix<double> random(side * side, atoms);
-    for (sp::Index i = 0; i < random.size(); ++i) random.data()[i] = sp::standard_normal(rng);
-    const Medians learned = medians(sp::atom_shapes(learner.dictionary(), side));
-    const Medians reference = medians(sp::atom_shapes(random, side));
+    sparsecode::Matrix<double> random(side * side, atoms);
+    for (sparsecode::Index i = 0; i < random.size(); ++i) random.data()[i] = sparsecode::core::standard_normal(rng);
+    const Medians learned = medians(sparsecode::viz::atom_shapes(learner.dictionary(), side));
+    const Medians reference = medians(sparsecode::viz::atom_shapes(random, side));
     std::printf("\n%dx%d patches, k = %lld, lambda = %.3f: %s after %lld samples, %.1f s\n", side, side, atoms,
                 lambda, sp::to_string(summary.termination).c_str(), summary.last.samples_seen, summary.last.seconds);
     std::printf("held-out objective %.5f, mean non-zeros %.2f, atoms replaced %lld\n",

@@ -10,15 +10,14 @@
 #include <filesystem>
 #include <string>
 
-#include "autoencoder/lbfgs_trainer.hpp"
-#include "autoencoder/model.hpp"
-#include "autoencoder/ufldl_data.hpp"
-#include "sparse/image_io.hpp"
-#include "sparse/montage.hpp"
-#include "sparse/whitening.hpp"
+#include "sparsecode/autoencoder/lbfgs_trainer.hpp"
+#include "sparsecode/autoencoder/model.hpp"
+#include "ufldl_data.hpp"
+#include "sparsecode/io/image_io.hpp"
+#include "sparsecode/viz/montage.hpp"
+#include "sparsecode/preprocess/whitening.hpp"
 
 namespace ae = sparsecode::autoencoder;
-namespace sp = sparsecode::sparse;
 
 namespace {
 
@@ -39,9 +38,9 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(out_dir);
 
     const auto t0 = std::chrono::steady_clock::now();
-    const sp::ImageSet set = sp::load_image_directory(image_dir);
-    const std::vector<sp::Image> white = sp::whiten_images(set.images);
-    const sp::Matrix<double> patches = ae::ufldl_patches(white, 10000, 8, 1);
+    const sparsecode::io::ImageSet set = sparsecode::io::load_image_directory(image_dir);
+    const std::vector<sparsecode::io::Image> white = sparsecode::preprocess::whiten_images(set.images);
+    const sparsecode::Matrix<double> patches = ae::ufldl_patches(white, 10000, 8, 1);
     const double prep = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     ae::Architecture arch;
@@ -57,9 +56,9 @@ int main(int argc, char** argv) {
     const ae::TrainingSummary s = ae::train_lbfgs(model, cost, patches, lbfgs);
     const double cpu = process_cpu_seconds() - cpu0;
 
-    sp::MontageOptions montage;
+    sparsecode::viz::MontageOptions montage;
     montage.scale = 4;
-    sp::write_montage_png(out_dir / "filters.png", sp::Matrix<double>(model.W1().transpose()),
+    sparsecode::viz::write_montage_png(out_dir / "filters.png", sparsecode::Matrix<double>(model.W1().transpose()),
                           montage);
 
     const ae::CostTerms& t = s.final_terms;

@@ -2,11 +2,11 @@
 #include <cmath>
 #include <iostream>
 
-#include "solvers/code_solver.hpp"
+#include <sparsecode/sparsecode.hpp>
 
 int main() {
-  using sparsecode::sparse::Matrix;
-  using sparsecode::sparse::Vector;
+  using sparsecode::Matrix;
+  using sparsecode::Vector;
   const Matrix<double> d = Matrix<double>::Identity(3, 3);
   const sparsecode::solvers::GramCache<double> cache(d);
   const Vector<double> dtx = Vector<double>::Ones(3);

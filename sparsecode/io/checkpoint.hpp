@@ -1,0 +1,51 @@
+// Learner checkpoints: a small versioned binary file of named matrices, integers, reals and strings.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "sparsecode/core/types.hpp"
+
+namespace sparsecode::io {
+
+/// A checkpoint that cannot be read or does not match the run; the message names the file.
+class CheckpointError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Named values of a learner's state. Matrices and reals are stored bit for bit (IEEE-754
+/// doubles, little-endian), so a resumed run continues from exactly the saved numbers.
+/// File layout (version 1): the 16-byte magic "SPARSECODE-CKPT1", an entry count (u64), then
+/// per entry: name length (u64), name, a type byte (m/i/r/s) and the payload — for a matrix
+/// rows and cols (u64) then rows·cols doubles column-major; an i64; a double; or a length-
+/// prefixed string. Host byte order is assumed little-endian (checked at compile time).
+class Checkpoint {
+ public:
+  void set_matrix(const std::string& name, const Matrix<double>& value) { matrices_[name] = value; }
+  void set_int(const std::string& name, std::int64_t value) { ints_[name] = value; }
+  void set_real(const std::string& name, double value) { reals_[name] = value; }
+  void set_string(const std::string& name, const std::string& value) { strings_[name] = value; }
+
+  /// Getters throw CheckpointError naming the entry if it is missing.
+  const Matrix<double>& matrix(const std::string& name) const;
+  std::int64_t integer(const std::string& name) const;
+  double real(const std::string& name) const;
+  const std::string& string(const std::string& name) const;
+
+  /// Writes atomically (temporary file + rename): a crash leaves the previous checkpoint.
+  void save(const std::filesystem::path& path) const;
+  /// Throws CheckpointError naming the file if it is unreadable, truncated or not a checkpoint.
+  static Checkpoint load(const std::filesystem::path& path);
+
+ private:
+  std::map<std::string, Matrix<double>> matrices_;
+  std::map<std::string, std::int64_t> ints_;
+  std::map<std::string, double> reals_;
+  std::map<std::string, std::string> strings_;
+};
+
+}  // namespace sparsecode::io

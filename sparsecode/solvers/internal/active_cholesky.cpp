@@ -1,0 +1,175 @@
+// Bordered Cholesky updates and Givens downdates for active-set solvers.
+#include "sparsecode/solvers/internal/active_cholesky.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "sparsecode/solvers/internal/column_sum.hpp"
+
+namespace sparsecode::solvers::internal {
+
+template <class T>
+void ActiveCholesky<T>::reserve(Index capacity, InverseFactor inverse) {
+  r_.setZero(capacity, capacity);
+  keep_inverse_ = inverse == InverseFactor::kept;
+  // M's rows are padded to whole 512-byte blocks, so that its products run on full register
+  // blocks (the padding, like M's lower triangle, stays zero).
+  const Index block = static_cast<Index>(512 / sizeof(T));
+  const Index padded = keep_inverse_ ? (capacity + block - 1) / block * block : 0;
+  m_inv_.setZero(padded, keep_inverse_ ? capacity : 0);
+  scratch_.setZero(padded);
+  positions_.resize(static_cast<std::size_t>(keep_inverse_ ? capacity : 0));
+  for (std::size_t q = 0; q < positions_.size(); ++q) positions_[q] = static_cast<Index>(q);
+  inverse_diagonal_.setZero(capacity);
+  m_ = 0;
+}
+
+template <class T>
+bool ActiveCholesky<T>::append(const Matrix<T>& gram, const std::vector<Index>& active, Index j, T mu,
+                               T tolerance) {
+  const Index m = m_;
+  T* border = r_.col(m).data();
+  for (Index i = 0; i < m; ++i) border[i] = gram(active[static_cast<std::size_t>(i)], j);
+  // R's new column z solves Rᵀz = G_{Aj}; the new pivot is √(G_jj + μ − ‖z‖²).
+  if (keep_inverse_) {
+    // z_i = M_{0:i,i}·b_{0:i}: independent dot products over whole packets of 8 (M is zero
+    // below its diagonal, and b is copied into zero-padded scratch).
+    using Packet = Eigen::Matrix<T, 8, 1>;
+    const Index padded_m = (m + 7) / 8 * 8;
+    scratch_.head(padded_m).setZero();
+    scratch_.head(m) = Eigen::Map<const Vector<T>>(border, m);
+    const Index ld = m_inv_.rows();
+    const T* b = scratch_.data();
+    for (Index i = 0; i < m; ++i) {
+      const T* column = m_inv_.data() + i * ld;
+      Packet acc = Eigen::Map<const Packet>(column).cwiseProduct(Eigen::Map<const Packet>(b));
+      for (Index q = 8; q <= i; q += 8) acc += Eigen::Map<const Packet>(column + q).cwiseProduct(Eigen::Map<const Packet>(b + q));
+      border[i] = acc.sum();
+    }
+  } else {
+    forward_substitution(border);
+  }
+  const T diag = gram(j, j) + mu;
+  const T pivot2 = diag - r_.col(m).head(m).squaredNorm();
+  if (!(pivot2 > tolerance * diag)) return false;
+  r_(m, m) = std::sqrt(pivot2);
+  inverse_diagonal_(m) = T(1) / r_(m, m);
+  if (keep_inverse_) border_inverse(m);
+  m_ = m + 1;
+  return true;
+}
+
+template <class T>
+void ActiveCholesky<T>::remove(Index position) {
+  const Index m = m_;
+  // Deleting column p of R leaves an upper Hessenberg tail; rotations on rows (i, i+1) from
+  // the left zero its subdiagonal and keep RᵀR unchanged (they are orthogonal).
+  for (Index q = position; q + 1 < m; ++q) r_.col(q).head(m) = r_.col(q + 1).head(m);
+  for (Index i = position; i + 1 < m; ++i) {
+    const T a = r_(i, i);
+    const T b = r_(i + 1, i);
+    const T rho = std::hypot(a, b);
+    if (rho == T(0)) continue;
+    const T c = a / rho;
+    const T s = b / rho;
+    for (Index q = i; q + 1 < m; ++q) {
+      const T x = r_(i, q);
+      const T y = r_(i + 1, q);
+      r_(i, q) = c * x + s * y;
+      r_(i + 1, q) = c * y - s * x;
+    }
+    r_(i, i) = rho;
+    r_(i + 1, i) = T(0);
+  }
+  for (Index i = position; i + 1 < m; ++i) inverse_diagonal_(i) = T(1) / r_(i, i);
+  if (keep_inverse_) {
+    for (Index i = position; i + 1 < m; ++i) border_inverse(i);
+  }
+  m_ = m - 1;
+}
+
+template <class T>
+void ActiveCholesky<T>::border_inverse(Index i) {
+  // R = [[R₀, z], [0, ρ]] has inverse [[M₀, −M₀z/ρ], [0, 1/ρ]]. M₀z over whole register
+  // blocks of rows (the rows below i are zero in M₀ and come out zero).
+  const Index block = static_cast<Index>(512 / sizeof(T));
+  const Index rows = (i + block - 1) / block * block;
+  weighted_column_sum(m_inv_.data(), m_inv_.rows(), positions_.data(), r_.col(i).data(), i, rows, scratch_.data(),
+                      AssignSum{});
+  m_inv_.col(i).head(i) = -inverse_diagonal_(i) * scratch_.head(i);
+  m_inv_(i, i) = inverse_diagonal_(i);
+}
+
+// The factor is small (m is the support size, ~10-30): plain substitutions that read R by
+// columns beat Eigen's blocked triangular solver, whose set-up dominates at this size, and
+// multiplying by the stored 1/R_ii keeps divisions off the substitutions' dependency chain.
+template <class T>
+void ActiveCholesky<T>::forward_substitution(T* v) const {
+  // Rᵀz = b, row i of Rᵀ is column i of R: z_i = (b_i − R_{0:i,i}·z_{0:i}) / R_ii.
+  const Index ld = r_.rows();
+  const T* r = r_.data();
+  const T* inverse_diagonal = inverse_diagonal_.data();
+  for (Index i = 0; i < m_; ++i) {
+    const T* column = r + i * ld;
+    T s = v[i];
+    for (Index l = 0; l < i; ++l) s -= column[l] * v[l];
+    v[i] = s * inverse_diagonal[i];
+  }
+}
+
+template <class T>
+void ActiveCholesky<T>::back_substitution(T* v) const {
+  // Rv = z by columns from the last: v_i = z_i / R_ii, then z_{0:i} −= v_i R_{0:i,i}.
+  const Index ld = r_.rows();
+  const T* r = r_.data();
+  const T* inverse_diagonal = inverse_diagonal_.data();
+  for (Index i = m_; i-- > 0;) {
+    const T* column = r + i * ld;
+    const T vi = v[i] * inverse_diagonal[i];
+    v[i] = vi;
+    for (Index l = 0; l < i; ++l) v[l] -= vi * column[l];
+  }
+}
+
+template <class T>
+void ActiveCholesky<T>::solve_in_place(Eigen::Ref<Vector<T>> v) const {
+  eigen_assert(v.size() == m_);
+  forward_substitution(v.data());
+  back_substitution(v.data());
+}
+
+template <class T>
+void ActiveCholesky<T>::solve_transposed_in_place(Eigen::Ref<Vector<T>> v) const {
+  eigen_assert(v.size() == m_);
+  forward_substitution(v.data());
+}
+
+template <class T>
+void ActiveCholesky<T>::solve_upper_in_place(Eigen::Ref<Vector<T>> v) const {
+  eigen_assert(v.size() == m_);
+  back_substitution(v.data());
+}
+
+template <class T>
+T ActiveCholesky<T>::extend_transposed_solution(const Eigen::Ref<const Vector<T>>& z, T b_last) const {
+  eigen_assert(m_ > 0 && z.size() >= m_ - 1);
+  // The same operations as the last row of forward_substitution.
+  const Index i = m_ - 1;
+  const T* column = r_.col(i).data();
+  T s = b_last;
+  for (Index l = 0; l < i; ++l) s -= column[l] * z(l);
+  return s * inverse_diagonal_(i);
+}
+
+template <class T>
+T effective_pivot_tolerance(double requested) {
+  return std::max(static_cast<T>(requested), T(100) * std::numeric_limits<T>::epsilon());
+}
+
+template class ActiveCholesky<float>;
+template class ActiveCholesky<double>;
+template float effective_pivot_tolerance<float>(double);
+template double effective_pivot_tolerance<double>(double);
+
+}  // namespace sparsecode::solvers::internal
