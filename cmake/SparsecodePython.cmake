@@ -1,0 +1,33 @@
+# Decides whether to build the Python module (SPARSECODE_PYTHON = AUTO | ON | OFF) and finds Python 3 + pybind11.
+# Debian's interpreter /usr/bin/python3 is preferred over whatever python3 comes first on PATH;
+# pass -DPython3_EXECUTABLE=... to choose another (setup.py passes the interpreter running pip).
+set(SPARSECODE_PYTHON_ENABLED OFF)
+string(TOUPPER "${SPARSECODE_PYTHON}" _sc_python)
+if(NOT _sc_python MATCHES "^(AUTO|ON|OFF)$")
+  message(FATAL_ERROR "SPARSECODE_PYTHON must be AUTO, ON or OFF, got '${SPARSECODE_PYTHON}'")
+endif()
+if(_sc_python STREQUAL "AUTO" AND SPARSECODE_SANITIZE)
+  # A sanitized extension module cannot be loaded into an unsanitized interpreter.
+  message(STATUS "sparsecode: Python module off (SPARSECODE_SANITIZE; set SPARSECODE_PYTHON=ON to force)")
+elseif(NOT _sc_python STREQUAL "OFF")
+  if(NOT DEFINED Python3_EXECUTABLE AND EXISTS /usr/bin/python3)
+    set(Python3_EXECUTABLE /usr/bin/python3)
+  endif()
+  if(_sc_python STREQUAL "ON")
+    find_package(Python3 COMPONENTS Interpreter Development.Module REQUIRED)
+    find_package(pybind11 CONFIG REQUIRED)
+  else()
+    find_package(Python3 COMPONENTS Interpreter Development.Module QUIET)
+    if(Python3_FOUND)
+      find_package(pybind11 CONFIG QUIET)
+    endif()
+  endif()
+  if(Python3_FOUND AND pybind11_FOUND)
+    set(SPARSECODE_PYTHON_ENABLED ON)
+    # The static library is linked into a shared extension module.
+    set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+    message(STATUS "sparsecode: Python module on (${Python3_EXECUTABLE}, pybind11 ${pybind11_VERSION})")
+  else()
+    message(STATUS "sparsecode: Python module off (needs python3-dev and pybind11-dev)")
+  endif()
+endif()
