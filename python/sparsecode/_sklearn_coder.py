@@ -39,7 +39,8 @@ class SparseCoder(CodingMixin):
         D = self._dictionary()
         self._validate_data(X, dtype=[np.float64, np.float32])
         if self.n_features_in_ != D.shape[1]:
-            raise ValueError("X has %d features, but the dictionary has %d" % (self.n_features_in_, D.shape[1]))
+            raise ValueError("X has %d features, but %s is expecting %d features as input (the dictionary's)."
+                             % (self.n_features_in_, type(self).__name__, D.shape[1]))
         return self
 
     def transform(self, X, y=None, sparse=False):

@@ -81,8 +81,8 @@ class _LearnerMixin(CodingMixin):
         X = self._validate_data(X, dtype=[np.float64, np.float32], order="C", reset=False)
         return self._encode(X, self.components_, sparse=sparse)
 
-    def _fit_learner(self, X, total, tol=0.0, max_no_improvement=0, record=None):
-        X64 = self._validate_data(X, dtype=np.float64, order="C")
+    def _fit_learner(self, X64, total, tol=0.0, max_no_improvement=0, record=None):
+        """Fits a new learner on validated X64 (float64, C order) and adopts its state."""
         settings = self._fit_settings(X64.shape)
         learner = self._new_learner(settings, X64.shape[1])
         try:
@@ -92,7 +92,6 @@ class _LearnerMixin(CodingMixin):
             raise
         self._adopt(learner)
         self.termination_ = termination
-        return X64
 
     @property
     def _n_features_out(self):
@@ -174,11 +173,11 @@ class MiniBatchDictionaryLearning(_LearnerMixin):
                 not isinstance(self.max_no_improvement, numbers.Integral) or self.max_no_improvement < 0):
             raise ValueError("max_no_improvement must be None or an integer >= 0, got %r"
                              % (self.max_no_improvement,))
-        n = np.shape(X)[0] if np.ndim(X) >= 1 else 0
-        steps_per_epoch = max(1, -(-n // self._batch_size()))
+        X64 = self._validate_data(X, dtype=np.float64, order="C")
+        steps_per_epoch = max(1, -(-X64.shape[0] // self._batch_size()))
         total = (self.max_iter * steps_per_epoch if early
                  else (1000 if self.n_iter == "deprecated" else self.n_iter))
-        self._fit_learner(X, total, tol=float(self.tol) if early else 0.0,
+        self._fit_learner(X64, total, tol=float(self.tol) if early else 0.0,
                           max_no_improvement=int(self.max_no_improvement or 0) if early else 0)
         self.n_iter_ = int(np.ceil(self.n_steps_ / steps_per_epoch))
         return self
@@ -246,7 +245,8 @@ class DictionaryLearning(_LearnerMixin):
         """Learns the dictionary from X (n_samples, n_features); returns self."""
         errors = []
         try:
-            self._fit_learner(X, self.max_iter, record=lambda p: errors.append(p["batch_objective"]))
+            X64 = self._validate_data(X, dtype=np.float64, order="C")
+            self._fit_learner(X64, self.max_iter, record=lambda p: errors.append(p["batch_objective"]))
         finally:
             self.error_ = np.array(errors)
         self.n_iter_ = self.n_steps_

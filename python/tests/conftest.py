@@ -1,0 +1,41 @@
+"""Fixtures of the Python tests: small whitened patches from data/images, a unit-norm dictionary, the CLI's path."""
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+import sparsecode
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def patches():
+    """3,000 whitened 8x8 patches (3,000 x 64, float64, C order) from the embedded images."""
+    images = sparsecode.load_images(ROOT / "data" / "images")
+    return sparsecode.extract_patches(images, 8, 3000, whiten=True, seed=3)
+
+
+@pytest.fixture(scope="session")
+def dictionary(patches):
+    """96 atoms of unit norm (96 x 64): random patches, normalised."""
+    rng = np.random.default_rng(1)
+    D = patches[rng.choice(len(patches), 96, replace=False)].copy()
+    D /= np.linalg.norm(D, axis=1, keepdims=True)
+    return D
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """The sparsecode command-line tool of the build tree (SPARSECODE_CLI overrides)."""
+    path = pathlib.Path(os.environ.get("SPARSECODE_CLI", ROOT / "build" / "sparsecode"))
+    if not path.is_file():
+        pytest.skip("the sparsecode CLI is not built at %s (set SPARSECODE_CLI)" % path)
+    return path
+
+
+def objectives(X, D, codes, alpha):
+    """Per-sample 0.5*||x - D'a||^2 + alpha*||a||_1."""
+    R = X - codes @ D
+    return 0.5 * np.einsum("ij,ij->i", R, R) + alpha * np.abs(codes).sum(axis=1)
