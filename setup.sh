@@ -17,6 +17,9 @@ if [ "$mode" = bench ] || [ "$mode" = test ]; then
   # Reference checks (tests compare with files NumPy writes) and the benchmarks' scikit-learn side.
   packages+=(python3-numpy python3-scipy python3-sklearn python3-matplotlib)
 fi
+if [ "$mode" = test ]; then
+  packages+=(python3-dev pybind11-dev python3-pybind11 python3-pytest python3-venv)  # the Python package's build and tests
+fi
 if [ "$mode" = bench ]; then
   packages+=(dataset-fashion-mnist)  # the classifier-feature benchmark's data (MIT licence)
 fi
@@ -49,6 +52,9 @@ case "$mode" in
   test)
     build build Release OFF
     (cd build && ctest --output-on-failure -j "$JOBS")
+    # The Python package (module built above into build/python) against the CLI; any failure, and
+    # pytest's exit code 5 when no test ran, stops the script (set -e).
+    SPARSECODE_CLI=build/sparsecode PYTHONPATH=build/python /usr/bin/python3 -m pytest -p no:cacheprovider python/tests
     build build-asan Debug ON
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j "$JOBS") ;;
   bench)

@@ -11,10 +11,15 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def patches():
+def white_images():
+    """The embedded images (data/images), whitened."""
+    return sparsecode.whiten_images(sparsecode.load_images(ROOT / "data" / "images"))
+
+
+@pytest.fixture(scope="session")
+def patches(white_images):
     """3,000 whitened 8x8 patches (3,000 x 64, float64, C order) from the embedded images."""
-    images = sparsecode.load_images(ROOT / "data" / "images")
-    return sparsecode.extract_patches(images, 8, 3000, whiten=True, seed=3)
+    return sparsecode.extract_patches(white_images, 8, 3000, seed=3)
 
 
 @pytest.fixture(scope="session")
@@ -28,8 +33,14 @@ def dictionary(patches):
 
 @pytest.fixture(scope="session")
 def cli():
-    """The sparsecode command-line tool of the build tree (SPARSECODE_CLI overrides)."""
-    path = pathlib.Path(os.environ.get("SPARSECODE_CLI", ROOT / "build" / "sparsecode"))
+    """The sparsecode command-line tool: $SPARSECODE_CLI (which must exist), else build/sparsecode
+    if it was built (the tests comparing with it are skipped otherwise, e.g. after pip install)."""
+    if "SPARSECODE_CLI" in os.environ:
+        path = pathlib.Path(os.environ["SPARSECODE_CLI"])
+        if not path.is_file():
+            pytest.fail("SPARSECODE_CLI=%s does not exist" % path)
+        return path
+    path = ROOT / "build" / "sparsecode"
     if not path.is_file():
         pytest.skip("the sparsecode CLI is not built at %s (set SPARSECODE_CLI)" % path)
     return path

@@ -1,0 +1,83 @@
+"""Dictionary learning quality against scikit-learn, and Ctrl-C during a long fit."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.decomposition import MiniBatchDictionaryLearning as SkMiniBatchDictionaryLearning
+
+import sparsecode
+from sparsecode.sklearn import MiniBatchDictionaryLearning
+
+
+def heldout_objective(D, X, alpha):
+    """Mean 0.5*||x - D'a||^2 + alpha*||a||_1 over X with exact LASSO codes (the same coder for both)."""
+    _, summary = sparsecode.encode(D, X, alpha=alpha, solver="lars")
+    return summary.mean_objective
+
+
+def test_minibatch_heldout_objective_no_worse_than_scikit_learn(white_images):
+    alpha = 0.3
+    X = sparsecode.extract_patches(white_images, 8, 4000, seed=5)
+    train, heldout = X[:3072], X[3072:]
+    params = dict(n_components=32, alpha=alpha, batch_size=256, n_iter=12, random_state=0)  # one epoch
+    ours = MiniBatchDictionaryLearning(**params).fit(train)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = SkMiniBatchDictionaryLearning(**params).fit(train)
+    f_ours = heldout_objective(ours.components_, heldout, alpha)
+    f_theirs = heldout_objective(theirs.components_ / np.maximum(
+        1.0, np.linalg.norm(theirs.components_, axis=1, keepdims=True)), heldout, alpha)
+    assert ours.n_steps_ == theirs.n_steps_ == 12
+    assert f_ours <= f_theirs
+
+
+INTERRUPTED_FIT = textwrap.dedent("""
+    import sys
+    import numpy as np
+    from sparsecode.sklearn import MiniBatchDictionaryLearning
+
+    X = np.random.default_rng(0).standard_normal((4000, 64))
+    started = []
+
+    def callback(progress):
+        if not started:
+            started.append(True)
+            print("started", flush=True)
+
+    m = MiniBatchDictionaryLearning(64, alpha=0.1, n_iter=10**9, batch_size=64, random_state=0, callback=callback)
+    try:
+        m.fit(X)
+    except KeyboardInterrupt:
+        steps = m.n_steps_
+        m.transform(X[:5])
+        m.partial_fit(X[:64])  # still usable
+        print("interrupted after", steps, "steps; then", m.n_steps_, flush=True)
+        sys.exit(0)
+    sys.exit(3)
+""")
+
+
+def test_ctrl_c_interrupts_a_long_fit_promptly():
+    child = subprocess.Popen([sys.executable, "-c", INTERRUPTED_FIT], stdout=subprocess.PIPE, text=True,
+                             env=dict(os.environ))
+    try:
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(0.3)
+        child.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        out, _ = child.communicate(timeout=30)  # the fit alone would run for hours
+        elapsed = time.monotonic() - sent
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 0, out
+    assert out.startswith("interrupted after")
+    steps, after = int(out.split()[2]), int(out.split()[-1])
+    assert steps >= 1 and after == steps + 1
+    print("KeyboardInterrupt after %.3f s" % elapsed)
