@@ -49,6 +49,7 @@ def test_objective_and_kkt_agree_with_scikit_learn(patches, dictionary, algorith
         assert np.max(np.abs(G[~on])) <= ALPHA * (1 + 1e-8)
 
 
+@pytest.mark.filterwarnings("ignore:Orthogonal matching pursuit ended prematurely")
 def test_omp_matches_scikit_learn_support(patches, dictionary):
     X = patches[:300]
     ref = SkSparseCoder(dictionary, transform_algorithm="omp", transform_n_nonzero_coefs=5).transform(X)

@@ -34,6 +34,7 @@ def test_minibatch_heldout_objective_no_worse_than_scikit_learn(white_images):
     f_theirs = heldout_objective(theirs.components_ / np.maximum(
         1.0, np.linalg.norm(theirs.components_, axis=1, keepdims=True)), heldout, alpha)
     assert ours.n_steps_ == theirs.n_steps_ == 12
+    print("held-out objective: sparsecode %.6f, scikit-learn %.6f" % (f_ours, f_theirs))
     assert f_ours <= f_theirs
 
 
