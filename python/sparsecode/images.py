@@ -1,4 +1,4 @@
-"""Images to training data and dictionaries to pictures: load_images, whiten_images, extract_patches, montage, save_montage."""
+"""Images to training data, dictionaries to pictures: load/whiten images, extract patches, montages."""
 import os
 
 import numpy as np

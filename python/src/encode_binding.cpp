@@ -11,7 +11,8 @@ namespace {
 
 /// Codes of X (N×d) on D (k×d) written into `out` (N×k), all of dtype T.
 template <class T>
-py::dict encode_dense(const py::array& dictionary, const py::array& signals, py::array& out, const CodingParams& params) {
+py::dict encode_dense(const py::array& dictionary, const py::array& signals, py::array& out,
+                      const CodingParams& params) {
   const ConstMap<T> d = rows_as_columns<T>(dictionary, "dictionary");
   const ConstMap<T> x = rows_as_columns<T>(signals, "X");
   MutableMap<T> a = mutable_rows_as_columns<T>(out, "out");

@@ -1,4 +1,4 @@
-// Python classes OnlineLearner and BatchLearner: fit with a progress callback (Ctrl-C checked between iterations), partial_fit, pickling.
+// Python classes OnlineLearner and BatchLearner: fit with a callback and Ctrl-C checks, partial_fit, pickling.
 #include <cmath>
 #include <cstdio>
 #include <filesystem>

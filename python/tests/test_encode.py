@@ -1,4 +1,4 @@
-"""sparsecode.encode and SparseCoder: the CLI's codes bit for bit, scikit-learn's optimum, zero copy, float32, CSR, bad input."""
+"""encode and SparseCoder: the CLI's codes bit for bit, scikit-learn's optimum, zero copy, float32, CSR, bad input."""
 import subprocess
 
 import numpy as np
