@@ -87,7 +87,7 @@ class _LearnerMixin(CodingMixin):
         learner = self._new_learner(settings, X64.shape[1])
         try:
             _, termination = learner.fit(X64, self._progress_callback(total, record), tol, max_no_improvement)
-        except KeyboardInterrupt:
+        except BaseException:  # Ctrl-C, or an exception from the callback
             self._adopt(learner)  # keep the completed iterations; the estimator stays usable
             raise
         self._adopt(learner)

@@ -158,3 +158,14 @@ def test_positive_dictionary_and_codes(patches):
     X = np.abs(patches[:500])
     m = learner(positive_dict=True, positive_code=True, transform_algorithm="lasso_lars").fit(X)
     assert np.all(m.components_ >= 0) and np.all(m.transform(X) >= 0)
+
+
+def test_an_exception_in_the_callback_propagates_and_keeps_the_state(patches):
+    def callback(progress):
+        if progress["iteration"] == 3:
+            raise RuntimeError("boom")
+
+    m = learner(n_iter=100, callback=callback)
+    with pytest.raises(RuntimeError, match="boom"):
+        m.fit(patches[:1000])
+    assert m.n_steps_ == 3 and m.transform(patches[:5]).shape == (5, 24)
