@@ -28,7 +28,7 @@ struct Run {
 // Mean number of non-zeros of LARS codes of the first 1000 patches at `lambda`.
 double mean_nonzeros(const sparsecode::Matrix<double>& dict, const sparsecode::Matrix<double>& x, double lambda) {
   sp::EncodeOptions o;
-  o.solver = sp::SolverKind::lars;
+  o.solver = sparsecode::solvers::LarsOptions{};
   o.penalty.lambda = lambda;
   sparsecode::Matrix<double> a;
   const sparsecode::Matrix<double> head = x.leftCols(std::min<sparsecode::Index>(1000, x.cols()));
@@ -84,35 +84,50 @@ int main(int argc, char** argv) {
   sparsecode::io::save_samples(out / "X.npy", x);
   std::ofstream(out / "lambda.txt") << lambda << '\n';
 
+  namespace so = sparsecode::solvers;
   std::vector<Run> runs;
-  auto add = [&](const std::string& name, sp::SolverKind kind, double tol) -> sp::EncodeOptions& {
+  auto add = [&](const std::string& name, const so::SolverOptions& solver) {
     Run r{name, {}};
-    r.options.solver = kind;
+    r.options.solver = solver;
     r.options.penalty.lambda = lambda;
-    r.options.tolerance = tol;
     r.options.threads = threads;
-    r.options.omp_atoms = 12;
     runs.push_back(r);
-    return runs.back().options;
   };
-  add("lars", sp::SolverKind::lars, 1e-6);
+  auto cd = [](double tol) {
+    so::CoordinateDescentOptions o;
+    o.tolerance = tol;
+    return o;
+  };
+  auto proximal = [](so::ProximalMethod method, double tol) {
+    so::ProximalGradientOptions o;
+    o.method = method;
+    o.tolerance = tol;
+    return o;
+  };
+  add("lars", so::LarsOptions{});
   // LARS with every path step in double (the default checks a float path's result in double).
-  add("lars_full", sp::SolverKind::lars, 1e-6).arithmetic =
-      sparsecode::solvers::Arithmetic::full;
-  add("fss", sp::SolverKind::fss, 1e-6);
-  add("cd", sp::SolverKind::cd, 1e-6);
-  add("cd_tol1e-10", sp::SolverKind::cd, 1e-10);
-  add("fista", sp::SolverKind::fista, 1e-6);
-  add("fista_tol1e-4", sp::SolverKind::fista, 1e-4);
+  so::LarsOptions lars_full;
+  lars_full.arithmetic = so::Arithmetic::full;
+  add("lars_full", lars_full);
+  add("fss", so::FeatureSignOptions{});
+  add("cd", cd(1e-6));
+  add("cd_tol1e-10", cd(1e-10));
+  add("fista", proximal(so::ProximalMethod::fista, 1e-6));
+  add("fista_tol1e-4", proximal(so::ProximalMethod::fista, 1e-4));
   // FISTA with its products in double throughout (the default computes them in float until the
   // gap nears the tolerance).
-  add("fista_full_tol1e-4", sp::SolverKind::fista, 1e-4).arithmetic = sparsecode::solvers::Arithmetic::full;
+  so::ProximalGradientOptions fista_full = proximal(so::ProximalMethod::fista, 1e-4);
+  fista_full.arithmetic = so::Arithmetic::full;
+  add("fista_full_tol1e-4", fista_full);
   // Plain FISTA: no screening, no face polishing (what the two add, measured side by side).
-  sp::EncodeOptions& plain = add("fista_plain_tol1e-4", sp::SolverKind::fista, 1e-4);
-  plain.screening = sparsecode::solvers::ScreeningRule::none;
-  plain.polishing = sparsecode::solvers::FacePolishing::none;
-  add("ista_tol1e-4", sp::SolverKind::ista, 1e-4);
-  add("omp_L12", sp::SolverKind::omp, 1e-6);
+  so::ProximalGradientOptions plain = proximal(so::ProximalMethod::fista, 1e-4);
+  plain.screening = so::ScreeningRule::none;
+  plain.polishing = so::FacePolishing::none;
+  add("fista_plain_tol1e-4", plain);
+  add("ista_tol1e-4", proximal(so::ProximalMethod::ista, 1e-4));
+  so::OmpOptions omp;
+  omp.max_atoms = 12;
+  add("omp_L12", omp);
 
   std::ofstream tsv(out / "ours.tsv");
   tsv << "name\tseconds\tmean_objective\tmean_nonzeros\tnot_converged\tmax_relative_gap\tmean_iterations\n";
@@ -124,7 +139,7 @@ int main(int argc, char** argv) {
     sparsecode::Matrix<double> codes;
     sp::EncodeSummary best;
     // Best of three runs (the first also warms up caches and thread pools).
-    const int reps = r.options.solver == sp::SolverKind::ista ? 1 : 3;  // ISTA is slow
+    const int reps = so::solver_name(r.options.solver) == "ista" ? 1 : 3;  // ISTA is slow
     for (int rep = 0; rep < reps; ++rep) {
       const sp::EncodeSummary s = sp::encode(dict, x, codes, r.options);
       if (rep == 0 || s.seconds < best.seconds) best = s;

@@ -6,11 +6,12 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <variant>
 
 #include "cli/commands.hpp"
 #include "cli/support.hpp"
-#include "sparsecode/sparse/encoder.hpp"
 #include "sparsecode/io/npy.hpp"
+#include "sparsecode/sparse/encoder.hpp"
 
 namespace sparsecode::cli {
 
@@ -38,36 +39,27 @@ struct EncodeArgs {
 
 sparse::EncodeOptions to_options(const EncodeArgs& a) {
   sparse::EncodeOptions o;
-  if (!a.solver.empty()) o.solver = sparse::parse_solver_kind(a.solver);
+  if (!a.solver.empty()) o.solver = solvers::parse_solver(a.solver);
   o.penalty.lambda = a.lambda;
   o.penalty.lambda2 = a.l2;
   o.penalty.sign = a.nonneg ? solvers::CodeSign::nonnegative : solvers::CodeSign::any;
-  o.omp_atoms = a.omp_atoms;
-  o.omp_tolerance = a.omp_tol;
   if (!(a.tol > 0.0)) throw UsageError("--tol must be > 0, got " + std::to_string(a.tol));
-  o.tolerance = a.tol;
   o.threads = a.threads;
-  o.screening = a.screening == "none" ? solvers::ScreeningRule::none : solvers::ScreeningRule::gap_safe;
-  o.polishing = a.polish == "none" ? solvers::FacePolishing::none : solvers::FacePolishing::stable_signs;
-  o.arithmetic = a.arithmetic == "full" ? solvers::Arithmetic::full : solvers::Arithmetic::mixed;
-  return o;
-}
-
-void print_summary(const sparse::EncodeSummary& s, const sparse::EncodeOptions& o) {
-  const double rate = s.seconds > 0.0 ? static_cast<double>(s.samples) / s.seconds : 0.0;
-  std::printf("solver                  %s\n", sparse::to_string(o.solver).c_str());
-  std::printf("samples                 %lld\n", static_cast<long long>(s.samples));
-  std::printf("mean objective          %.10g\n", s.mean_objective);
-  std::printf("mean non-zeros          %.4f\n", s.mean_nonzeros);
-  std::printf("mean relative residual  %.6g\n", s.mean_relative_residual);
-  if (o.solver == sparse::SolverKind::omp) {
-    std::printf("largest duality gap     n/a (OMP)\n");
-  } else {
-    std::printf("largest duality gap     %.3g (relative %.3g)\n", s.max_duality_gap, s.max_relative_gap);
+  const solvers::Arithmetic arithmetic = a.arithmetic == "full" ? solvers::Arithmetic::full : solvers::Arithmetic::mixed;
+  // Each flag reaches the solvers that have the setting; the others ignore it.
+  if (auto* lars = std::get_if<solvers::LarsOptions>(&o.solver)) lars->arithmetic = arithmetic;
+  if (auto* cd = std::get_if<solvers::CoordinateDescentOptions>(&o.solver)) cd->tolerance = a.tol;
+  if (auto* pg = std::get_if<solvers::ProximalGradientOptions>(&o.solver)) {
+    pg->tolerance = a.tol;
+    pg->screening = a.screening == "none" ? solvers::ScreeningRule::none : solvers::ScreeningRule::gap_safe;
+    pg->polishing = a.polish == "none" ? solvers::FacePolishing::none : solvers::FacePolishing::stable_signs;
+    pg->arithmetic = arithmetic;
   }
-  std::printf("not converged           %lld\n", static_cast<long long>(s.not_converged));
-  std::printf("seconds                 %.4f\n", s.seconds);
-  std::printf("patches/s               %.1f\n", rate);
+  if (auto* omp = std::get_if<solvers::OmpOptions>(&o.solver)) {
+    omp->max_atoms = a.omp_atoms;
+    omp->residual_tolerance = a.omp_tol;
+  }
+  return o;
 }
 
 template <class T>
@@ -85,7 +77,7 @@ void run_encode(const EncodeArgs& a) {
   core::Matrix<T> codes;
   const sparse::EncodeSummary summary = sparse::encode(dictionary, signals, codes, options);
   io::save_samples(a.out, codes);  // N×k, written atomically
-  if (!a.quiet) print_summary(summary, options);
+  if (!a.quiet) std::printf("%s\n", summary.brief_report().c_str());
 }
 
 }  // namespace
@@ -104,7 +96,7 @@ void add_encode_command(CLI::App& app) {
       ->required()
       ->check(real_at_least(0.0));
   cmd->add_option("--solver", args->solver, "lars | cd | fista | ista | fss | omp (default: " +
-                                                sparse::to_string(sparse::EncodeOptions{}.solver) + ")")
+                                                solvers::solver_name(sparse::EncodeOptions{}.solver) + ")")
       ->check(CLI::IsMember({"lars", "cd", "fista", "ista", "fss", "omp"}));
   cmd->add_flag("--nonneg", args->nonneg, "Non-negative codes");
   cmd->add_option("--l2", args->l2, "Elastic-net weight l2 >= 0")->check(real_at_least(0.0));

@@ -3,6 +3,7 @@
 
 #include "sparsecode/interop/armadillo.hpp"
 #include "sparsecode/core/types.hpp"
+#include "sparsecode/sparse/sparse_coder.hpp"
 
 namespace {
 
@@ -92,4 +93,24 @@ TEST_CASE("armadillo: a product computed by Armadillo on a view lands in the Eig
       arma_view(static_cast<const Matrix<double>&>(x)).t();
   CHECK(g.memptr() == gram.data());
   CHECK(gram.isApprox(x * x.transpose()));
+}
+
+TEST_CASE("armadillo: SparseCoder reads Armadillo matrices and writes codes into one, without copies") {
+  arma::arma_rng::set_seed(5);
+  arma::mat dictionary = arma::normalise(arma::randn<arma::mat>(6, 10));  // unit-norm atoms
+  const arma::mat signals = arma::randn<arma::mat>(6, 9);
+  arma::mat codes(10, 9, arma::fill::value(-1.0));
+  const double* before = codes.memptr();
+  sparsecode::sparse::EncodeOptions options;
+  options.penalty.lambda = 0.2;
+  sparsecode::sparse::SparseCoder<double> coder(options);
+  coder.compute(eigen_view(dictionary));
+  const auto summary = coder.encode(eigen_view(signals), eigen_view(codes));
+  CHECK(codes.memptr() == before);
+  CHECK(summary.samples == 9);
+  const Matrix<double> d = eigen_view(dictionary);
+  const Matrix<double> x = eigen_view(signals);
+  Matrix<double> expected;
+  sparsecode::sparse::encode(d, x, expected, options);
+  CHECK(eigen_view(codes) == expected);
 }

@@ -59,9 +59,10 @@ TEST_CASE("cli encode writes N×k codes equal to the library's and prints a summ
   CHECK(header.shape == std::vector<std::size_t>{20, 12});
   const Matrix<double> codes = sc::io::load_samples<double>(f.out);  // k×N
   sc::sparse::EncodeOptions o;
-  o.solver = sc::sparse::SolverKind::cd;
+  sc::solvers::CoordinateDescentOptions cd;
+  cd.tolerance = 1e-10;
+  o.solver = cd;
   o.penalty.lambda = 0.3;
-  o.tolerance = 1e-10;
   o.threads = 2;
   Matrix<double> expected;
   sc::sparse::encode(f.d, f.x, expected, o);
@@ -86,14 +87,15 @@ TEST_CASE("cli encode --polish and --screening reach the library's fista codes w
       REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --solver fista --tol 1e-9 --threads 2 --polish " +
                                     polish + " --screening " + screening) == 0);
       sc::sparse::EncodeOptions o;
-      o.solver = sc::sparse::SolverKind::fista;
+      sc::solvers::ProximalGradientOptions fista;
+      fista.tolerance = 1e-9;
+      fista.polishing = std::string(polish) == "none" ? sc::solvers::FacePolishing::none
+                                                      : sc::solvers::FacePolishing::stable_signs;
+      fista.screening = std::string(screening) == "none" ? sc::solvers::ScreeningRule::none
+                                                         : sc::solvers::ScreeningRule::gap_safe;
+      o.solver = fista;
       o.penalty.lambda = 0.3;
-      o.tolerance = 1e-9;
       o.threads = 2;
-      o.polishing = std::string(polish) == "none" ? sc::solvers::FacePolishing::none
-                                                  : sc::solvers::FacePolishing::stable_signs;
-      o.screening = std::string(screening) == "none" ? sc::solvers::ScreeningRule::none
-                                                     : sc::solvers::ScreeningRule::gap_safe;
       Matrix<double> expected;
       const sc::sparse::EncodeSummary s = sc::sparse::encode(f.d, f.x, expected, o);
       CHECK(s.not_converged == 0);
@@ -116,11 +118,20 @@ TEST_CASE("cli encode --arithmetic: lars and fista reach the library's codes; mi
       REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --tol 1e-10 --threads 2 --solver " + solver +
                                     " --arithmetic " + arithmetic) == 0);
       sc::sparse::EncodeOptions o;
-      o.solver = sc::sparse::parse_solver_kind(solver);
+      const sc::solvers::Arithmetic mode =
+          std::string(arithmetic) == "full" ? sc::solvers::Arithmetic::full : sc::solvers::Arithmetic::mixed;
+      if (std::string(solver) == "lars") {
+        sc::solvers::LarsOptions lars;
+        lars.arithmetic = mode;
+        o.solver = lars;
+      } else {
+        sc::solvers::ProximalGradientOptions fista;
+        fista.tolerance = 1e-10;
+        fista.arithmetic = mode;
+        o.solver = fista;
+      }
       o.penalty.lambda = 0.3;
-      o.tolerance = 1e-10;
       o.threads = 2;
-      o.arithmetic = std::string(arithmetic) == "full" ? sc::solvers::Arithmetic::full : sc::solvers::Arithmetic::mixed;
       Matrix<double> expected;
       const sc::sparse::EncodeSummary s = sc::sparse::encode(f.d, f.x, expected, o);
       CHECK(s.not_converged == 0);

@@ -34,8 +34,8 @@ struct ProximalGradientOptions {
   int check_every = 5;         ///< iterations between duality-gap checks (> 0)
   /// Columns iterated together by solve_block (> 0): each iteration is one k×k by k×width GEMM.
   Index block_width = 64;
-  /// Off by default: on the benchmark's patches (k = 256, ~12 non-zeros) the reduction costs
-  /// more than it saves once face polishing stops columns at support identification.
+  /// Off by default: on the benchmark's patches the reduction costs more than it saves once face
+  /// polishing stops columns at support identification (figures: bench/RESULTS-encode.md).
   ScreeningRule screening = ScreeningRule::none;
   FacePolishing polishing = FacePolishing::stable_signs;
   /// For T = double, Arithmetic::mixed computes the products Ga in float while a column's gap,

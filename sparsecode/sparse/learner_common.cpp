@@ -19,7 +19,7 @@ solvers::DictionaryConstraint to_constraint(DictionarySign sign) {
 
 EncodeOptions default_coding() {
   EncodeOptions o;
-  o.solver = SolverKind::lars;
+  o.solver = solvers::LarsOptions{};
   return o;
 }
 

@@ -21,7 +21,7 @@ template <class T, class Combine>
 void weighted_column_sum(const T* base, core::Index ld, const core::Index* columns, const T* weights,
                          core::Index n, core::Index rows, T* out, Combine combine) {
   // 8 AVX-512 registers (64 doubles or 128 floats): enough independent FMA chains, and each
-  // column is read in 512-byte runs (32 double rows measured ~10 % slower in LARS). An Eigen
+  // column is read in 512-byte runs (32 double rows were slower in LARS's benchmark, bench/run_encode.sh). An Eigen
   // fixed-size block keeps the partial sums in registers; GCC spills a plain T[32] array to
   // the stack here.
   constexpr core::Index block = static_cast<core::Index>(512 / sizeof(T));

@@ -1,0 +1,286 @@
+// SparseCoder: input checks, the kept G and per-thread solvers, one OpenMP loop over fixed-size chunks, certificates.
+#include "sparsecode/sparse/sparse_coder.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+#include "sparsecode/core/threads.hpp"
+#include "sparsecode/solvers/internal/column_sum.hpp"
+#include "sparsecode/solvers/solver_factory.hpp"
+
+namespace sparsecode::sparse {
+
+namespace {
+
+std::string shape(Index rows, Index cols) { return std::to_string(rows) + "x" + std::to_string(cols); }
+
+template <class T>
+void check_dictionary(const Eigen::Ref<const Matrix<T>>& dictionary) {
+  const Index k = dictionary.cols();
+  if (dictionary.rows() == 0 || k == 0) {
+    throw std::invalid_argument("dictionary is empty (" + shape(dictionary.rows(), k) + ")");
+  }
+  for (Index j = 0; j < k; ++j) {
+    if (!dictionary.col(j).allFinite()) {
+      throw std::invalid_argument("dictionary atom " + std::to_string(j) + " contains NaN or Inf");
+    }
+    const double norm = static_cast<double>(dictionary.col(j).template cast<double>().norm());
+    if (norm > 1.0 + 1e-6) {
+      throw std::invalid_argument("dictionary atom " + std::to_string(j) + " has norm " +
+                                  std::to_string(norm) + " > 1 + 1e-6 (normalise the atoms)");
+    }
+  }
+}
+
+template <class T>
+void check_signals(const Eigen::Ref<const Matrix<T>>& signals, Index d) {
+  if (signals.rows() != d) {
+    throw std::invalid_argument("signals have dimension " + std::to_string(signals.rows()) +
+                                " but the dictionary's atoms have dimension " + std::to_string(d));
+  }
+  for (Index i = 0; i < signals.cols(); ++i) {
+    if (!signals.col(i).allFinite()) {
+      throw std::invalid_argument("signal " + std::to_string(i) + " contains NaN or Inf");
+    }
+  }
+}
+
+// What the summary needs of one sample, computed inside the parallel loop.
+struct SampleStats {
+  double objective = 0.0;
+  double gap = 0.0;
+  double relative_residual = -1.0;  // < 0: x = 0, not counted
+  Index nonzeros = 0;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point started) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+}
+
+}  // namespace
+
+// Everything kept between calls: the solver prototype, D and its G, one solver clone and
+// gradient/support buffers per thread, the per-block DᵀX and per-sample statistics.
+template <class T>
+struct SparseCoder<T>::Workspace {
+  struct Worker {
+    std::unique_ptr<solvers::CodeSolver<T>> solver;
+    Vector<T> grad;
+    Vector<T> support_values;
+    std::vector<Index> support;
+  };
+
+  std::unique_ptr<solvers::CodeSolver<T>> prototype;
+  std::string solver_name;
+  bool omp = false;  // OMP has no duality gap
+  Matrix<T> dictionary;
+  std::unique_ptr<solvers::GramCache<T>> cache;  // null until compute(); address stable for the workers
+  std::vector<Worker> workers;
+  Matrix<T> dtx;
+  Vector<T> x_norm2;
+  std::vector<solvers::SampleResult> results;
+  std::vector<SampleStats> stats;
+
+  void bind(Worker& w) const {
+    w.solver->prepare(*cache);
+    const Index k = dictionary.cols();
+    w.grad.resize(k);
+    w.support_values.resize(k);
+    w.support.resize(static_cast<std::size_t>(k));
+  }
+
+  void ensure_workers(int threads) {
+    while (workers.size() < static_cast<std::size_t>(threads)) {
+      workers.push_back({prototype->clone(), {}, {}, {}});
+      bind(workers.back());
+    }
+  }
+
+  // The encoding itself, on checked inputs: codes is k×N (zeroed here for a cold start).
+  EncodeSummary run(const EncodeOptions& options, const Eigen::Ref<const Matrix<T>>& signals,
+                    Eigen::Ref<Matrix<T>> codes, std::chrono::steady_clock::time_point started);
+};
+
+template <class T>
+EncodeSummary SparseCoder<T>::Workspace::run(const EncodeOptions& options, const Eigen::Ref<const Matrix<T>>& signals,
+                                             Eigen::Ref<Matrix<T>> codes,
+                                             std::chrono::steady_clock::time_point started) {
+  const Index k = dictionary.cols();
+  const Index n = signals.cols();
+  // A cold start's zeros are written chunk by chunk inside the parallel loop, so that the k×N
+  // codes (mostly zeros, often larger than X) are first touched by the threads that solve them.
+  const bool cold = options.start == EncodeOptions::Start::cold;
+  if (!cold && options.penalty.sign == solvers::CodeSign::nonnegative) codes = codes.cwiseMax(T(0));
+
+  // OpenBLAS stays single-threaded for the whole call: every product below is done per chunk
+  // inside the OpenMP loop. Waking OpenBLAS's own thread pool for DᵀX would leave its threads
+  // spin-yielding against the OpenMP workers afterwards.
+  const core::SingleThreadedBlas single_threaded_blas;
+  const Matrix<T>& gram = cache->gram();
+  const int threads = core::resolve_threads(options.threads);
+  ensure_workers(threads);
+
+  const Index block = std::min(options.block_size, std::max<Index>(n, 1));
+  if (dtx.rows() != k || dtx.cols() < block) dtx.resize(k, block);
+  if (x_norm2.size() < block) x_norm2.resize(block);
+  if (results.size() < static_cast<std::size_t>(block)) results.resize(static_cast<std::size_t>(block));
+  stats.resize(static_cast<std::size_t>(n));
+  EncodeSummary summary;
+  summary.solver = solver_name;
+  summary.samples = n;
+  summary.status.resize(static_cast<std::size_t>(n));
+
+  for (Index start = 0; start < n; start += block) {
+    const Index width = std::min(block, n - start);
+    // Chunks have a fixed width, whatever the thread count, so every sample's result is the same
+    // for 1 and N threads (batched FISTA's GEMMs see the same columns).
+    const Index chunk = options.chunk_size;
+    const long chunks = static_cast<long>((width + chunk - 1) / chunk);
+    std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+    for (long c = 0; c < chunks; ++c) {
+      try {
+        Worker& worker = workers[static_cast<std::size_t>(omp_get_thread_num())];
+        const Index c0 = static_cast<Index>(c) * chunk;
+        const Index w = std::min(chunk, width - c0);
+        // DᵀX and ‖x‖² of the chunk: one single-threaded GEMM of fixed width.
+        dtx.middleCols(c0, w).noalias() = dictionary.transpose() * signals.middleCols(start + c0, w);
+        x_norm2.segment(c0, w) = signals.middleCols(start + c0, w).colwise().squaredNorm().transpose();
+        if (cold) codes.middleCols(start + c0, w).setZero();
+        worker.solver->solve_block(dtx.middleCols(c0, w), x_norm2.segment(c0, w), codes.middleCols(start + c0, w),
+                                   results.data() + c0);
+        for (Index j = c0; j < c0 + w; ++j) {
+          const auto a = codes.col(start + j);
+          const Index nnz = solvers::internal::sparse_gradient(gram.data(), k, dtx.col(j).data(), a.data(),
+                                                               worker.support.data(), worker.support_values.data(),
+                                                               worker.grad.data());
+          const solvers::Certificate<T> cert =
+              solvers::certify_from_gradient<T>(dtx.col(j), x_norm2(j), a, options.penalty, worker.grad);
+          SampleStats& s = stats[static_cast<std::size_t>(start + j)];
+          s.objective = static_cast<double>(cert.objective);
+          s.gap = omp ? 0.0 : static_cast<double>(cert.gap());
+          s.nonzeros = nnz;
+          s.relative_residual =
+              x_norm2(j) > T(0) ? std::sqrt(static_cast<double>(cert.residual_norm2 / x_norm2(j))) : -1.0;
+          SampleStatus& st = summary.status[static_cast<std::size_t>(start + j)];
+          st.termination = results[static_cast<std::size_t>(j)].termination;
+          st.iterations = results[static_cast<std::size_t>(j)].iterations;
+          st.relative_gap = omp ? 0.0 : static_cast<double>(cert.relative_gap());
+        }
+      } catch (...) {
+#pragma omp critical(sparsecode_encode_failure)
+        if (!failure) failure = std::current_exception();
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
+  }
+
+  // Reductions in sample order, so that the summary does not depend on the thread count.
+  Index residual_count = 0;
+  for (Index i = 0; i < n; ++i) {
+    const SampleStats& s = stats[static_cast<std::size_t>(i)];
+    const SampleStatus& st = summary.status[static_cast<std::size_t>(i)];
+    summary.mean_objective += s.objective;
+    summary.mean_nonzeros += static_cast<double>(s.nonzeros);
+    if (s.relative_residual >= 0.0) {
+      summary.mean_relative_residual += s.relative_residual;
+      ++residual_count;
+    }
+    summary.max_duality_gap = std::max(summary.max_duality_gap, s.gap);
+    summary.max_relative_gap = std::max(summary.max_relative_gap, st.relative_gap);
+    if (st.termination == solvers::SampleTermination::max_iterations ||
+        st.termination == solvers::SampleTermination::numerical_issue) {
+      ++summary.not_converged;
+    }
+  }
+  if (n > 0) {
+    summary.mean_objective /= static_cast<double>(n);
+    summary.mean_nonzeros /= static_cast<double>(n);
+  }
+  if (residual_count > 0) summary.mean_relative_residual /= static_cast<double>(residual_count);
+  summary.seconds = seconds_since(started);
+  return summary;
+}
+
+template <class T>
+SparseCoder<T>::SparseCoder(const EncodeOptions& options) : options_(options) {
+  options_.validate();
+  workspace_ = std::make_unique<Workspace>();
+  workspace_->prototype = solvers::make_code_solver<T>(options_.penalty, options_.solver);
+  workspace_->solver_name = solvers::solver_name(options_.solver);
+  workspace_->omp = std::holds_alternative<solvers::OmpOptions>(options_.solver);
+}
+
+template <class T>
+SparseCoder<T>::~SparseCoder() = default;
+template <class T>
+SparseCoder<T>::SparseCoder(SparseCoder&&) noexcept = default;
+template <class T>
+SparseCoder<T>& SparseCoder<T>::operator=(SparseCoder&&) noexcept = default;
+
+template <class T>
+SparseCoder<T>& SparseCoder<T>::compute(const Eigen::Ref<const Matrix<T>>& dictionary) {
+  if (!workspace_) throw std::invalid_argument("SparseCoder::compute: the coder was moved from");
+  check_dictionary<T>(dictionary);
+  Workspace& ws = *workspace_;
+  ws.cache.reset();  // the workers' old cache goes; they are bound to the new one below
+  ws.dictionary = dictionary;
+  {
+    const core::SingleThreadedBlas single_threaded_blas;  // G as encode() always computed it
+    ws.cache = std::make_unique<solvers::GramCache<T>>(ws.dictionary);
+  }
+  for (typename Workspace::Worker& w : ws.workers) ws.bind(w);
+  return *this;
+}
+
+template <class T>
+bool SparseCoder<T>::computed() const {
+  return workspace_ && workspace_->cache != nullptr;
+}
+
+template <class T>
+Index SparseCoder<T>::dimension() const {
+  return computed() ? workspace_->dictionary.rows() : 0;
+}
+
+template <class T>
+Index SparseCoder<T>::atoms() const {
+  return computed() ? workspace_->dictionary.cols() : 0;
+}
+
+template <class T>
+EncodeSummary SparseCoder<T>::encode(const Eigen::Ref<const Matrix<T>>& signals, Eigen::Ref<Matrix<T>> codes) {
+  const auto started = std::chrono::steady_clock::now();
+  if (!computed()) throw std::invalid_argument("SparseCoder::encode: no dictionary; call compute(D) first");
+  check_signals<T>(signals, dimension());
+  const bool warm = options_.start == EncodeOptions::Start::warm;
+  if (codes.rows() != atoms() || codes.cols() != signals.cols()) {
+    throw std::invalid_argument(std::string(warm ? "warm-start codes" : "codes") + " are " +
+                                shape(codes.rows(), codes.cols()) + ", expected " + shape(atoms(), signals.cols()) +
+                                " (atoms x signals)");
+  }
+  if (warm && !codes.allFinite()) throw std::invalid_argument("warm-start codes contain NaN or Inf");
+  return workspace_->run(options_, signals, codes, started);
+}
+
+template <class T>
+EncodeSummary SparseCoder<T>::encode(const Eigen::Ref<const Matrix<T>>& signals, Matrix<T>& codes) {
+  if (options_.start == EncodeOptions::Start::cold && computed()) {
+    const auto started = std::chrono::steady_clock::now();
+    check_signals<T>(signals, dimension());  // before touching the caller's matrix
+    codes.resize(atoms(), signals.cols());
+    return workspace_->run(options_, signals, codes, started);
+  }
+  return encode(signals, Eigen::Ref<Matrix<T>>(codes));
+}
+
+template class SparseCoder<float>;
+template class SparseCoder<double>;
+
+}  // namespace sparsecode::sparse

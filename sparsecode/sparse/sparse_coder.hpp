@@ -1,0 +1,65 @@
+// SparseCoder: a reusable batch encoder in Eigen's compute/solve shape (G = DᵀD and solvers kept between calls).
+#pragma once
+
+#include <memory>
+
+#include <Eigen/Core>
+
+#include "sparsecode/sparse/encoder.hpp"
+
+namespace sparsecode::sparse {
+
+/// Sparse codes A (k×N) of signals X (d×N) on a dictionary D (d×k, ‖d_j‖₂ ≤ 1), per sample
+/// min_a ½‖x − Da‖² + λ‖a‖₁ (+ ½λ₂‖a‖², a ≥ 0 on request), or OMP, with certificates:
+///
+///     SparseCoder<double> coder(options);   // validates the options once
+///     coder.compute(D);                     // validates D, copies it, computes G = DᵀD
+///     EncodeSummary s = coder.encode(X, A); // as often as needed, D and G reused
+///
+/// Inputs are Eigen::Ref<const Matrix<T>>, so an Eigen::Map over NumPy or Armadillo memory (or a
+/// block of a matrix) is read in place; codes are written into caller memory through an
+/// Eigen::Ref<Matrix<T>> of shape k×N (a Map works), or into a Matrix<T> that encode() resizes.
+/// Per block of `block_size` samples, one OpenMP loop over fixed-size chunks (dynamic schedule,
+/// per-thread solver clones, OpenBLAS single-threaded throughout): each chunk computes its DᵀX
+/// by one GEMM and solves it. Results do not depend on `threads`, nor on whether the coder is
+/// fresh or reused. The per-thread solvers and workspaces are kept between encode() calls.
+/// One encode() at a time per coder (it uses the coder's workspaces); use one coder per thread
+/// that encodes concurrently.
+template <class T>
+class SparseCoder {
+ public:
+  /// Throws std::invalid_argument naming the field if `options` are invalid.
+  explicit SparseCoder(const EncodeOptions& options = {});
+  ~SparseCoder();
+  SparseCoder(SparseCoder&&) noexcept;
+  SparseCoder& operator=(SparseCoder&&) noexcept;
+  SparseCoder(const SparseCoder&) = delete;
+  SparseCoder& operator=(const SparseCoder&) = delete;
+
+  /// Binds the coder to `dictionary` (d×k): checks it (not empty, finite, atom norms ≤ 1 + 1e-6),
+  /// keeps a copy and computes G = DᵀD. May be called again with another dictionary (of any
+  /// shape). Throws std::invalid_argument naming the atom; the coder is then unchanged.
+  SparseCoder& compute(const Eigen::Ref<const Matrix<T>>& dictionary);
+
+  /// Whether compute() has succeeded, i.e. encode() may be called.
+  bool computed() const;
+  /// The dictionary's dimension d and atom count k (0 before compute()).
+  Index dimension() const;
+  Index atoms() const;
+  const EncodeOptions& options() const { return options_; }
+
+  /// Codes of `signals` (d×N) into `codes`, which must be k×N (caller memory, not resized); for
+  /// Start::warm it holds the starting points on entry. Throws std::invalid_argument before
+  /// compute(), for a shape mismatch (naming both shapes) or non-finite values.
+  EncodeSummary encode(const Eigen::Ref<const Matrix<T>>& signals, Eigen::Ref<Matrix<T>> codes);
+  /// The same, with `codes` resized to k×N for a cold start (its allocation reused if it has
+  /// that shape already).
+  EncodeSummary encode(const Eigen::Ref<const Matrix<T>>& signals, Matrix<T>& codes);
+
+ private:
+  struct Workspace;
+  EncodeOptions options_;
+  std::unique_ptr<Workspace> workspace_;
+};
+
+}  // namespace sparsecode::sparse
