@@ -13,6 +13,7 @@ SOLVERS = ("lars", "cd", "fista", "ista", "fss", "omp")
 @dataclass
 class EncodeSummary:
     """What the encoder reports: means over the samples and the worst certificates."""
+    solver: str
     samples: int
     mean_objective: float        #: mean of 0.5*||x - D'a||^2 + alpha*||a||_1
     mean_nonzeros: float
@@ -21,6 +22,10 @@ class EncodeSummary:
     max_relative_gap: float
     not_converged: int           #: samples stopped by the iteration cap
     seconds: float
+    report: str                  #: the library's brief_report(): two lines for people
+
+    def __str__(self):
+        return self.report
 
 
 def encode(dictionary, X, alpha=1.0, solver="lars", positive=False, omp_atoms=0, omp_tolerance=0.0,

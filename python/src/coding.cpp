@@ -1,19 +1,40 @@
-// CodingParams -> EncodeOptions, the encoder call on caller memory, and the summary as a dict.
+// CodingParams -> EncodeOptions, SparseCoder on the caller's memory (no copies), and the summary as a dict.
 #include "coding.hpp"
 
 #include <stdexcept>
+#include <type_traits>
+#include <variant>
+
+#include "sparsecode/solvers/solver_options.hpp"
+#include "sparsecode/sparse/sparse_coder.hpp"
 
 namespace sparsecode::python {
 
 sparse::EncodeOptions to_encode_options(const CodingParams& params) {
   sparse::EncodeOptions options;
-  options.solver = sparse::parse_solver_kind(params.solver);
+  options.solver = solvers::parse_solver(params.solver);
   options.penalty.lambda = params.alpha;
   options.penalty.sign = params.positive ? solvers::CodeSign::nonnegative : solvers::CodeSign::any;
-  options.omp_atoms = params.omp_atoms;
-  options.omp_tolerance = params.omp_tolerance;
-  options.tolerance = params.tolerance;
-  options.max_iterations = params.max_iterations;
+  std::visit(
+      [&](auto& o) {
+        using O = std::decay_t<decltype(o)>;
+        const int cap = params.max_iterations;
+        if constexpr (std::is_same_v<O, solvers::LarsOptions>) {
+          if (cap > 0) o.max_steps = cap;
+        } else if constexpr (std::is_same_v<O, solvers::CoordinateDescentOptions>) {
+          o.tolerance = params.tolerance;
+          if (cap > 0) o.max_sweeps = cap;
+        } else if constexpr (std::is_same_v<O, solvers::ProximalGradientOptions>) {
+          o.tolerance = params.tolerance;
+          if (cap > 0) o.max_iterations = cap;
+        } else if constexpr (std::is_same_v<O, solvers::FeatureSignOptions>) {
+          if (cap > 0) o.max_iterations = cap;
+        } else if constexpr (std::is_same_v<O, solvers::OmpOptions>) {
+          o.max_atoms = params.omp_atoms;
+          o.residual_tolerance = params.omp_tolerance;
+        }
+      },
+      options.solver);
   options.threads = params.threads;
   options.validate();
   return options;
@@ -22,19 +43,9 @@ sparse::EncodeOptions to_encode_options(const CodingParams& params) {
 template <class T>
 sparse::EncodeSummary encode_columns(const ConstMap<T>& dictionary, const ConstMap<T>& signals, MutableMap<T> codes,
                                      const sparse::EncodeOptions& options) {
-  if (codes.rows() != dictionary.cols() || codes.cols() != signals.cols()) {
-    throw std::invalid_argument("codes must have shape (" + std::to_string(signals.cols()) + ", " +
-                                std::to_string(dictionary.cols()) + "), got (" + std::to_string(codes.cols()) +
-                                ", " + std::to_string(codes.rows()) + ")");
-  }
-  // TODO(SparseCoder): today's encode() takes Matrix<T>&, so the inputs are copied once here;
-  // sparse::SparseCoder<T> reads Eigen::Ref inputs and writes into `codes` in place.
-  const Matrix<T> d = dictionary;
-  const Matrix<T> x = signals;
-  Matrix<T> a;
-  sparse::EncodeSummary summary = sparse::encode(d, x, a, options);
-  codes = a;
-  return summary;
+  sparse::SparseCoder<T> coder(options);
+  coder.compute(dictionary);
+  return coder.encode(signals, codes);  // reads and writes the caller's memory
 }
 
 template sparse::EncodeSummary encode_columns<double>(const ConstMap<double>&, const ConstMap<double>&,
@@ -44,6 +55,7 @@ template sparse::EncodeSummary encode_columns<float>(const ConstMap<float>&, con
 
 pybind11::dict summary_dict(const sparse::EncodeSummary& s) {
   pybind11::dict d;
+  d["solver"] = s.solver;
   d["samples"] = s.samples;
   d["mean_objective"] = s.mean_objective;
   d["mean_nonzeros"] = s.mean_nonzeros;
@@ -52,6 +64,7 @@ pybind11::dict summary_dict(const sparse::EncodeSummary& s) {
   d["max_relative_gap"] = s.max_relative_gap;
   d["not_converged"] = s.not_converged;
   d["seconds"] = s.seconds;
+  d["report"] = s.brief_report();
   return d;
 }
 

@@ -25,7 +25,8 @@ struct CodingParams {
 /// EncodeOptions for `params`; throws std::invalid_argument naming the bad field.
 sparse::EncodeOptions to_encode_options(const CodingParams& params);
 
-/// Codes of the d×N `signals` on the d×k `dictionary` into the k×N `codes` (all caller memory).
+/// Codes of the d×N `signals` on the d×k `dictionary` into the k×N `codes`: sparse::SparseCoder
+/// reads and writes the caller's memory in place (Eigen::Ref over the maps), without copies.
 template <class T>
 sparse::EncodeSummary encode_columns(const ConstMap<T>& dictionary, const ConstMap<T>& signals, MutableMap<T> codes,
                                      const sparse::EncodeOptions& options);

@@ -5,6 +5,7 @@
 
 #include "bindings.hpp"
 #include "coding.hpp"
+#include "sparsecode/sparse/sparse_coder.hpp"
 
 namespace sparsecode::python {
 namespace {
@@ -43,6 +44,7 @@ void merge_into(sparse::EncodeSummary& total, const sparse::EncodeSummary& part)
   total.not_converged += part.not_converged;
   total.seconds += part.seconds;
   total.samples += part.samples;
+  total.solver = part.solver;
 }
 
 /// Codes as CSR arrays (data, indices, indptr) for scipy.sparse.csr_matrix((N, k)): the
@@ -67,12 +69,14 @@ py::tuple encode_csr(const py::array& dictionary, const py::array& signals, Inde
   sparse::EncodeSummary total;
   {
     py::gil_scoped_release release;
+    sparse::SparseCoder<T> coder(options);
+    coder.compute(d);  // G = DᵀD once for all chunks
     Matrix<T> buffer(k, std::min(chunk, std::max<Index>(n, 1)));
     for (Index start = 0; start < n; start += chunk) {
       const Index m = std::min(chunk, n - start);
       const ConstMap<T> part(x.data() + start * x.rows(), x.rows(), m);
-      const sparse::EncodeSummary s = encode_columns<T>(d, part, MutableMap<T>(buffer.data(), k, m), options);
-      merge_into(total, s);
+      Eigen::Ref<Matrix<T>> codes = buffer.leftCols(m);
+      merge_into(total, coder.encode(part, codes));
       for (Index i = 0; i < m; ++i) {
         for (Index j = 0; j < k; ++j) {
           if (buffer(j, i) != T(0)) {
