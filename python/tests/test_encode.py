@@ -31,6 +31,20 @@ def test_codes_equal_the_cli_bit_for_bit(tmp_path, cli, patches, dictionary, sol
     assert summary.samples == len(X)
 
 
+@pytest.mark.parametrize("solver", ["lars", "cd"])
+def test_float32_codes_equal_the_cli_bit_for_bit(tmp_path, cli, patches, dictionary, solver):
+    X, D = patches[:600].astype(np.float32), dictionary.astype(np.float32)
+    np.save(tmp_path / "D.npy", D)
+    np.save(tmp_path / "X.npy", X)
+    subprocess.run([str(cli), "encode", "--dict", str(tmp_path / "D.npy"), "--input", str(tmp_path / "X.npy"),
+                    "--lambda", str(ALPHA), "--solver", solver, "--threads", "2", "--float32", "--quiet",
+                    "--out", str(tmp_path / "A.npy")], check=True)
+    theirs = np.load(tmp_path / "A.npy")
+    ours, _ = sparsecode.encode(D, X, alpha=ALPHA, solver=solver, threads=2)
+    assert ours.dtype == theirs.dtype == np.float32
+    assert np.array_equal(ours, theirs)
+
+
 @pytest.mark.parametrize("algorithm", ["lasso_lars", "fss", "lasso_cd", "fista"])
 def test_objective_and_kkt_agree_with_scikit_learn(patches, dictionary, algorithm):
     X = patches[:300]
