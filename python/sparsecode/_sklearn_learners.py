@@ -203,6 +203,8 @@ class DictionaryLearning(_LearnerMixin):
     objective decreases by less than tol relative. Atoms that no code uses are replaced by
     random samples. error_ holds the mean objective after every iteration. code_init is not
     supported (codes are recomputed exactly every iteration): a value raises ValueError.
+    fit_transform(X) is fit(X).transform(X) (transform_algorithm on the learned dictionary;
+    scikit-learn returns the last training codes instead).
     """
 
     _kind = "batch"

@@ -57,7 +57,7 @@ ae::Model model_from(const py::dict& s, const py::array& theta, Index input_dim)
 
 py::dict summary_dict(const ae::TrainingSummary& s) {
   py::dict d;
-  d["reason"] = ae::to_string(s.reason);
+  d["termination"] = ae::to_string(s.reason);
   d["iterations"] = s.iterations;
   d["evaluations"] = s.evaluations;
   d["initial_cost"] = s.initial_cost;

@@ -178,7 +178,7 @@ class LearnerBinding {
         py::gil_scoped_acquire acquire;
         if (PyErr_CheckSignals() != 0) throw py::error_already_set();
         if (!callback.is_none() && py::cast<bool>(callback(progress_dict(p)))) {
-          termination = "callback";
+          termination = "user_callback";
           throw StopFit{};
         }
       }

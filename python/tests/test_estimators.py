@@ -114,7 +114,7 @@ def test_callback_receives_progress_and_can_stop(patches):
 
     m = learner(n_iter=1000, callback=callback).fit(patches[:1000])
     assert [p["iteration"] for p in seen] == [1, 2, 3, 4, 5]
-    assert m.n_steps_ == 5 and m.termination_ == "callback"
+    assert m.n_steps_ == 5 and m.termination_ == "user_callback"
     assert all(p["batch_objective"] > 0 for p in seen)
 
 
