@@ -17,6 +17,8 @@ Run after building the module (cmake --build build --target sparsecode_python):
 """
 import argparse
 import os
+
+os.environ.setdefault("PYTHONWARNINGS", "ignore")  # scikit-learn's joblib workers inherit it (OMP's warnings)
 import pathlib
 import time
 import warnings

@@ -3,6 +3,7 @@
 
 #include "arrays.hpp"
 #include "bindings.hpp"
+#include "settings.hpp"
 #include "sparsecode/autoencoder/lbfgs_trainer.hpp"
 #include "sparsecode/autoencoder/minibatch_trainer.hpp"
 #include "sparsecode/autoencoder/model.hpp"
@@ -11,11 +12,6 @@ namespace sparsecode::python {
 namespace {
 
 namespace ae = autoencoder;
-
-template <class T>
-T get_or(const py::dict& d, const char* key, T fallback) {
-  return d.contains(key) && !d[key].is_none() ? py::cast<T>(d[key]) : fallback;
-}
 
 ae::Architecture architecture(const py::dict& s, Index input_dim) {
   ae::Architecture a;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "bindings.hpp"
+#include "settings.hpp"
 #include "coding.hpp"
 #include "sparsecode/io/checkpoint.hpp"
 #include "sparsecode/sparse/batch_learner.hpp"
@@ -76,11 +77,6 @@ struct SklearnConvergence {
     return max_no_improvement > 0 && no_improvement >= max_no_improvement;
   }
 };
-
-template <class T>
-T get_or(const py::dict& d, const char* key, T fallback) {
-  return d.contains(key) ? py::cast<T>(d[key]) : fallback;
-}
 
 CodingParams coding_from_settings(const py::dict& settings) {
   py::dict coding;
