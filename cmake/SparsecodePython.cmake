@@ -24,8 +24,6 @@ elseif(NOT _sc_python STREQUAL "OFF")
   endif()
   if(Python3_FOUND AND pybind11_FOUND)
     set(SPARSECODE_PYTHON_ENABLED ON)
-    # The static library is linked into a shared extension module.
-    set(CMAKE_POSITION_INDEPENDENT_CODE ON)
     message(STATUS "sparsecode: Python module on (${Python3_EXECUTABLE}, pybind11 ${pybind11_VERSION})")
   else()
     message(STATUS "sparsecode: Python module off (needs python3-dev and pybind11-dev)")
