@@ -54,7 +54,7 @@ struct TrainArgs {
 class ProgressReporter {
  public:
   explicit ProgressReporter(bool show) : show_(show) {}
-  ae::CallbackAction operator()(const ae::Progress& p) {
+  ae::CallbackResult operator()(const ae::Progress& p) {
     std::ostringstream row;
     row.precision(10);
     row << p.iteration << ',' << p.terms.total() << ',' << p.terms.reconstruction << ','
@@ -73,7 +73,7 @@ class ProgressReporter {
       std::fprintf(stderr, "\riter %5d  cost %.6f  mean rho_hat %.5f  %.1f s   ", p.iteration,
                    p.terms.total(), p.terms.mean_rho_hat(), p.seconds);
     }
-    return ae::CallbackAction::proceed;
+    return ae::CallbackResult::proceed;
   }
   void finish() const {
     if (show_ && !rows_.empty()) {
@@ -102,22 +102,6 @@ class ProgressReporter {
   viz::CurveSeries training_{{}, {}, 0, 2, "training cost"};
   viz::CurveSeries validation_{{}, {}, 150, 2, "validation cost"};
 };
-
-/// Writes `main` and any non-empty companions all-or-nothing (nested temporary files).
-void write_all(const std::vector<std::pair<fs::path, std::function<void(const fs::path&)>>>& files,
-               std::size_t next = 0) {
-  if (next == files.size()) {
-    return;
-  }
-  if (files[next].first.empty()) {
-    write_all(files, next + 1);
-    return;
-  }
-  core::write_atomically(files[next].first, [&](const fs::path& tmp) {
-    files[next].second(tmp);
-    write_all(files, next + 1);
-  });
-}
 
 void run_train(TrainArgs& a) {
   const bool lbfgs = a.optimizer == "lbfgs";
@@ -174,7 +158,7 @@ void run_train(TrainArgs& a) {
     summary = ae::train_minibatch(model, a.cost, train, validation, options, callback);
   }
   reporter.finish();
-  write_all({{a.out, [&](const fs::path& p) { ae::save_model(p, model, a.cost); }},
+  write_all_or_nothing({{a.out, [&](const fs::path& p) { ae::save_model(p, model, a.cost); }},
              {a.png,
               [&](const fs::path& p) {
                 viz::MontageOptions montage;
@@ -186,12 +170,7 @@ void run_train(TrainArgs& a) {
              {a.curve_png,
               [&](const fs::path& p) { reporter.write_curve_png(p, lbfgs ? "L-BFGS iteration" : "epoch"); }}});
   if (!a.quiet) {
-    const ae::CostTerms& t = summary.final_terms;
-    std::cerr << "autoencoder: " << summary.iterations << (lbfgs ? " iterations" : " epochs")
-              << ", stop: " << ae::to_string(summary.reason) << ", cost " << t.total()
-              << " (reconstruction " << t.reconstruction << ", weight decay " << t.weight_decay
-              << ", sparsity " << t.sparsity << ", l1 " << t.l1 << "), mean rho_hat "
-              << t.mean_rho_hat() << ", " << summary.seconds << " s\n";
+    std::cerr << summary.brief_report() << '\n';
   }
 }
 
@@ -301,7 +280,7 @@ void add_export(CLI::App& parent) {
     const fs::path dir = args->dir;
     fs::create_directories(dir);
     // save_samples writes a d×N matrix as an N×d array, so W (r×c) is passed as Wᵀ.
-    write_all({{dir / "W1.npy",
+    write_all_or_nothing({{dir / "W1.npy",
                 [&](const fs::path& p) {
                   io::save_samples<double>(p, core::Matrix<double>(m.W1().transpose()));
                 }},

@@ -121,4 +121,43 @@ void write_with_companion(
   });
 }
 
+void check_output_paths(const std::vector<std::pair<std::string, std::filesystem::path>>& outputs) {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<std::string, fs::path>> seen;
+  for (const auto& [option, path] : outputs) {
+    if (path.empty()) continue;
+    const fs::path dir = path.parent_path();
+    if (!dir.empty() && !fs::is_directory(dir)) {
+      throw UsageError(option + ": directory '" + dir.string() + "' does not exist");
+    }
+    if (fs::is_directory(path)) throw UsageError(option + ": '" + path.string() + "' is a directory");
+    std::error_code error;
+    const fs::path canonical = fs::weakly_canonical(path, error);
+    for (const auto& [other, other_path] : seen) {
+      if (other_path == canonical) throw UsageError(option + " and " + other + " name the same file: " + path.string());
+    }
+    seen.emplace_back(option, canonical);
+  }
+}
+
+namespace {
+
+void write_from(const std::vector<std::pair<std::filesystem::path, OutputWriter>>& files, std::size_t next) {
+  if (next == files.size()) return;
+  if (files[next].first.empty()) {
+    write_from(files, next + 1);
+    return;
+  }
+  core::write_atomically(files[next].first, [&](const std::filesystem::path& tmp) {
+    files[next].second(tmp);
+    write_from(files, next + 1);
+  });
+}
+
+}  // namespace
+
+void write_all_or_nothing(const std::vector<std::pair<std::filesystem::path, OutputWriter>>& files) {
+  write_from(files, 0);
+}
+
 }  // namespace sparsecode::cli

@@ -29,7 +29,7 @@ TEST_CASE("autoencoder L-BFGS decreases the cost at every iteration") {
     const ae::TrainingSummary s =
         ae::train_lbfgs(model, cost, x, options, [&](const ae::Progress& p) {
           costs.push_back(p.terms.total());
-          return ae::CallbackAction::proceed;
+          return ae::CallbackResult::proceed;
         });
     REQUIRE(s.iterations >= 10);
     REQUIRE(costs.size() == static_cast<std::size_t>(s.iterations));
@@ -59,7 +59,7 @@ TEST_CASE("autoencoder on the UFLDL setting (test size): mean rho_hat ends withi
   ae::LbfgsOptions options;
   options.max_iterations = 100;
   const ae::TrainingSummary s = ae::train_lbfgs(model, cost, x, options);
-  CAPTURE(ae::to_string(s.reason));
+  CAPTURE(ae::to_string(s.termination));
   CAPTURE(s.final_terms.mean_rho_hat());
   CHECK(std::abs(s.final_terms.mean_rho_hat() - cost.rho) <= 0.2 * cost.rho);
   CHECK(s.final_terms.total() < s.initial_cost);
@@ -83,9 +83,9 @@ TEST_CASE("autoencoder early stopping restores the weights of the best validatio
   const ae::TrainingSummary s =
       ae::train_minibatch(model, cost, train, validation, options, [&](const ae::Progress& p) {
         validation_costs.push_back(p.validation_cost);
-        return ae::CallbackAction::proceed;
+        return ae::CallbackResult::proceed;
       });
-  REQUIRE(s.reason == ae::TerminationReason::early_stopping);
+  REQUIRE(s.termination == ae::Termination::early_stopping);
   REQUIRE(s.best_epoch < s.iterations);
   const double best = *std::min_element(validation_costs.begin(), validation_costs.end());
   CHECK(s.best_validation_cost == best);
