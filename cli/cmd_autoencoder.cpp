@@ -116,46 +116,55 @@ void run_train(TrainArgs& a) {
   arch.activation = a.activation == "relu" ? ae::Activation::relu : ae::Activation::sigmoid;
   arch.decoder = a.decoder == "linear" ? ae::Decoder::linear : ae::Decoder::sigmoid;
   arch.tying = a.tied ? ae::Tying::tied : ae::Tying::untied;
+  ae::LbfgsOptions lbfgs_options;
+  lbfgs_options.max_iterations = a.max_iter;
+  ae::MinibatchOptions minibatch_options;
+  minibatch_options.method = a.optimizer == "adam" ? ae::MinibatchMethod::adam : ae::MinibatchMethod::sgd_momentum;
+  minibatch_options.epochs = a.epochs;
+  minibatch_options.batch_size = a.batch_size;
+  if (a.learning_rate > 0.0) {
+    minibatch_options.learning_rate = a.learning_rate;
+  } else if (minibatch_options.method == ae::MinibatchMethod::sgd_momentum) {
+    minibatch_options.learning_rate = 0.1;
+  }
+  minibatch_options.patience = a.patience;
+  minibatch_options.max_norm = a.max_norm;
+  minibatch_options.seed = a.seed;
+  // Every option and output path is checked before any work, so that a bad one costs no
+  // training and leaves no file behind.
   try {
     a.cost.validate();
+    if (lbfgs) {
+      lbfgs_options.validate();
+    } else {
+      minibatch_options.validate();
+    }
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
+  check_output_paths({{"--out", a.out}, {"--png", a.png}, {"--log", a.log}, {"--curve-png", a.curve_png}});
+  const auto check_png = [&](core::Index d) {
+    const auto side = static_cast<core::Index>(std::lround(std::sqrt(static_cast<double>(d))));
+    if (!a.png.empty() && d > 0 && side * side != d) {
+      throw UsageError("--png needs square patches, but d = " + std::to_string(d) + " is not a perfect square");
+    }
+  };
+  const io::NpyHeader header = io::read_npy_header(a.input);
+  check_png(header.shape.size() == 2 ? static_cast<core::Index>(header.shape[1]) : 0);
   const core::Matrix<double> x =
       io::load_samples<double>(a.input, io::NpyConversion::allow_float_conversion);
   arch.input_dim = x.rows();
-  if (!a.png.empty()) {
-    const auto side = static_cast<core::Index>(std::lround(std::sqrt(static_cast<double>(x.rows()))));
-    if (side * side != x.rows()) {
-      throw UsageError("--png needs square patches, but d = " + std::to_string(x.rows()) +
-                       " is not a perfect square");
-    }
-  }
+  check_png(x.rows());
   ae::Model model(arch);
   model.initialize(a.seed);
   ProgressReporter reporter(!a.quiet && ::isatty(STDERR_FILENO) == 1);
   const ae::ProgressCallback callback = [&](const ae::Progress& p) { return reporter(p); };
   ae::TrainingSummary summary;
   if (lbfgs) {
-    ae::LbfgsOptions options;
-    options.max_iterations = a.max_iter;
-    summary = ae::train_lbfgs(model, a.cost, x, options, callback);
+    summary = ae::train_lbfgs(model, a.cost, x, lbfgs_options, callback);
   } else {
-    ae::MinibatchOptions options;
-    options.method = a.optimizer == "adam" ? ae::MinibatchMethod::adam
-                                           : ae::MinibatchMethod::sgd_momentum;
-    options.epochs = a.epochs;
-    options.batch_size = a.batch_size;
-    if (a.learning_rate > 0.0) {
-      options.learning_rate = a.learning_rate;
-    } else if (options.method == ae::MinibatchMethod::sgd_momentum) {
-      options.learning_rate = 0.1;
-    }
-    options.patience = a.patience;
-    options.max_norm = a.max_norm;
-    options.seed = a.seed;
     const auto [train, validation] = ae::split_validation(x, a.val_frac, a.seed);
-    summary = ae::train_minibatch(model, a.cost, train, validation, options, callback);
+    summary = ae::train_minibatch(model, a.cost, train, validation, minibatch_options, callback);
   }
   reporter.finish();
   write_all_or_nothing({{a.out, [&](const fs::path& p) { ae::save_model(p, model, a.cost); }},

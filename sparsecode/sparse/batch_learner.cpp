@@ -10,15 +10,9 @@ BatchLearnerOptions checked(BatchLearnerOptions options) {
   return options;
 }
 
-// Every iteration is a pass over the data, so evaluate_every 0 (at epoch ends) evaluates the
-// held-out set after every iteration.
-LoopSettings loop_settings(const BatchLearnerOptions& o) {
-  return {o.atoms, o.init, o.dictionary_sign, o.seed, o.coding, o.stop, 0, o.checkpoint, o.checkpoint_every};
-}
-
 }  // namespace
 
 BatchLearner::BatchLearner(BatchLearnerOptions options)
-    : step_(checked(std::move(options))), loop_(loop_settings(step_.options())) {}
+    : step_(checked(std::move(options))), loop_(step_.options().loop_settings()) {}
 
 }  // namespace sparsecode::sparse

@@ -1,4 +1,4 @@
-// Validation of the batch learner's options.
+// Validation of the batch learner's options and their share of the learner loop.
 #include "sparsecode/sparse/batch_options.hpp"
 
 #include <cmath>
@@ -8,8 +8,7 @@
 namespace sparsecode::sparse {
 
 void BatchLearnerOptions::validate() const {
-  if (atoms < 1) throw std::invalid_argument("number of atoms k must be >= 1, got " + std::to_string(atoms));
-  coding.validate();
+  loop_settings().validate("BatchLearnerOptions");
   if (method == DictionaryMethod::lagrange_dual && dictionary_sign == DictionarySign::nonnegative) {
     throw std::invalid_argument("BatchLearnerOptions.method: the Lagrange dual handles only the unit-ball "
                                 "constraint; use bcd for a non-negative dictionary");
@@ -22,15 +21,16 @@ void BatchLearnerOptions::validate() const {
     throw std::invalid_argument("BatchLearnerOptions.qp_max_iterations must be >= 1, got " +
                                 std::to_string(qp_max_iterations));
   }
-  stop.validate();
   if (!(relative_decrease >= 0.0) || !std::isfinite(relative_decrease)) {
     throw std::invalid_argument("BatchLearnerOptions.relative_decrease must be finite and >= 0, got " +
                                 std::to_string(relative_decrease));
   }
-  if (checkpoint_every < 1) {
-    throw std::invalid_argument("BatchLearnerOptions.checkpoint_every must be >= 1, got " +
-                                std::to_string(checkpoint_every));
-  }
+}
+
+// Every iteration is a pass over the data, so evaluate_every 0 (at epoch ends) evaluates the
+// held-out set after every iteration.
+LoopSettings BatchLearnerOptions::loop_settings() const {
+  return {atoms, init, dictionary_sign, seed, coding, stop, 0, checkpoint, checkpoint_every};
 }
 
 }  // namespace sparsecode::sparse

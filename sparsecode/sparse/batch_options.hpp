@@ -6,6 +6,7 @@
 
 #include "sparsecode/core/types.hpp"
 #include "sparsecode/sparse/encoder.hpp"
+#include "sparsecode/sparse/learner_loop.hpp"
 #include "sparsecode/sparse/learner_setup.hpp"
 #include "sparsecode/sparse/stop_criteria.hpp"
 
@@ -42,6 +43,7 @@ struct BatchLearnerOptions {
   long long checkpoint_every = 1;
 
   void validate() const;  ///< throws std::invalid_argument naming the field and value
+  LoopSettings loop_settings() const;  ///< the share of LearnerLoop (which runs the learner)
 };
 
 }  // namespace sparsecode::sparse

@@ -38,6 +38,18 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
+void LoopSettings::validate(const std::string& owner) const {
+  if (atoms < 1) throw std::invalid_argument("number of atoms k must be >= 1, got " + std::to_string(atoms));
+  coding.validate();
+  stop.validate();
+  if (evaluate_every < 0) {
+    throw std::invalid_argument(owner + ".evaluate_every must be >= 0, got " + std::to_string(evaluate_every));
+  }
+  if (checkpoint_every < 1) {
+    throw std::invalid_argument(owner + ".checkpoint_every must be >= 1, got " + std::to_string(checkpoint_every));
+  }
+}
+
 LearnerLoop::LearnerLoop(LoopSettings settings) : settings_(std::move(settings)) { state_.rng.seed(settings_.seed); }
 
 void LearnerLoop::initialize(LearnerStep& step, const Matrix<double>& data) {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 
 #include "sparsecode/core/types.hpp"
 #include "sparsecode/sparse/encoder.hpp"
@@ -25,6 +26,10 @@ struct LoopSettings {
   long long evaluate_every = 0;             ///< held-out evaluation every this many iterations (0: at epoch ends)
   std::filesystem::path checkpoint;         ///< empty: no checkpoints
   long long checkpoint_every = 1;
+
+  /// Throws std::invalid_argument naming the field as `owner`.field (e.g.
+  /// "OnlineLearnerOptions.checkpoint_every") and its value.
+  void validate(const std::string& owner) const;
 };
 
 /// Runs a LearnerStep: owns the dictionary, the random-number generator, the progress, the

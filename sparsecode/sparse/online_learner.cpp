@@ -11,14 +11,9 @@ OnlineLearnerOptions checked(OnlineLearnerOptions options) {
   return options;
 }
 
-LoopSettings loop_settings(const OnlineLearnerOptions& o) {
-  return {o.atoms, o.init, o.dictionary_sign, o.seed, o.coding, o.stop, o.evaluate_every, o.checkpoint,
-          o.checkpoint_every};
-}
-
 }  // namespace
 
 OnlineLearner::OnlineLearner(OnlineLearnerOptions options)
-    : step_(checked(std::move(options))), loop_(loop_settings(step_.options())) {}
+    : step_(checked(std::move(options))), loop_(step_.options().loop_settings()) {}
 
 }  // namespace sparsecode::sparse

@@ -7,6 +7,7 @@
 #include "sparsecode/core/types.hpp"
 #include "sparsecode/solvers/dictionary_bcd.hpp"
 #include "sparsecode/sparse/encoder.hpp"
+#include "sparsecode/sparse/learner_loop.hpp"
 #include "sparsecode/sparse/learner_setup.hpp"
 #include "sparsecode/sparse/stop_criteria.hpp"
 
@@ -54,6 +55,7 @@ struct OnlineLearnerOptions {
   long long checkpoint_every = 100;
 
   void validate() const;  ///< throws std::invalid_argument naming the field and value
+  LoopSettings loop_settings() const;  ///< the share of LearnerLoop (which runs the learner)
 };
 
 }  // namespace sparsecode::sparse
