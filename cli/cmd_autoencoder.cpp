@@ -143,18 +143,11 @@ void run_train(TrainArgs& a) {
     throw UsageError(e.what());
   }
   check_output_paths({{"--out", a.out}, {"--png", a.png}, {"--log", a.log}, {"--curve-png", a.curve_png}});
-  const auto check_png = [&](core::Index d) {
-    const auto side = static_cast<core::Index>(std::lround(std::sqrt(static_cast<double>(d))));
-    if (!a.png.empty() && d > 0 && side * side != d) {
-      throw UsageError("--png needs square patches, but d = " + std::to_string(d) + " is not a perfect square");
-    }
-  };
-  const io::NpyHeader header = io::read_npy_header(a.input);
-  check_png(header.shape.size() == 2 ? static_cast<core::Index>(header.shape[1]) : 0);
+  if (!a.png.empty()) check_square_patches("--png", npy_row_length(a.input));
   const core::Matrix<double> x =
       io::load_samples<double>(a.input, io::NpyConversion::allow_float_conversion);
   arch.input_dim = x.rows();
-  check_png(x.rows());
+  if (!a.png.empty()) check_square_patches("--png", x.rows());
   ae::Model model(arch);
   model.initialize(a.seed);
   ProgressReporter reporter(!a.quiet && ::isatty(STDERR_FILENO) == 1);
@@ -167,17 +160,16 @@ void run_train(TrainArgs& a) {
     summary = ae::train_minibatch(model, a.cost, train, validation, minibatch_options, callback);
   }
   reporter.finish();
-  write_all_or_nothing({{a.out, [&](const fs::path& p) { ae::save_model(p, model, a.cost); }},
-             {a.png,
-              [&](const fs::path& p) {
-                viz::MontageOptions montage;
-                montage.scale = 4;
-                viz::write_montage_png(p, core::Matrix<double>(model.W1().transpose()),
-                                          montage);
-              }},
-             {a.log, [&](const fs::path& p) { reporter.write_csv(p); }},
-             {a.curve_png,
-              [&](const fs::path& p) { reporter.write_curve_png(p, lbfgs ? "L-BFGS iteration" : "epoch"); }}});
+  write_all_or_nothing(
+      {{a.out, [&](const fs::path& p) { ae::save_model(p, model, a.cost); }},
+       {a.png,
+        [&](const fs::path& p) {
+          viz::MontageOptions montage;
+          montage.scale = 4;
+          viz::write_montage_png(p, core::Matrix<double>(model.W1().transpose()), montage);
+        }},
+       {a.log, [&](const fs::path& p) { reporter.write_csv(p); }},
+       {a.curve_png, [&](const fs::path& p) { reporter.write_curve_png(p, lbfgs ? "L-BFGS iteration" : "epoch"); }}});
   if (!a.quiet) {
     std::cerr << summary.brief_report() << '\n';
   }
@@ -259,6 +251,7 @@ void add_encode(CLI::App& parent) {
   cmd->add_option("--input", args->input, "Data .npy (N×d)")->required();
   cmd->add_option("--out", args->out, "Output .npy (N×h)")->required();
   cmd->callback([args] {
+    check_output_paths({{"--out", args->out}});
     const ae::SavedModel saved = ae::load_model(args->model);
     const core::Matrix<double> x =
         io::load_samples<double>(args->input, io::NpyConversion::allow_float_conversion);
@@ -287,18 +280,15 @@ void add_export(CLI::App& parent) {
     const ae::SavedModel saved = ae::load_model(args->model);
     const ae::Model& m = saved.model;
     const fs::path dir = args->dir;
+    if (fs::exists(dir) && !fs::is_directory(dir)) throw UsageError("--dir: '" + args->dir + "' is not a directory");
     fs::create_directories(dir);
     // save_samples writes a d×N matrix as an N×d array, so W (r×c) is passed as Wᵀ.
-    write_all_or_nothing({{dir / "W1.npy",
-                [&](const fs::path& p) {
-                  io::save_samples<double>(p, core::Matrix<double>(m.W1().transpose()));
-                }},
-               {dir / "b1.npy", [&](const fs::path& p) { io::save_vector<double>(p, m.b1()); }},
-               {dir / "W2.npy",
-                [&](const fs::path& p) {
-                  io::save_samples<double>(p, core::Matrix<double>(m.decoder_weights().transpose()));
-                }},
-               {dir / "b2.npy", [&](const fs::path& p) { io::save_vector<double>(p, m.b2()); }}});
+    write_all_or_nothing(
+        {{dir / "W1.npy", [&](const fs::path& p) { io::save_samples<double>(p, core::Matrix<double>(m.W1().transpose())); }},
+         {dir / "b1.npy", [&](const fs::path& p) { io::save_vector<double>(p, m.b1()); }},
+         {dir / "W2.npy",
+          [&](const fs::path& p) { io::save_samples<double>(p, core::Matrix<double>(m.decoder_weights().transpose())); }},
+         {dir / "b2.npy", [&](const fs::path& p) { io::save_vector<double>(p, m.b2()); }}});
   });
 }
 

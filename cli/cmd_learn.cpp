@@ -113,16 +113,7 @@ class Reporter {
 // The dimension d of the training samples, as far as it is known before loading them: P² for
 // patches from images, the header's row length for a 2-D .npy (0 when unknown).
 Index known_dimension(const LearnArgs& a) {
-  if (!a.images.empty()) return static_cast<Index>(a.patch) * a.patch;
-  const io::NpyHeader header = io::read_npy_header(a.input);
-  return header.shape.size() == 2 ? static_cast<Index>(header.shape[1]) : 0;
-}
-
-void check_montage_dimension(Index d) {
-  const auto side = static_cast<Index>(std::llround(std::sqrt(static_cast<double>(d))));
-  if (d > 0 && side * side != d) {
-    throw UsageError("--png needs square patches, but d = " + std::to_string(d) + " is not a perfect square");
-  }
+  return a.images.empty() ? npy_row_length(a.input) : static_cast<Index>(a.patch) * a.patch;
 }
 
 // Every check that needs no training data runs before any work, so that a bad option costs
@@ -136,7 +127,7 @@ void check_learn_args(const LearnArgs& a, const CLI::App& cmd) {
   if (!a.checkpoint.empty() && std::filesystem::exists(a.checkpoint) && !std::filesystem::is_directory(a.checkpoint)) {
     throw UsageError("--checkpoint: '" + a.checkpoint + "' is not a directory");
   }
-  if (!a.png.empty()) check_montage_dimension(known_dimension(a));
+  if (!a.png.empty()) check_square_patches("--png", known_dimension(a));
 }
 
 void run_learn(const LearnArgs& a, const CLI::App& cmd) {
@@ -166,7 +157,7 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
   if (init == sparse::DictionaryInit::given) given = io::load_samples<double>(a.init, io::NpyConversion::allow_float_conversion);
 
   Matrix<double> data = load_training_data(a);
-  if (!a.png.empty()) check_montage_dimension(data.rows());
+  if (!a.png.empty()) check_square_patches("--png", data.rows());
   Matrix<double> heldout;
   split_heldout(data, a.heldout_frac, a.seed, heldout);
   if (init == sparse::DictionaryInit::given && given.rows() != data.rows()) {

@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "sparsecode/core/atomic_file.hpp"
+#include "sparsecode/io/npy.hpp"
 
 namespace sparsecode::cli {
 
@@ -137,6 +138,18 @@ void check_output_paths(const std::vector<std::pair<std::string, std::filesystem
       if (other_path == canonical) throw UsageError(option + " and " + other + " name the same file: " + path.string());
     }
     seen.emplace_back(option, canonical);
+  }
+}
+
+core::Index npy_row_length(const std::filesystem::path& path) {
+  const io::NpyHeader header = io::read_npy_header(path);
+  return header.shape.size() == 2 ? static_cast<core::Index>(header.shape[1]) : 0;
+}
+
+void check_square_patches(const std::string& option, core::Index d) {
+  const auto side = static_cast<core::Index>(std::llround(std::sqrt(static_cast<double>(d))));
+  if (d > 0 && side * side != d) {
+    throw UsageError(option + " needs square patches, but d = " + std::to_string(d) + " is not a perfect square");
   }
 }
 
