@@ -16,22 +16,13 @@ using sparsecode::test::make_planted;
 namespace {
 
 OnlineLearnerOptions online_options() {
-  OnlineLearnerOptions o;
-  o.atoms = 8;
-  o.coding.penalty.lambda = 0.1;
+  auto o = sparsecode::test::small_learner_options<OnlineLearnerOptions>(8, 0.1, 2, 30);
   o.batch_size = 16;
-  o.seed = 2;
-  o.stop.epochs = 0;
-  o.stop.iterations = 30;
   return o;
 }
 
 BatchLearnerOptions batch_options() {
-  BatchLearnerOptions o;
-  o.atoms = 8;
-  o.coding.penalty.lambda = 0.1;
-  o.seed = 2;
-  o.stop.iterations = 30;
+  auto o = sparsecode::test::small_learner_options<BatchLearnerOptions>(8, 0.1, 2, 30);
   o.relative_decrease = 0;
   return o;
 }

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sparsecode/core/random.hpp"
 #include "sparsecode/viz/atom_statistics.hpp"
 #include "sparsecode/sparse/learning_curve.hpp"
 #include "sparsecode/io/image_io.hpp"
