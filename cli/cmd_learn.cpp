@@ -157,6 +157,7 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
   if (init == sparse::DictionaryInit::given) given = io::load_samples<double>(a.init, io::NpyConversion::allow_float_conversion);
 
   Matrix<double> data = load_training_data(a);
+  sparse::check_finite_data(data, "training data");  // before the checkpoint directory is made
   if (!a.png.empty()) check_square_patches("--png", data.rows());
   Matrix<double> heldout;
   split_heldout(data, a.heldout_frac, a.seed, heldout);
