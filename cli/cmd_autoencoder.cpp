@@ -283,12 +283,12 @@ void add_export(CLI::App& parent) {
     if (fs::exists(dir) && !fs::is_directory(dir)) throw UsageError("--dir: '" + args->dir + "' is not a directory");
     fs::create_directories(dir);
     // save_samples writes a d×N matrix as an N×d array, so W (r×c) is passed as Wᵀ.
-    write_all_or_nothing(
-        {{dir / "W1.npy", [&](const fs::path& p) { io::save_samples<double>(p, core::Matrix<double>(m.W1().transpose())); }},
-         {dir / "b1.npy", [&](const fs::path& p) { io::save_vector<double>(p, m.b1()); }},
-         {dir / "W2.npy",
-          [&](const fs::path& p) { io::save_samples<double>(p, core::Matrix<double>(m.decoder_weights().transpose())); }},
-         {dir / "b2.npy", [&](const fs::path& p) { io::save_vector<double>(p, m.b2()); }}});
+    const core::Matrix<double> w1 = m.W1().transpose();
+    const core::Matrix<double> w2 = m.decoder_weights().transpose();
+    write_all_or_nothing({{dir / "W1.npy", [&](const fs::path& p) { io::save_samples<double>(p, w1); }},
+                          {dir / "b1.npy", [&](const fs::path& p) { io::save_vector<double>(p, m.b1()); }},
+                          {dir / "W2.npy", [&](const fs::path& p) { io::save_samples<double>(p, w2); }},
+                          {dir / "b2.npy", [&](const fs::path& p) { io::save_vector<double>(p, m.b2()); }}});
   });
 }
 

@@ -154,7 +154,9 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
                                                              : sparse::DictionaryInit::given;
   const sparse::DictionarySign dict_sign = a.nonneg_dict ? sparse::DictionarySign::nonnegative : sparse::DictionarySign::any;
   Matrix<double> given;
-  if (init == sparse::DictionaryInit::given) given = io::load_samples<double>(a.init, io::NpyConversion::allow_float_conversion);
+  if (init == sparse::DictionaryInit::given) {
+    given = io::load_samples<double>(a.init, io::NpyConversion::allow_float_conversion);
+  }
 
   Matrix<double> data = load_training_data(a);
   sparse::check_finite_data(data, "training data");  // before the checkpoint directory is made
