@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "sparsecode/core/atomic_file.hpp"
+#include "sparsecode/io/npy.hpp"
 
 namespace sparsecode::cli {
 
@@ -119,6 +120,57 @@ void write_with_companion(
     write_companion(tmp);
     write_main(main);
   });
+}
+
+void check_output_paths(const std::vector<std::pair<std::string, std::filesystem::path>>& outputs) {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<std::string, fs::path>> seen;
+  for (const auto& [option, path] : outputs) {
+    if (path.empty()) continue;
+    const fs::path dir = path.parent_path();
+    if (!dir.empty() && !fs::is_directory(dir)) {
+      throw UsageError(option + ": directory '" + dir.string() + "' does not exist");
+    }
+    if (fs::is_directory(path)) throw UsageError(option + ": '" + path.string() + "' is a directory");
+    std::error_code error;
+    const fs::path canonical = fs::weakly_canonical(path, error);
+    for (const auto& [other, other_path] : seen) {
+      if (other_path == canonical) throw UsageError(option + " and " + other + " name the same file: " + path.string());
+    }
+    seen.emplace_back(option, canonical);
+  }
+}
+
+core::Index npy_row_length(const std::filesystem::path& path) {
+  const io::NpyHeader header = io::read_npy_header(path);
+  return header.shape.size() == 2 ? static_cast<core::Index>(header.shape[1]) : 0;
+}
+
+void check_square_patches(const std::string& option, core::Index d) {
+  const auto side = static_cast<core::Index>(std::llround(std::sqrt(static_cast<double>(d))));
+  if (d > 0 && side * side != d) {
+    throw UsageError(option + " needs square patches, but d = " + std::to_string(d) + " is not a perfect square");
+  }
+}
+
+namespace {
+
+void write_from(const std::vector<std::pair<std::filesystem::path, OutputWriter>>& files, std::size_t next) {
+  if (next == files.size()) return;
+  if (files[next].first.empty()) {
+    write_from(files, next + 1);
+    return;
+  }
+  core::write_atomically(files[next].first, [&](const std::filesystem::path& tmp) {
+    files[next].second(tmp);
+    write_from(files, next + 1);
+  });
+}
+
+}  // namespace
+
+void write_all_or_nothing(const std::vector<std::pair<std::filesystem::path, OutputWriter>>& files) {
+  write_from(files, 0);
 }
 
 }  // namespace sparsecode::cli
