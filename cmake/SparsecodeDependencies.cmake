@@ -55,6 +55,24 @@ if(NOT TARGET sparsecode_stb)
   target_link_libraries(sparsecode_stb INTERFACE ${SPARSECODE_STB_LIBRARY})
 endif()
 
+# zlib: CRC-32 checksums of checkpoints and model files.
+find_package(ZLIB QUIET)
+if(NOT ZLIB_FOUND)
+  sparsecode_missing("zlib" zlib1g-dev)
+endif()
+
+# libzip: writes scipy's sparse .npz files (zip archives of .npy arrays).
+find_path(SPARSECODE_LIBZIP_INCLUDE zip.h)
+find_library(SPARSECODE_LIBZIP_LIBRARY NAMES zip)
+if(NOT SPARSECODE_LIBZIP_INCLUDE OR NOT SPARSECODE_LIBZIP_LIBRARY)
+  sparsecode_missing("libzip" libzip-dev)
+endif()
+if(NOT TARGET sparsecode_libzip)
+  add_library(sparsecode_libzip INTERFACE)
+  target_include_directories(sparsecode_libzip SYSTEM INTERFACE ${SPARSECODE_LIBZIP_INCLUDE})
+  target_link_libraries(sparsecode_libzip INTERFACE ${SPARSECODE_LIBZIP_LIBRARY})
+endif()
+
 find_path(SPARSECODE_LBFGSPP_INCLUDE LBFGS.h)
 if(NOT SPARSECODE_LBFGSPP_INCLUDE)
   sparsecode_missing("LBFGSpp" liblbfgspp-dev)

@@ -147,7 +147,7 @@ void sync_directory(const fs::path& file) {
 void write_atomically(const fs::path& target, const std::function<void(const fs::path& tmp)>& write) {
   const Destination d = resolve(target);
   if (d.kind == Kind::special) {
-    write(d.path);
+    write(target);  // (through any link: messages then name the path the caller gave)
     return;
   }
   remove_stale_temporaries(d.path);

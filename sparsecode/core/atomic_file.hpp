@@ -19,7 +19,8 @@ namespace sparsecode::core {
 /// - a symbolic link (to any depth): the link is kept and the file it points to is replaced
 ///   atomically as above (a dangling link creates its target).
 /// - a character device or a FIFO (/dev/null, /dev/stdout, a named pipe): written directly,
-///   `write(target)`, since it cannot be replaced; nothing is atomic about such a write.
+///   `write(target)` (through any links), since it cannot be replaced; nothing is atomic
+///   about such a write.
 /// - a directory, block device or socket: refused with std::runtime_error naming it, before
 ///   `write` is called.
 ///

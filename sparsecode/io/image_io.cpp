@@ -8,6 +8,7 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <exception>
 #include <initializer_list>
 #include <fstream>
 #include <iterator>
@@ -278,10 +279,26 @@ void write_png_gray8(const std::filesystem::path& path, int width, int height,
                                 " bytes, expected width*height = " +
                                 std::to_string(static_cast<std::size_t>(width) * height));
   }
-  core::write_atomically(path, [&](const fs::path& tmp) {
-    if (stbi_write_png(tmp.c_str(), width, height, 1, pixels.data(), width) == 0) {
-      throw std::runtime_error("cannot write PNG " + quoted(path));
-    }
+  core::write_file_atomically(path, [&](core::OutputFile& out) {
+    // stb's own file writer ignores write errors; its callback writer lets every byte go
+    // through the checked OutputFile. The callback runs inside C code, so an error is carried
+    // out of it rather than thrown through it.
+    struct Sink {
+      core::OutputFile* out;
+      std::exception_ptr error;
+    } sink{&out, nullptr};
+    const auto put = [](void* context, void* data, int size) {
+      auto* s = static_cast<Sink*>(context);
+      if (s->error) return;
+      try {
+        s->out->write(data, static_cast<std::size_t>(size));
+      } catch (...) {
+        s->error = std::current_exception();
+      }
+    };
+    const int encoded = stbi_write_png_to_func(put, &sink, width, height, 1, pixels.data(), width);
+    if (sink.error) std::rethrow_exception(sink.error);
+    if (encoded == 0) throw std::runtime_error("cannot encode PNG " + quoted(path));
   });
 }
 
