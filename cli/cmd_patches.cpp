@@ -28,6 +28,7 @@ struct PatchesArgs {
   bool no_mean_removal = false;
   bool float32 = false;
   bool quiet = false;
+  io::ImageReadOptions image_read;
   CLI::Option* count = nullptr;
   CLI::Option* zca = nullptr;
 };
@@ -54,7 +55,7 @@ void run_patches(PatchesArgs& a) {
                                std::to_string(a.patch.size) + " gives d = " + std::to_string(d));
     }
   }
-  io::ImageSet set = load_images_reporting(a.images, a.quiet);
+  io::ImageSet set = load_images_reporting(a.images, a.quiet, a.image_read);
   if (a.whiten == "of") {
     set.images = preprocess::whiten_images(set.images);
   }
@@ -145,6 +146,7 @@ void add_patches_command(CLI::App& app) {
   cmd->add_flag("--contrast", a.patch.normalize_contrast,
                 "Contrast normalisation: divide each patch by sqrt(variance + (10/255)^2)");
   cmd->add_flag("--float32", a.float32, "Write float32 instead of float64");
+  add_max_pixels_option(cmd, a.image_read);
   cmd->add_flag("--quiet", a.quiet, "Do not print warnings about skipped files");
   cmd->callback([args] { run_patches(*args); });
 }

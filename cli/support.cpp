@@ -91,14 +91,24 @@ PatchShape parse_patch_shape(const std::string& text, const std::string& option)
   return shape;
 }
 
-io::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet) {
-  io::ImageSet set = io::load_image_directory(dir);
+io::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet,
+                                   const io::ImageReadOptions& options) {
+  io::ImageSet set = io::load_image_directory(dir, options);
   if (!quiet) {
     for (const std::string& warning : set.warnings) {
       std::cerr << "sparsecode: warning: " << warning << '\n';
     }
   }
   return set;
+}
+
+void add_max_pixels_option(CLI::App* cmd, io::ImageReadOptions& options) {
+  cmd->add_option("--max-pixels", options.max_pixels,
+                  "Refuse images whose header declares more than N pixels (width × height), "
+                  "before decoding them")
+      ->capture_default_str()
+      ->type_name("N")
+      ->check(integer_in(1, std::numeric_limits<std::int64_t>::max()));
 }
 
 void write_with_companion(
