@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/support.hpp"
+#include "sparsecode/core/allocation.hpp"
 #include "sparsecode/io/npy.hpp"
 #include "sparsecode/preprocess/patches.hpp"
 #include "sparsecode/preprocess/whitening.hpp"
@@ -65,6 +66,8 @@ void run_patches(PatchesArgs& a) {
   } catch (const std::invalid_argument& e) {
     // The options were validated above: what remains is images too small for --size/--border.
     throw std::runtime_error(a.images + ": " + e.what() + " (see --size, --border)");
+  } catch (const core::AllocationError& e) {
+    throw std::runtime_error(std::string(e.what()) + "; reduce --count (or --size)");
   }
   if (a.zca->count() > 0) {
     zca.fit(patches, a.zca_epsilon);
