@@ -53,7 +53,7 @@ sparsecode_library(sparsecode_armadillo "Armadillo" libarmadillo-dev armadillo a
 # stb: Debian's libstb-dev ships the compiled implementation as libstb.
 sparsecode_library(sparsecode_stb "stb" libstb-dev stb_image.h stb stb)
 
-# zlib: CRC-32 checksums of checkpoints and model files.
+# zlib: gzip-compressed IDX files (Fashion-MNIST), CRC-32 checksums of checkpoints.
 find_package(ZLIB QUIET)
 if(NOT ZLIB_FOUND)
   sparsecode_missing("zlib" zlib1g-dev)
