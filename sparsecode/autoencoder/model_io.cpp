@@ -73,7 +73,7 @@ void save_model(const std::filesystem::path& path, const Model& model, const Cos
   const std::size_t old = bytes.size();
   bytes.resize(old + theta_bytes);
   std::memcpy(bytes.data() + old, model.parameters().data(), theta_bytes);
-  put(bytes, io::crc32(bytes.data(), bytes.size()));
+  io::append_crc32(bytes);
   core::write_file_atomically(path, [&](core::OutputFile& out) { out.write(bytes.data(), bytes.size()); });
 }
 
@@ -99,11 +99,7 @@ SavedModel load_model(const std::filesystem::path& path) {
   }
   if (version >= 2) {
     // The CRC-32 of everything before it, checked before anything else is believed.
-    std::uint32_t stored = 0;
-    if (bytes.size() < prefix + sizeof(stored)) fail("truncated");
-    std::memcpy(&stored, bytes.data() + bytes.size() - sizeof(stored), sizeof(stored));
-    bytes.resize(bytes.size() - sizeof(stored));
-    if (io::crc32(bytes.data(), bytes.size()) != stored) {
+    if (!io::strip_crc32(bytes)) {
       throw ModelFileError(name + ": the model file is corrupt: its content does not match its checksum (CRC-32)");
     }
   }

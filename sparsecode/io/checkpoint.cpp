@@ -55,11 +55,7 @@ class Reader {
   /// Version 2 ends with the CRC-32 of everything before it: checked before anything is parsed,
   /// so a damaged file is reported as such rather than as whatever the damage looks like.
   void verify_and_drop_checksum() {
-    std::uint32_t stored = 0;
-    if (bytes_.size() < 16 + sizeof(stored)) fail("truncated");
-    std::memcpy(&stored, bytes_.data() + bytes_.size() - sizeof(stored), sizeof(stored));
-    bytes_.resize(bytes_.size() - sizeof(stored));
-    if (crc32(bytes_.data(), bytes_.size()) != stored) {
+    if (!strip_crc32(bytes_)) {
       throw CheckpointError("checkpoint '" + path_.string() +
                             "' is corrupt: its content does not match its checksum (CRC-32); "
                             "delete it to start afresh");
@@ -134,7 +130,7 @@ void Checkpoint::save(const std::filesystem::path& path) const {
     out.put<char>('s');
     out.put_string(v);
   }
-  out.put<std::uint32_t>(crc32(out.bytes().data(), out.bytes().size()));
+  append_crc32(out.bytes());
   core::write_file_atomically(path, [&](core::OutputFile& file) {
     file.write(out.bytes().data(), out.bytes().size());
   });

@@ -60,6 +60,23 @@ std::uint32_t crc32(const void* data, std::size_t bytes, std::uint32_t crc) {
   return static_cast<std::uint32_t>(value);
 }
 
+void append_crc32(std::vector<char>& bytes) {
+  const std::uint32_t crc = crc32(bytes.data(), bytes.size());
+  const std::size_t old = bytes.size();
+  bytes.resize(old + sizeof(crc));
+  std::memcpy(bytes.data() + old, &crc, sizeof(crc));
+}
+
+bool strip_crc32(std::vector<char>& bytes) {
+  std::uint32_t stored = 0;
+  if (bytes.size() < sizeof(stored)) return false;
+  const std::size_t content = bytes.size() - sizeof(stored);
+  std::memcpy(&stored, bytes.data() + content, sizeof(stored));
+  if (crc32(bytes.data(), content) != stored) return false;
+  bytes.resize(content);
+  return true;
+}
+
 std::uint64_t fingerprint(const Eigen::Ref<const Matrix<double>>& values) {
   WordHasher hasher;
   hasher.add(static_cast<std::uint64_t>(values.rows()));
