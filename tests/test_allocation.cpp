@@ -1,18 +1,14 @@
 // Allocations too large for memory say what was too large, instead of a bare std::bad_alloc.
 #include <doctest/doctest.h>
 
-#include <sys/wait.h>
-
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "sparsecode/core/allocation.hpp"
 #include "sparsecode/io/image_io.hpp"
 #include "sparsecode/preprocess/patches.hpp"
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -48,19 +44,15 @@ TEST_CASE("extract_patches: a count too large for memory says how many patches")
 }
 
 TEST_CASE("cli patches: --count too large is a one-line error naming --count, exit 1") {
+  using sparsecode::test::quoted;
   const sparsecode::test::TempDir dir("alloc_cli");
   fs::create_directories(dir / "images");
-  std::vector<unsigned char> pixels(32 * 32);
-  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<unsigned char>((i * 7919) % 251);
-  sparsecode::io::write_png_gray8(dir / "images" / "a.png", 32, 32, pixels);
-  const std::string command = std::string("\"") + SPARSECODE_CLI_PATH + "\" patches --size 8 --count " +
-                              std::to_string(kAbsurdCount) + " --images \"" + (dir / "images").string() +
-                              "\" --out \"" + (dir / "x.npy").string() + "\" 2>\"" + (dir / "err.txt").string() + "\"";
-  const int raw = std::system(command.c_str());
-  CHECK(WEXITSTATUS(raw) == 1);
-  std::ifstream in(dir / "err.txt");
-  const std::string message{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  CHECK(message.find("not enough memory for 400000000000000000 patch positions") != std::string::npos);
-  CHECK(message.find("--count") != std::string::npos);
+  sparsecode::test::write_test_png(dir / "images" / "a.png", 32, 32);
+  const auto r = sparsecode::test::run_cli("patches --size 8 --count " + std::to_string(kAbsurdCount) + " --images " +
+                                               quoted(dir / "images") + " --out " + quoted(dir / "x.npy"),
+                                           dir.path());
+  CHECK(r.status == 1);
+  CHECK(r.err.find("not enough memory for 400000000000000000 patch positions") != std::string::npos);
+  CHECK(r.err.find("--count") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "x.npy"));
 }

@@ -1,11 +1,8 @@
 // Decompression bombs: an image whose header declares too many pixels is refused before decoding.
 #include <doctest/doctest.h>
 
-#include <sys/wait.h>
-
 #include <chrono>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -14,6 +11,7 @@
 
 #include "sparsecode/io/checksum.hpp"
 #include "sparsecode/io/image_io.hpp"
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -70,25 +68,18 @@ TEST_CASE("images: the pixel cap applies to every format and can be raised or lo
 }
 
 TEST_CASE("cli: --max-pixels caps the images read by patches and whiten (exit 1 naming the file)") {
+  using sparsecode::test::quoted;
   const sparsecode::test::TempDir dir("image_cap_cli");
   fs::create_directories(dir / "images");
-  std::vector<unsigned char> pixels(1024);
-  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<unsigned char>((i * 7919) % 251);
-  sparsecode::io::write_png_gray8(dir / "images" / "a.png", 32, 32, pixels);
-  const std::string cli = std::string("\"") + SPARSECODE_CLI_PATH + "\" ";
-  const std::string images = " --images \"" + (dir / "images").string() + "\" ";
-  const std::string err = " 2>\"" + (dir / "err.txt").string() + "\"";
+  sparsecode::test::write_test_png(dir / "images" / "a.png", 32, 32);
   for (const std::string command : {"patches --size 8 --count 5", "whiten"}) {
-    const std::string base = cli + command + images + "--out \"" + (dir / "x.npy").string() + "\"";
-    int raw = std::system((base + " --max-pixels 1000" + err).c_str());
-    CHECK(WEXITSTATUS(raw) == 1);
-    std::ifstream in(dir / "err.txt");
-    const std::string message{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    CHECK(message.find("a.png") != std::string::npos);
-    CHECK(message.find("1000") != std::string::npos);
+    const std::string base = command + " --images " + quoted(dir / "images") + " --out " + quoted(dir / "x.npy");
+    const auto refused = sparsecode::test::run_cli(base + " --max-pixels 1000", dir.path());
+    CHECK(refused.status == 1);
+    CHECK(refused.err.find("a.png") != std::string::npos);
+    CHECK(refused.err.find("1000") != std::string::npos);
     CHECK_FALSE(fs::exists(dir / "x.npy"));
-    raw = std::system((base + " --max-pixels 1024" + err).c_str());
-    CHECK(WEXITSTATUS(raw) == 0);
+    CHECK(sparsecode::test::run_cli(base + " --max-pixels 1024", dir.path()).status == 0);
     fs::remove(dir / "x.npy");
   }
 }
