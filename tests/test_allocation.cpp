@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,7 @@ TEST_CASE("allocate_matrix names what did not fit, with its shape and size") {
                        doctest::Contains("not enough memory for the codes (1099511627776 x 1099511627776 values of 8 bytes"),
                        AllocationError);
   std::vector<double> values;
-  CHECK_THROWS_WITH_AS(sparsecode::core::reserve_or_throw(values, static_cast<std::size_t>(kAbsurdCount) * 64, "samples"),
+  CHECK_THROWS_WITH_AS(sparsecode::core::reserve_or_throw(values, std::numeric_limits<std::size_t>::max() / 2, "samples"),
                        doctest::Contains("not enough memory for samples"), AllocationError);
   CHECK(sparsecode::core::allocate_matrix<float>(3, 4, "small").size() == 12);
 }

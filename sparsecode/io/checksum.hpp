@@ -25,7 +25,7 @@ bool strip_crc32(std::vector<char>& bytes);
 /// that any change of shape or of any value (including -0.0 vs 0.0 and NaN payloads) changes
 /// it with overwhelming probability. A view and a copy of the same values have the same
 /// fingerprint. Meant to tell whether a run resumes on the same training data; it is not a
-/// cryptographic hash. Costs one pass over the data (about 0.1 s per GB).
+/// cryptographic hash. Costs one pass over the data (about 0.1 s per GB on a current x86 core).
 std::uint64_t fingerprint(const Eigen::Ref<const Matrix<double>>& values);
 
 }  // namespace sparsecode::io
