@@ -92,14 +92,24 @@ PatchShape parse_patch_shape(const std::string& text, const std::string& option)
   return shape;
 }
 
-io::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet) {
-  io::ImageSet set = io::load_image_directory(dir);
+io::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet,
+                                   const io::ImageReadOptions& options) {
+  io::ImageSet set = io::load_image_directory(dir, options);
   if (!quiet) {
     for (const std::string& warning : set.warnings) {
       std::cerr << "sparsecode: warning: " << warning << '\n';
     }
   }
   return set;
+}
+
+void add_max_pixels_option(CLI::App* cmd, io::ImageReadOptions& options) {
+  cmd->add_option("--max-pixels", options.max_pixels,
+                  "Refuse images whose header declares more than N pixels (width × height), "
+                  "before decoding them")
+      ->capture_default_str()
+      ->type_name("N")
+      ->check(integer_in(1, std::numeric_limits<std::int64_t>::max()));
 }
 
 void write_with_companion(
@@ -112,8 +122,12 @@ void write_with_companion(
     return;
   }
   std::error_code error;
-  if (std::filesystem::weakly_canonical(main, error) ==
-      std::filesystem::weakly_canonical(companion, error)) {
+  // Two outputs may both be a device such as /dev/null: those are written directly, not replaced.
+  const auto type = std::filesystem::status(main, error).type();
+  const bool device = type == std::filesystem::file_type::character ||
+                      type == std::filesystem::file_type::fifo;
+  if (!device && std::filesystem::weakly_canonical(main, error) ==
+                     std::filesystem::weakly_canonical(companion, error)) {
     throw UsageError("two outputs name the same file: " + main.string());
   }
   core::write_atomically(companion, [&](const std::filesystem::path& tmp) {

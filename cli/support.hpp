@@ -35,7 +35,12 @@ struct PatchShape {
 PatchShape parse_patch_shape(const std::string& text, const std::string& option);
 
 /// Loads every image of `dir`, printing each skipped-file warning on stderr unless `quiet`.
-io::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet);
+io::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet,
+                                   const io::ImageReadOptions& options = {});
+
+/// Adds `--max-pixels N` (the largest image decoded, io::ImageReadOptions::max_pixels) to a
+/// command that reads images.
+void add_max_pixels_option(CLI::App* cmd, io::ImageReadOptions& options);
 
 /// Writes a main output and an optional companion file so that on any failure neither is
 /// left behind (or replaced): the companion is written to a temporary file, the main output
