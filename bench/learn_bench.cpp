@@ -8,7 +8,7 @@
 #include <string>
 
 #include "sparsecode/sparse/encoder.hpp"
-#include "sparsecode/sparse/learner_common.hpp"
+#include "sparsecode/sparse/learner_setup.hpp"
 #include "sparsecode/io/npy.hpp"
 #include "sparsecode/sparse/online_learner.hpp"
 

@@ -54,7 +54,7 @@ struct TrainArgs {
 class ProgressReporter {
  public:
   explicit ProgressReporter(bool show) : show_(show) {}
-  ae::CallbackAction operator()(const ae::Progress& p) {
+  ae::CallbackResult operator()(const ae::Progress& p) {
     std::ostringstream row;
     row.precision(10);
     row << p.iteration << ',' << p.terms.total() << ',' << p.terms.reconstruction << ','
@@ -73,7 +73,7 @@ class ProgressReporter {
       std::fprintf(stderr, "\riter %5d  cost %.6f  mean rho_hat %.5f  %.1f s   ", p.iteration,
                    p.terms.total(), p.terms.mean_rho_hat(), p.seconds);
     }
-    return ae::CallbackAction::proceed;
+    return ae::CallbackResult::proceed;
   }
   void finish() const {
     if (show_ && !rows_.empty()) {
@@ -103,22 +103,6 @@ class ProgressReporter {
   viz::CurveSeries validation_{{}, {}, 150, 2, "validation cost"};
 };
 
-/// Writes `main` and any non-empty companions all-or-nothing (nested temporary files).
-void write_all(const std::vector<std::pair<fs::path, std::function<void(const fs::path&)>>>& files,
-               std::size_t next = 0) {
-  if (next == files.size()) {
-    return;
-  }
-  if (files[next].first.empty()) {
-    write_all(files, next + 1);
-    return;
-  }
-  core::write_atomically(files[next].first, [&](const fs::path& tmp) {
-    files[next].second(tmp);
-    write_all(files, next + 1);
-  });
-}
-
 void run_train(TrainArgs& a) {
   const bool lbfgs = a.optimizer == "lbfgs";
   if (lbfgs && a.epochs_opt->count() > 0) {
@@ -132,66 +116,62 @@ void run_train(TrainArgs& a) {
   arch.activation = a.activation == "relu" ? ae::Activation::relu : ae::Activation::sigmoid;
   arch.decoder = a.decoder == "linear" ? ae::Decoder::linear : ae::Decoder::sigmoid;
   arch.tying = a.tied ? ae::Tying::tied : ae::Tying::untied;
+  ae::LbfgsOptions lbfgs_options;
+  lbfgs_options.max_iterations = a.max_iter;
+  ae::MinibatchOptions minibatch_options;
+  minibatch_options.method = a.optimizer == "adam" ? ae::MinibatchMethod::adam : ae::MinibatchMethod::sgd_momentum;
+  minibatch_options.epochs = a.epochs;
+  minibatch_options.batch_size = a.batch_size;
+  if (a.learning_rate > 0.0) {
+    minibatch_options.learning_rate = a.learning_rate;
+  } else if (minibatch_options.method == ae::MinibatchMethod::sgd_momentum) {
+    minibatch_options.learning_rate = 0.1;
+  }
+  minibatch_options.patience = a.patience;
+  minibatch_options.max_norm = a.max_norm;
+  minibatch_options.seed = a.seed;
+  // Every option and output path is checked before any work, so that a bad one costs no
+  // training and leaves no file behind.
   try {
     a.cost.validate();
+    if (lbfgs) {
+      lbfgs_options.validate();
+    } else {
+      minibatch_options.validate();
+    }
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
+  check_output_paths({{"--out", a.out}, {"--png", a.png}, {"--log", a.log}, {"--curve-png", a.curve_png}});
+  if (!a.png.empty()) check_square_patches("--png", npy_row_length(a.input));
   const core::Matrix<double> x =
       io::load_samples<double>(a.input, io::NpyConversion::allow_float_conversion);
   arch.input_dim = x.rows();
-  if (!a.png.empty()) {
-    const auto side = static_cast<core::Index>(std::lround(std::sqrt(static_cast<double>(x.rows()))));
-    if (side * side != x.rows()) {
-      throw UsageError("--png needs square patches, but d = " + std::to_string(x.rows()) +
-                       " is not a perfect square");
-    }
-  }
+  if (!a.png.empty()) check_square_patches("--png", x.rows());
   ae::Model model(arch);
   model.initialize(a.seed);
   ProgressReporter reporter(!a.quiet && ::isatty(STDERR_FILENO) == 1);
   const ae::ProgressCallback callback = [&](const ae::Progress& p) { return reporter(p); };
   ae::TrainingSummary summary;
   if (lbfgs) {
-    ae::LbfgsOptions options;
-    options.max_iterations = a.max_iter;
-    summary = ae::train_lbfgs(model, a.cost, x, options, callback);
+    summary = ae::train_lbfgs(model, a.cost, x, lbfgs_options, callback);
   } else {
-    ae::MinibatchOptions options;
-    options.method = a.optimizer == "adam" ? ae::MinibatchMethod::adam
-                                           : ae::MinibatchMethod::sgd_momentum;
-    options.epochs = a.epochs;
-    options.batch_size = a.batch_size;
-    if (a.learning_rate > 0.0) {
-      options.learning_rate = a.learning_rate;
-    } else if (options.method == ae::MinibatchMethod::sgd_momentum) {
-      options.learning_rate = 0.1;
-    }
-    options.patience = a.patience;
-    options.max_norm = a.max_norm;
-    options.seed = a.seed;
     const auto [train, validation] = ae::split_validation(x, a.val_frac, a.seed);
-    summary = ae::train_minibatch(model, a.cost, train, validation, options, callback);
+    summary = ae::train_minibatch(model, a.cost, train, validation, minibatch_options, callback);
   }
   reporter.finish();
-  write_all({{a.out, [&](const fs::path& p) { ae::save_model(p, model, a.cost); }},
-             {a.png,
-              [&](const fs::path& p) {
-                viz::MontageOptions montage;
-                montage.scale = 4;
-                viz::write_montage_png(p, core::Matrix<double>(model.W1().transpose()),
-                                          montage);
-              }},
-             {a.log, [&](const fs::path& p) { reporter.write_csv(p); }},
-             {a.curve_png,
-              [&](const fs::path& p) { reporter.write_curve_png(p, lbfgs ? "L-BFGS iteration" : "epoch"); }}});
+  write_all_or_nothing(
+      {{a.out, [&](const fs::path& p) { ae::save_model(p, model, a.cost); }},
+       {a.png,
+        [&](const fs::path& p) {
+          viz::MontageOptions montage;
+          montage.scale = 4;
+          viz::write_montage_png(p, core::Matrix<double>(model.W1().transpose()), montage);
+        }},
+       {a.log, [&](const fs::path& p) { reporter.write_csv(p); }},
+       {a.curve_png, [&](const fs::path& p) { reporter.write_curve_png(p, lbfgs ? "L-BFGS iteration" : "epoch"); }}});
   if (!a.quiet) {
-    const ae::CostTerms& t = summary.final_terms;
-    std::cerr << "autoencoder: " << summary.iterations << (lbfgs ? " iterations" : " epochs")
-              << ", stop: " << ae::to_string(summary.reason) << ", cost " << t.total()
-              << " (reconstruction " << t.reconstruction << ", weight decay " << t.weight_decay
-              << ", sparsity " << t.sparsity << ", l1 " << t.l1 << "), mean rho_hat "
-              << t.mean_rho_hat() << ", " << summary.seconds << " s\n";
+    std::cerr << summary.brief_report() << '\n';
   }
 }
 
@@ -271,6 +251,7 @@ void add_encode(CLI::App& parent) {
   cmd->add_option("--input", args->input, "Data .npy (N×d)")->required();
   cmd->add_option("--out", args->out, "Output .npy (N×h)")->required();
   cmd->callback([args] {
+    check_output_paths({{"--out", args->out}});
     const ae::SavedModel saved = ae::load_model(args->model);
     const core::Matrix<double> x =
         io::load_samples<double>(args->input, io::NpyConversion::allow_float_conversion);
@@ -299,18 +280,15 @@ void add_export(CLI::App& parent) {
     const ae::SavedModel saved = ae::load_model(args->model);
     const ae::Model& m = saved.model;
     const fs::path dir = args->dir;
+    if (fs::exists(dir) && !fs::is_directory(dir)) throw UsageError("--dir: '" + args->dir + "' is not a directory");
     fs::create_directories(dir);
     // save_samples writes a d×N matrix as an N×d array, so W (r×c) is passed as Wᵀ.
-    write_all({{dir / "W1.npy",
-                [&](const fs::path& p) {
-                  io::save_samples<double>(p, core::Matrix<double>(m.W1().transpose()));
-                }},
-               {dir / "b1.npy", [&](const fs::path& p) { io::save_vector<double>(p, m.b1()); }},
-               {dir / "W2.npy",
-                [&](const fs::path& p) {
-                  io::save_samples<double>(p, core::Matrix<double>(m.decoder_weights().transpose()));
-                }},
-               {dir / "b2.npy", [&](const fs::path& p) { io::save_vector<double>(p, m.b2()); }}});
+    const core::Matrix<double> w1 = m.W1().transpose();
+    const core::Matrix<double> w2 = m.decoder_weights().transpose();
+    write_all_or_nothing({{dir / "W1.npy", [&](const fs::path& p) { io::save_samples<double>(p, w1); }},
+                          {dir / "b1.npy", [&](const fs::path& p) { io::save_vector<double>(p, m.b1()); }},
+                          {dir / "W2.npy", [&](const fs::path& p) { io::save_samples<double>(p, w2); }},
+                          {dir / "b2.npy", [&](const fs::path& p) { io::save_vector<double>(p, m.b2()); }}});
   });
 }
 

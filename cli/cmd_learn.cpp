@@ -19,6 +19,7 @@
 #include "cli/support.hpp"
 #include "sparsecode/sparse/batch_learner.hpp"
 #include "sparsecode/viz/montage.hpp"
+#include "sparsecode/core/random.hpp"
 #include "sparsecode/io/npy.hpp"
 #include "sparsecode/sparse/online_learner.hpp"
 #include "sparsecode/preprocess/patches.hpp"
@@ -87,15 +88,16 @@ void split_heldout(Matrix<double>& data, double fraction, std::uint64_t seed, Ma
 class Reporter {
  public:
   explicit Reporter(bool show) : show_(show) {}
-  void operator()(const sparse::LearnerProgress& p) {
+  sparse::CallbackResult operator()(const sparse::LearnerProgress& p) {
     rows_.push_back(p);
-    if (!show_) return;
+    if (!show_) return sparse::CallbackResult::proceed;
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(200)) return;
+    if (now - last_ < std::chrono::milliseconds(200)) return sparse::CallbackResult::proceed;
     last_ = now;
     std::fprintf(stderr, "\riter %lld  samples %lld  objective %.6g  held-out %.6g  nnz %.2f  replaced %lld  %.1fs   ",
                  p.iteration, p.samples_seen, p.batch_objective, p.heldout_objective, p.mean_nonzeros,
                  p.atoms_replaced, p.seconds);
+    return sparse::CallbackResult::proceed;
   }
   void finish() const {
     if (show_) std::fprintf(stderr, "\n");
@@ -108,11 +110,28 @@ class Reporter {
   std::vector<sparse::LearnerProgress> rows_;
 };
 
-void run_learn(const LearnArgs& a, const CLI::App& cmd) {
+// The dimension d of the training samples, as far as it is known before loading them: P² for
+// patches from images, the header's row length for a 2-D .npy (0 when unknown).
+Index known_dimension(const LearnArgs& a) {
+  return a.images.empty() ? npy_row_length(a.input) : static_cast<Index>(a.patch) * a.patch;
+}
+
+// Every check that needs no training data runs before any work, so that a bad option costs
+// no training and leaves no file behind.
+void check_learn_args(const LearnArgs& a, const CLI::App& cmd) {
   if (a.resume && a.checkpoint.empty()) throw UsageError("--resume needs --checkpoint DIR");
   for (const char* opt : {"--patch", "--count", "--whiten"}) {
     if (cmd.count(opt) > 0 && a.images.empty()) throw UsageError(std::string(opt) + " applies only with --images");
   }
+  check_output_paths({{"--out", a.out}, {"--png", a.png}, {"--log", a.log}, {"--curve-png", a.curve_png}});
+  if (!a.checkpoint.empty() && std::filesystem::exists(a.checkpoint) && !std::filesystem::is_directory(a.checkpoint)) {
+    throw UsageError("--checkpoint: '" + a.checkpoint + "' is not a directory");
+  }
+  if (!a.png.empty()) check_square_patches("--png", known_dimension(a));
+}
+
+void run_learn(const LearnArgs& a, const CLI::App& cmd) {
+  check_learn_args(a, cmd);
   const bool online = a.method == "online";
   sparse::EncodeOptions coding = sparse::default_coding();
   coding.penalty.lambda = a.lambda;
@@ -134,17 +153,19 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
                                       : a.init == "gaussian" ? sparse::DictionaryInit::gaussian
                                                              : sparse::DictionaryInit::given;
   const sparse::DictionarySign dict_sign = a.nonneg_dict ? sparse::DictionarySign::nonnegative : sparse::DictionarySign::any;
-
-  Matrix<double> data = load_training_data(a);
-  Matrix<double> heldout;
-  split_heldout(data, a.heldout_frac, a.seed, heldout);
   Matrix<double> given;
   if (init == sparse::DictionaryInit::given) {
     given = io::load_samples<double>(a.init, io::NpyConversion::allow_float_conversion);
-    if (given.rows() != data.rows()) {
-      throw std::runtime_error(a.init + ": initial dictionary has d = " + std::to_string(given.rows()) +
-                               ", the data d = " + std::to_string(data.rows()));
-    }
+  }
+
+  Matrix<double> data = load_training_data(a);
+  sparse::check_finite_data(data, "training data");  // before the checkpoint directory is made
+  if (!a.png.empty()) check_square_patches("--png", data.rows());
+  Matrix<double> heldout;
+  split_heldout(data, a.heldout_frac, a.seed, heldout);
+  if (init == sparse::DictionaryInit::given && given.rows() != data.rows()) {
+    throw std::runtime_error(a.init + ": initial dictionary has d = " + std::to_string(given.rows()) +
+                             ", the data d = " + std::to_string(data.rows()));
   }
   std::filesystem::path ckpt;
   if (!a.checkpoint.empty()) {
@@ -154,8 +175,9 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
   const bool resume = a.resume && std::filesystem::exists(ckpt);
   if (a.resume && !resume && !a.quiet) std::cerr << "sparsecode: no checkpoint in " << a.checkpoint << ", starting afresh\n";
   Reporter reporter(isatty(STDERR_FILENO) != 0 && !a.quiet);
-  const auto report = [&](const sparse::LearnerProgress& p) { reporter(p); };
+  const auto report = [&](const sparse::LearnerProgress& p) { return reporter(p); };
   Matrix<double> dictionary;
+  sparse::LearnerSummary summary;
   if (online) {
     sparse::OnlineLearnerOptions o;
     o.atoms = a.atoms;
@@ -173,7 +195,7 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
     sparse::OnlineLearner learner(o);
     if (resume) learner.load_checkpoint(ckpt, data.cols());
     else if (init == sparse::DictionaryInit::given) learner.initialize_with(given);
-    learner.fit(data, heldout, report);
+    summary = learner.fit(data, heldout, report);
     dictionary = learner.dictionary();
   } else {
     sparse::BatchLearnerOptions o;
@@ -188,20 +210,21 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
     sparse::BatchLearner learner(o);
     if (resume) learner.load_checkpoint(ckpt, data.cols());
     else if (init == sparse::DictionaryInit::given) learner.initialize_with(given);
-    learner.fit(data, heldout, report);
+    summary = learner.fit(data, heldout, report);
     dictionary = learner.dictionary();
   }
   reporter.finish();
-  if (!a.log.empty()) sparse::write_progress_csv(a.log, reporter.rows());
-  if (!a.curve_png.empty()) sparse::write_learning_curve_png(a.curve_png, reporter.rows());
-  if (!a.png.empty()) {
-    viz::MontageOptions m;
-    m.scale = 3;
-    const auto side = static_cast<Index>(std::llround(std::sqrt(static_cast<double>(dictionary.rows()))));
-    if (side * side == dictionary.rows()) viz::write_montage_png(a.png, dictionary, m);
-    else throw std::runtime_error("--png: atoms have d = " + std::to_string(dictionary.rows()) + ", not a square patch");
-  }
-  io::save_samples<double>(a.out, dictionary);
+  write_all_or_nothing({{a.out, [&](const std::filesystem::path& p) { io::save_samples<double>(p, dictionary); }},
+                        {a.log, [&](const std::filesystem::path& p) { sparse::write_progress_csv(p, reporter.rows()); }},
+                        {a.curve_png, [&](const std::filesystem::path& p) {
+                           sparse::write_learning_curve_png(p, reporter.rows());
+                         }},
+                        {a.png, [&](const std::filesystem::path& p) {
+                           viz::MontageOptions m;
+                           m.scale = 3;
+                           viz::write_montage_png(p, dictionary, m);
+                         }}});
+  if (!a.quiet) std::cerr << summary.brief_report() << '\n';
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/support.hpp"
+#include "sparsecode/core/allocation.hpp"
 #include "sparsecode/io/npy.hpp"
 #include "sparsecode/preprocess/patches.hpp"
 #include "sparsecode/preprocess/whitening.hpp"
@@ -28,6 +29,7 @@ struct PatchesArgs {
   bool no_mean_removal = false;
   bool float32 = false;
   bool quiet = false;
+  io::ImageReadOptions image_read;
   CLI::Option* count = nullptr;
   CLI::Option* zca = nullptr;
 };
@@ -54,7 +56,7 @@ void run_patches(PatchesArgs& a) {
                                std::to_string(a.patch.size) + " gives d = " + std::to_string(d));
     }
   }
-  io::ImageSet set = load_images_reporting(a.images, a.quiet);
+  io::ImageSet set = load_images_reporting(a.images, a.quiet, a.image_read);
   if (a.whiten == "of") {
     set.images = preprocess::whiten_images(set.images);
   }
@@ -64,6 +66,8 @@ void run_patches(PatchesArgs& a) {
   } catch (const std::invalid_argument& e) {
     // The options were validated above: what remains is images too small for --size/--border.
     throw std::runtime_error(a.images + ": " + e.what() + " (see --size, --border)");
+  } catch (const core::AllocationError& e) {
+    throw std::runtime_error(std::string(e.what()) + "; reduce --count (or --size)");
   }
   if (a.zca->count() > 0) {
     zca.fit(patches, a.zca_epsilon);
@@ -145,6 +149,7 @@ void add_patches_command(CLI::App& app) {
   cmd->add_flag("--contrast", a.patch.normalize_contrast,
                 "Contrast normalisation: divide each patch by sqrt(variance + (10/255)^2)");
   cmd->add_flag("--float32", a.float32, "Write float32 instead of float64");
+  add_max_pixels_option(cmd, a.image_read);
   cmd->add_flag("--quiet", a.quiet, "Do not print warnings about skipped files");
   cmd->callback([args] { run_patches(*args); });
 }

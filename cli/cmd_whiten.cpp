@@ -20,6 +20,7 @@ struct WhitenArgs {
   std::string out;
   std::string png;
   bool quiet = false;
+  io::ImageReadOptions image_read;
 };
 
 /// Throws a data error naming the first image whose size differs from the first one's.
@@ -51,7 +52,7 @@ core::Matrix<double> stack_row_major(const std::vector<io::Image>& images) {
 }
 
 void run_whiten(const WhitenArgs& a) {
-  const io::ImageSet set = load_images_reporting(a.images, a.quiet);
+  const io::ImageSet set = load_images_reporting(a.images, a.quiet, a.image_read);
   require_one_size(set.images);
   const std::vector<io::Image> whitened = preprocess::whiten_images(set.images);
   const core::Matrix<double> stacked = stack_row_major(whitened);
@@ -89,6 +90,7 @@ void add_whiten_command(CLI::App& app) {
                   "Also write a preview: the whitened images on a grid, each scaled to its own "
                   "max |value| with zero at mid-grey")
       ->type_name("FILE.png");
+  add_max_pixels_option(cmd, args->image_read);
   cmd->add_flag("--quiet", args->quiet, "Do not print warnings about skipped files");
   cmd->callback([args] { run_whiten(*args); });
 }

@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "sparsecode/core/atomic_file.hpp"
+#include "sparsecode/io/npy.hpp"
 
 namespace sparsecode::cli {
 
@@ -91,14 +92,24 @@ PatchShape parse_patch_shape(const std::string& text, const std::string& option)
   return shape;
 }
 
-io::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet) {
-  io::ImageSet set = io::load_image_directory(dir);
+io::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet,
+                                   const io::ImageReadOptions& options) {
+  io::ImageSet set = io::load_image_directory(dir, options);
   if (!quiet) {
     for (const std::string& warning : set.warnings) {
       std::cerr << "sparsecode: warning: " << warning << '\n';
     }
   }
   return set;
+}
+
+void add_max_pixels_option(CLI::App* cmd, io::ImageReadOptions& options) {
+  cmd->add_option("--max-pixels", options.max_pixels,
+                  "Refuse images whose header declares more than N pixels (width × height), "
+                  "before decoding them")
+      ->capture_default_str()
+      ->type_name("N")
+      ->check(integer_in(1, std::numeric_limits<std::int64_t>::max()));
 }
 
 void write_with_companion(
@@ -111,14 +122,69 @@ void write_with_companion(
     return;
   }
   std::error_code error;
-  if (std::filesystem::weakly_canonical(main, error) ==
-      std::filesystem::weakly_canonical(companion, error)) {
+  // Two outputs may both be a device such as /dev/null: those are written directly, not replaced.
+  const auto type = std::filesystem::status(main, error).type();
+  const bool device = type == std::filesystem::file_type::character ||
+                      type == std::filesystem::file_type::fifo;
+  if (!device && std::filesystem::weakly_canonical(main, error) ==
+                     std::filesystem::weakly_canonical(companion, error)) {
     throw UsageError("two outputs name the same file: " + main.string());
   }
   core::write_atomically(companion, [&](const std::filesystem::path& tmp) {
     write_companion(tmp);
     write_main(main);
   });
+}
+
+void check_output_paths(const std::vector<std::pair<std::string, std::filesystem::path>>& outputs) {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<std::string, fs::path>> seen;
+  for (const auto& [option, path] : outputs) {
+    if (path.empty()) continue;
+    const fs::path dir = path.parent_path();
+    if (!dir.empty() && !fs::is_directory(dir)) {
+      throw UsageError(option + ": directory '" + dir.string() + "' does not exist");
+    }
+    if (fs::is_directory(path)) throw UsageError(option + ": '" + path.string() + "' is a directory");
+    std::error_code error;
+    const fs::path canonical = fs::weakly_canonical(path, error);
+    for (const auto& [other, other_path] : seen) {
+      if (other_path == canonical) throw UsageError(option + " and " + other + " name the same file: " + path.string());
+    }
+    seen.emplace_back(option, canonical);
+  }
+}
+
+core::Index npy_row_length(const std::filesystem::path& path) {
+  const io::NpyHeader header = io::read_npy_header(path);
+  return header.shape.size() == 2 ? static_cast<core::Index>(header.shape[1]) : 0;
+}
+
+void check_square_patches(const std::string& option, core::Index d) {
+  const auto side = static_cast<core::Index>(std::llround(std::sqrt(static_cast<double>(d))));
+  if (d > 0 && side * side != d) {
+    throw UsageError(option + " needs square patches, but d = " + std::to_string(d) + " is not a perfect square");
+  }
+}
+
+namespace {
+
+void write_from(const std::vector<std::pair<std::filesystem::path, OutputWriter>>& files, std::size_t next) {
+  if (next == files.size()) return;
+  if (files[next].first.empty()) {
+    write_from(files, next + 1);
+    return;
+  }
+  core::write_atomically(files[next].first, [&](const std::filesystem::path& tmp) {
+    files[next].second(tmp);
+    write_from(files, next + 1);
+  });
+}
+
+}  // namespace
+
+void write_all_or_nothing(const std::vector<std::pair<std::filesystem::path, OutputWriter>>& files) {
+  write_from(files, 0);
 }
 
 }  // namespace sparsecode::cli

@@ -5,9 +5,12 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "sparsecode/core/types.hpp"
 #include "sparsecode/io/image_io.hpp"
 
 namespace sparsecode::cli {
@@ -32,7 +35,12 @@ struct PatchShape {
 PatchShape parse_patch_shape(const std::string& text, const std::string& option);
 
 /// Loads every image of `dir`, printing each skipped-file warning on stderr unless `quiet`.
-io::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet);
+io::ImageSet load_images_reporting(const std::filesystem::path& dir, bool quiet,
+                                   const io::ImageReadOptions& options = {});
+
+/// Adds `--max-pixels N` (the largest image decoded, io::ImageReadOptions::max_pixels) to a
+/// command that reads images.
+void add_max_pixels_option(CLI::App* cmd, io::ImageReadOptions& options);
 
 /// Writes a main output and an optional companion file so that on any failure neither is
 /// left behind (or replaced): the companion is written to a temporary file, the main output
@@ -41,5 +49,24 @@ void write_with_companion(
     const std::filesystem::path& main, const std::function<void(const std::filesystem::path&)>& write_main,
     const std::filesystem::path& companion,
     const std::function<void(const std::filesystem::path&)>& write_companion);
+
+/// Checks, before any work, that every non-empty output path can be written: its directory
+/// exists, it is not a directory itself, and no two outputs name the same file. Each entry is
+/// (option name, path); throws UsageError naming the option.
+void check_output_paths(const std::vector<std::pair<std::string, std::filesystem::path>>& outputs);
+
+/// The row length d of an N×d .npy file, read from its header (0 if the array is not 2-D);
+/// throws std::runtime_error naming the file if it cannot be read.
+core::Index npy_row_length(const std::filesystem::path& path);
+
+/// Throws UsageError naming `option` unless d (> 0) is a perfect square, i.e. atoms or weight
+/// rows of d values can be shown as square patches (d = 0, unknown, passes).
+void check_square_patches(const std::string& option, core::Index d);
+
+/// Writes every file whose path is non-empty, all or nothing: each is written to a temporary
+/// file and renamed into place only after all later ones were written (nested
+/// core::write_atomically). A writer receives the temporary path.
+using OutputWriter = std::function<void(const std::filesystem::path&)>;
+void write_all_or_nothing(const std::vector<std::pair<std::filesystem::path, OutputWriter>>& files);
 
 }  // namespace sparsecode::cli

@@ -5,6 +5,22 @@ function(sparsecode_missing what package)
   message(FATAL_ERROR "sparsecode: ${what} not found. Install it with: apt-get install ${package}")
 endfunction()
 
+# An INTERFACE target `target` for a Debian library found by one header and its library name
+# (further arguments: subfolders to look for the header in).
+function(sparsecode_library target what package header library)
+  string(TOUPPER "${target}" var)
+  find_path(${var}_INCLUDE ${header} PATH_SUFFIXES ${ARGN})
+  find_library(${var}_LIBRARY NAMES ${library})
+  if(NOT ${var}_INCLUDE OR NOT ${var}_LIBRARY)
+    sparsecode_missing("${what}" ${package})
+  endif()
+  if(NOT TARGET ${target})
+    add_library(${target} INTERFACE)
+    target_include_directories(${target} SYSTEM INTERFACE ${${var}_INCLUDE})
+    target_link_libraries(${target} INTERFACE ${${var}_LIBRARY})
+  endif()
+endfunction()
+
 find_package(Eigen3 3.4 CONFIG QUIET)
 if(NOT Eigen3_FOUND)
   sparsecode_missing("Eigen 3.4" libeigen3-dev)
@@ -32,34 +48,19 @@ if(NOT TARGET sparsecode_openblas)
   target_link_libraries(sparsecode_openblas INTERFACE ${SPARSECODE_OPENBLAS_LIBRARY})
 endif()
 
-find_path(SPARSECODE_ARMADILLO_INCLUDE armadillo)
-find_library(SPARSECODE_ARMADILLO_LIBRARY NAMES armadillo)
-if(NOT SPARSECODE_ARMADILLO_INCLUDE OR NOT SPARSECODE_ARMADILLO_LIBRARY)
-  sparsecode_missing("Armadillo" libarmadillo-dev)
-endif()
-if(NOT TARGET sparsecode_armadillo)
-  add_library(sparsecode_armadillo INTERFACE)
-  target_include_directories(sparsecode_armadillo SYSTEM INTERFACE ${SPARSECODE_ARMADILLO_INCLUDE})
-  target_link_libraries(sparsecode_armadillo INTERFACE ${SPARSECODE_ARMADILLO_LIBRARY})
-endif()
+sparsecode_library(sparsecode_armadillo "Armadillo" libarmadillo-dev armadillo armadillo)
 
 # stb: Debian's libstb-dev ships the compiled implementation as libstb.
-find_path(SPARSECODE_STB_INCLUDE stb_image.h PATH_SUFFIXES stb)
-find_library(SPARSECODE_STB_LIBRARY NAMES stb)
-if(NOT SPARSECODE_STB_INCLUDE OR NOT SPARSECODE_STB_LIBRARY)
-  sparsecode_missing("stb" libstb-dev)
-endif()
-if(NOT TARGET sparsecode_stb)
-  add_library(sparsecode_stb INTERFACE)
-  target_include_directories(sparsecode_stb SYSTEM INTERFACE ${SPARSECODE_STB_INCLUDE})
-  target_link_libraries(sparsecode_stb INTERFACE ${SPARSECODE_STB_LIBRARY})
-endif()
+sparsecode_library(sparsecode_stb "stb" libstb-dev stb_image.h stb stb)
 
-# zlib: gzip-compressed IDX files (Fashion-MNIST), checksums.
+# zlib: gzip-compressed IDX files (Fashion-MNIST), CRC-32 checksums of checkpoints.
 find_package(ZLIB QUIET)
 if(NOT ZLIB_FOUND)
   sparsecode_missing("zlib" zlib1g-dev)
 endif()
+
+# libzip: writes scipy's sparse .npz files (zip archives of .npy arrays).
+sparsecode_library(sparsecode_libzip "libzip" libzip-dev zip.h zip)
 
 find_path(SPARSECODE_LBFGSPP_INCLUDE LBFGS.h)
 if(NOT SPARSECODE_LBFGSPP_INCLUDE)

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <vector>
 
@@ -12,6 +13,19 @@ namespace sparsecode::test {
 
 using core::Index;
 using core::Matrix;
+
+/// Learner options (OnlineLearnerOptions or BatchLearnerOptions) for small tests: k atoms, λ,
+/// seed, and a budget of `iterations` iterations only.
+template <class Options>
+Options small_learner_options(Index atoms, double lambda, std::uint64_t seed, long long iterations) {
+  Options o;
+  o.atoms = atoms;
+  o.coding.penalty.lambda = lambda;
+  o.seed = seed;
+  o.stop.epochs = 0;
+  o.stop.iterations = iterations;
+  return o;
+}
 
 /// X = D* S + noise: D* (d×k) random unit atoms, S with exactly `sparsity` non-zeros per column
 /// (random signs, magnitudes in [1, 2]), Gaussian noise of standard deviation `noise`.

@@ -102,6 +102,11 @@ TEST_CASE("autoencoder CLI: usage and data errors exit 2 / 1 and leave no output
   check("train --input odd.npy --hidden 3 --png f.png", 2, "perfect square");
   check("train --input wide.npy --hidden 3", 1, "[0, 1] for a sigmoid decoder");
   check("train --input missing.npy --hidden 3", 1, "missing.npy");
+  // Options and output paths are checked before any work.
+  check("train --input x.npy --hidden 3 --log no_such_dir/log.csv", 2, "no_such_dir");
+  check("train --input odd.npy --hidden 3 --png f.png --log log.csv --curve-png c.png", 2, "perfect square");
+  CHECK(!fs::exists(dir / "log.csv"));
+  CHECK(!fs::exists(dir / "c.png"));
   CHECK(!fs::exists(dir / "f.png"));
   // A linear decoder takes the same data.
   CHECK(run(dir, "train --input wide.npy --hidden 3 --decoder linear --max-iter 5 --out l.sae").status == 0);

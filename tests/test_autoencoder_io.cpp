@@ -1,12 +1,15 @@
 // Tests of the autoencoder model file: round trip, and clear errors for wrong, truncated or corrupt files.
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
 
 #include "sparsecode/autoencoder/model_io.hpp"
+#include "sparsecode/io/checksum.hpp"
 #include "tests/autoencoder_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -67,7 +70,13 @@ TEST_CASE("autoencoder model loading rejects wrong, truncated and corrupt files 
   model.initialize(1);
   ae::save_model(dir / "good.sae", model, ae::CostOptions{});
   const std::vector<char> good = read_bytes(dir / "good.sae");
-  const auto expect_error = [&](const std::vector<char>& bytes, const std::string& problem) {
+  // Structural problems are tested in files whose CRC-32 is made to match (as a buggy writer
+  // would produce); damage alone is caught by the CRC, tested below.
+  const auto expect_error = [&](std::vector<char> bytes, const std::string& problem) {
+    if (bytes.size() > 4) {
+      const std::uint32_t crc = sparsecode::io::crc32(bytes.data(), bytes.size() - 4);
+      std::memcpy(bytes.data() + bytes.size() - 4, &crc, 4);
+    }
     write_bytes(dir / "bad.sae", bytes);
     CHECK_THROWS_WITH_AS(ae::load_model(dir / "bad.sae"),
                          doctest::Contains((dir / "bad.sae").string().c_str()), ae::ModelFileError);
@@ -78,13 +87,13 @@ TEST_CASE("autoencoder model loading rejects wrong, truncated and corrupt files 
   bytes[0] = 'X';
   expect_error(bytes, "bad magic");
   bytes = good;
-  bytes[8] = 2;  // version
-  expect_error(bytes, "version 2 is not supported");
+  bytes[8] = 3;  // version
+  expect_error(bytes, "version 3 is not supported");
   bytes = good;
-  bytes.pop_back();
+  bytes.erase(bytes.end() - 5);
   expect_error(bytes, "truncated or trailing");
   bytes = good;
-  bytes.push_back(0);
+  bytes.insert(bytes.end() - 4, 0);
   expect_error(bytes, "truncated or trailing");
   expect_error(std::vector<char>(good.begin(), good.begin() + 20), "truncated or malformed header");
   bytes = good;
@@ -95,9 +104,30 @@ TEST_CASE("autoencoder model loading rejects wrong, truncated and corrupt files 
   expect_error(bytes, "hidden units h must be >= 1");
   bytes = good;
   for (int i = 0; i < 8; ++i) {
-    bytes[bytes.size() - 1 - static_cast<std::size_t>(i)] = static_cast<char>(0xff);  // NaN
+    bytes[bytes.size() - 5 - static_cast<std::size_t>(i)] = static_cast<char>(0xff);  // NaN
   }
   expect_error(bytes, "non-finite");
   CHECK_THROWS_WITH_AS(ae::load_model(dir / "missing.sae"), doctest::Contains("cannot open"),
                        ae::ModelFileError);
+}
+
+TEST_CASE("autoencoder model file: any flipped bit after the version is refused as corrupt") {
+  TempDir dir("ae_io_crc");
+  ae::Model model(ae::Architecture{3, 2});
+  model.initialize(4);
+  ae::save_model(dir / "good.sae", model, ae::CostOptions{});
+  const std::vector<char> good = read_bytes(dir / "good.sae");
+  for (std::size_t byte = 12; byte < good.size(); ++byte) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::vector<char> bad = good;
+      bad[byte] = static_cast<char>(bad[byte] ^ (1 << bit));
+      write_bytes(dir / "bad.sae", bad);
+      CHECK_THROWS_WITH_AS(ae::load_model(dir / "bad.sae"), doctest::Contains("is corrupt"), ae::ModelFileError);
+    }
+  }
+  // A version 1 file (no CRC) is still read.
+  std::vector<char> v1(good.begin(), good.end() - 4);
+  v1[8] = 1;
+  write_bytes(dir / "v1.sae", v1);
+  CHECK(ae::load_model(dir / "v1.sae").model.parameters() == model.parameters());
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "sparsecode/autoencoder/lbfgs_trainer.hpp"
@@ -29,7 +30,7 @@ TEST_CASE("autoencoder L-BFGS decreases the cost at every iteration") {
     const ae::TrainingSummary s =
         ae::train_lbfgs(model, cost, x, options, [&](const ae::Progress& p) {
           costs.push_back(p.terms.total());
-          return ae::CallbackAction::proceed;
+          return ae::CallbackResult::proceed;
         });
     REQUIRE(s.iterations >= 10);
     REQUIRE(costs.size() == static_cast<std::size_t>(s.iterations));
@@ -59,7 +60,7 @@ TEST_CASE("autoencoder on the UFLDL setting (test size): mean rho_hat ends withi
   ae::LbfgsOptions options;
   options.max_iterations = 100;
   const ae::TrainingSummary s = ae::train_lbfgs(model, cost, x, options);
-  CAPTURE(ae::to_string(s.reason));
+  CAPTURE(ae::to_string(s.termination));
   CAPTURE(s.final_terms.mean_rho_hat());
   CHECK(std::abs(s.final_terms.mean_rho_hat() - cost.rho) <= 0.2 * cost.rho);
   CHECK(s.final_terms.total() < s.initial_cost);
@@ -83,9 +84,9 @@ TEST_CASE("autoencoder early stopping restores the weights of the best validatio
   const ae::TrainingSummary s =
       ae::train_minibatch(model, cost, train, validation, options, [&](const ae::Progress& p) {
         validation_costs.push_back(p.validation_cost);
-        return ae::CallbackAction::proceed;
+        return ae::CallbackResult::proceed;
       });
-  REQUIRE(s.reason == ae::TerminationReason::early_stopping);
+  REQUIRE(s.termination == ae::Termination::early_stopping);
   REQUIRE(s.best_epoch < s.iterations);
   const double best = *std::min_element(validation_costs.begin(), validation_costs.end());
   CHECK(s.best_validation_cost == best);
@@ -132,4 +133,52 @@ TEST_CASE("autoencoder initialisation and splits are functions of the seed") {
   CHECK(v1 == v2);
   CHECK(t1 == t2);
   CHECK_THROWS_AS(ae::split_validation(x, 1.0, 7), std::invalid_argument);
+}
+
+TEST_CASE("autoencoder trainers: a callback returning stop ends training after exactly that iteration") {
+  const Matrix<double> x = uniform_data(9, 120, 0.1, 0.9, 31);
+  ae::CostOptions cost;
+  cost.rho = 0.05;
+  const auto stop_at = [](int last, std::vector<int>& seen) {
+    return [last, &seen](const ae::Progress& p) {
+      seen.push_back(p.iteration);
+      return p.iteration == last ? ae::CallbackResult::stop : ae::CallbackResult::proceed;
+    };
+  };
+  {
+    ae::Model model(ae::Architecture{9, 4, ae::Activation::sigmoid, ae::Decoder::sigmoid, ae::Tying::untied});
+    model.initialize(3);
+    std::vector<int> seen;
+    ae::LbfgsOptions options;
+    options.max_iterations = 50;
+    const ae::TrainingSummary s = ae::train_lbfgs(model, cost, x, options, stop_at(3, seen));
+    CHECK(s.termination == ae::Termination::user_callback);
+    CHECK(s.iterations == 3);
+    CHECK(seen == std::vector<int>{1, 2, 3});
+    CHECK(s.brief_report().find("user_callback") != std::string::npos);
+  }
+  {
+    ae::Model model(ae::Architecture{9, 4, ae::Activation::sigmoid, ae::Decoder::sigmoid, ae::Tying::untied});
+    model.initialize(3);
+    std::vector<int> seen;
+    ae::MinibatchOptions options;
+    options.epochs = 20;
+    options.batch_size = 32;
+    const ae::TrainingSummary s = ae::train_minibatch(model, cost, x, Matrix<double>(), options, stop_at(2, seen));
+    CHECK(s.termination == ae::Termination::user_callback);
+    CHECK(s.iterations == 2);
+    CHECK(seen == std::vector<int>{1, 2});
+    const std::string report = s.brief_report();
+    CHECK(report.find("user_callback") != std::string::npos);
+    CHECK(report.find("2 iterations") != std::string::npos);
+  }
+  {  // Without a stop, the budget ends training and the report says which.
+    ae::Model model(ae::Architecture{9, 4, ae::Activation::sigmoid, ae::Decoder::sigmoid, ae::Tying::untied});
+    model.initialize(3);
+    ae::MinibatchOptions options;
+    options.epochs = 2;
+    const ae::TrainingSummary s = ae::train_minibatch(model, cost, x, Matrix<double>(), options);
+    CHECK(s.termination == ae::Termination::epochs);
+    CHECK(s.brief_report().find("termination epochs") != std::string::npos);
+  }
 }

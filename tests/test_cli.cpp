@@ -335,3 +335,12 @@ TEST_CASE("cli data errors exit 1 with one line naming the file and write nothin
   }
   CHECK_FALSE(fs::exists(inputs / "no_such_dir"));
 }
+
+TEST_CASE("cli: an unknown subcommand is named, with the known ones (exit 2)") {
+  const Scratch s("unknown_subcommand");
+  const Run r = s.run("lern --out x.npy");
+  CHECK(r.status == 2);
+  CHECK(one_line(r.err));
+  CHECK(r.err.find("unknown subcommand 'lern'") != std::string::npos);
+  CHECK(r.err.find("learn") != std::string::npos);
+}

@@ -38,7 +38,10 @@ TEST_CASE("batch learner: the objective on fixed data never increases, for both 
     std::vector<double> objective;
     BatchLearner learner(o);
     const BatchSummary s = learner.fit(planted.signals, Matrix<double>(),
-                                       [&](const LearnerProgress& p) { objective.push_back(p.batch_objective); });
+                                       [&](const LearnerProgress& p) {
+                                         objective.push_back(p.batch_objective);
+                                         return CallbackResult::proceed;
+                                       });
     REQUIRE(objective.size() == 8);
     for (std::size_t i = 1; i < objective.size(); ++i) {
       CHECK(objective[i] <= objective[i - 1] * (1 + 1e-9));

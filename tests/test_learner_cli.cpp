@@ -110,3 +110,35 @@ TEST_CASE("learn CLI: after kill -9 mid-run, --resume ends bit-identical to an u
   REQUIRE(run_cli(resumable + " --resume", err) == 0);
   CHECK(read_bytes(dir / "resumed.npy") == read_bytes(dir / "whole.npy"));
 }
+
+TEST_CASE("learn CLI: --png with non-square atoms and unwritable outputs fail before any work: exit 2, no file") {
+  const TempDir dir("learn_cli_png");
+  const auto planted = sparsecode::test::make_planted(10, 6, 300, 2, 0.01, 4);  // d = 10: not a square patch
+  sparsecode::io::save_samples<double>(dir / "x.npy", planted.signals);
+  const std::string x = " --input '" + (dir / "x.npy").string() + "' --atoms 4 --lambda 0.1";
+  const std::string outputs = " --out '" + (dir / "D.npy").string() + "' --log '" + (dir / "c.csv").string() +
+                              "' --curve-png '" + (dir / "c.png").string() + "' --checkpoint '" +
+                              (dir / "ckpt").string() + "'";
+  const fs::path err = dir / "err.txt";
+  const auto nothing_written = [&] {
+    for (const char* name : {"D.npy", "c.csv", "c.png", "f.png", "ckpt"}) {
+      CAPTURE(name);
+      CHECK(!fs::exists(dir / name));
+    }
+  };
+  CHECK(run_cli(x + outputs + " --png '" + (dir / "f.png").string() + "'", err) == 2);
+  CHECK(read_bytes(err).find("perfect square") != std::string::npos);
+  nothing_written();
+  CHECK(run_cli(x + outputs + " --png '" + (dir / "no_such_dir" / "f.png").string() + "'", err) == 2);
+  CHECK(read_bytes(err).find("no_such_dir") != std::string::npos);
+  nothing_written();
+  CHECK(run_cli(x + outputs + " --png '" + (dir / "c.csv").string() + "'", err) == 2);
+  CHECK(read_bytes(err).find("same file") != std::string::npos);
+  nothing_written();
+  // The same run without --png writes every output and reports its summary on stderr.
+  CHECK(run_cli(x + outputs, err) == 0);
+  for (const char* name : {"D.npy", "c.csv", "c.png", "ckpt"}) CHECK(fs::exists(dir / name));
+  CHECK(read_bytes(err).find("termination epochs") != std::string::npos);
+  CHECK(run_cli(x + " --quiet --out '" + (dir / "D2.npy").string() + "'", err) == 0);
+  CHECK(read_bytes(err).empty());
+}

@@ -43,7 +43,7 @@ TEST_CASE("online learner: a planted dictionary is recovered up to sign and perm
   o.coding.penalty.lambda = 0.2;
   OnlineLearner learner(o);
   const OnlineSummary s = learner.fit(planted.signals, Matrix<double>());
-  CHECK(s.termination == LearnerTermination::epochs);
+  CHECK(s.termination == Termination::epochs);
   CHECK(s.last.samples_seen == 10 * 4000);
   const double cos = matched_mean_abs_cos(planted.dictionary, learner.dictionary());
   MESSAGE("mean |cos| = " << cos);

@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "sparsecode/core/random.hpp"
 #include "sparsecode/viz/atom_statistics.hpp"
 #include "sparsecode/io/image_io.hpp"
 #include "sparsecode/sparse/online_learner.hpp"

@@ -236,3 +236,15 @@ TEST_CASE("npy: a failed write leaves no file and no temporary behind") {
                                      std::filesystem::directory_iterator{});
   CHECK(entries == 1);
 }
+
+TEST_CASE("npy error: a NUL or control byte inside a header string is shown escaped, not cutting the message") {
+  ScratchDir dir("npy_err_nul");
+  const std::string descr("<f8\0\x1b[2J", 8);
+  std::string message = read_error(dir, npy_file(dict(descr, "(1,)"), std::string(8, '\0')));
+  CHECK(message.find('\0') == std::string::npos);
+  CHECK(contains(message, "unsupported dtype '<f8\\x00\\x1b[2J' (supported"));
+  const std::string key_header = std::string("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'a\0b': 1, }\n", 68);
+  message = read_error(dir, npy_file(key_header, std::string(8, '\0')));
+  CHECK(message.find('\0') == std::string::npos);
+  CHECK(contains(message, "unknown key 'a\\x00b' (expected exactly"));
+}

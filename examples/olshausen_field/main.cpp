@@ -10,10 +10,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sparsecode/core/random.hpp"
 #include "sparsecode/viz/atom_statistics.hpp"
 #include "sparsecode/sparse/learning_curve.hpp"
 #include "sparsecode/io/image_io.hpp"
-#include "sparsecode/sparse/learner_common.hpp"
+#include "sparsecode/sparse/learner_progress.hpp"
 #include "sparsecode/viz/montage.hpp"
 #include "sparsecode/io/npy.hpp"
 #include "sparsecode/sparse/online_learner.hpp"
@@ -93,6 +94,7 @@ int main(int argc, char** argv) {
         std::printf("iter %6lld  samples %9lld  held-out %.5f  nnz %.2f  replaced %lld  %.1fs\n", p.iteration,
                     p.samples_seen, p.heldout_objective, p.mean_nonzeros, p.atoms_replaced, p.seconds);
       }
+      return sp::CallbackResult::proceed;
     });
     const std::filesystem::path dir(out);
     sparsecode::io::save_samples<double>(dir / "D.npy", learner.dictionary());

@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
     std::printf("data: %zu images, %lld patches of 8x8 in %.2f s\n", set.images.size(),
                 static_cast<long long>(patches.cols()), prep);
     std::printf("L-BFGS: %d iterations, %d evaluations, %.3f s (CPU of all threads %.3f s), stop: %s\n",
-                s.iterations, s.evaluations, s.seconds, cpu, ae::to_string(s.reason).c_str());
+                s.iterations, s.evaluations, s.seconds, cpu, ae::to_string(s.termination).c_str());
     std::printf("cost %.6f -> %.6f  (reconstruction %.6f, weight decay %.6f, sparsity %.6f)\n",
                 s.initial_cost, t.total(), t.reconstruction, t.weight_decay, t.sparsity);
     std::printf("mean rho_hat %.5f (target %.5f), min %.5f, max %.5f\n", t.mean_rho_hat(),

@@ -73,7 +73,7 @@ TrainingSummary train_lbfgs(Model& model, const CostOptions& cost_options,
     throw std::runtime_error("L-BFGS: the cost is not finite at the initial parameters");
   }
   if (converged()) {
-    summary.reason = TerminationReason::gradient_tolerance;
+    summary.termination = Termination::gradient_tolerance;
   } else {
     drt = -grad;
     double step = 1.0 / drt.norm();
@@ -97,7 +97,7 @@ TrainingSummary train_lbfgs(Model& model, const CostOptions& cost_options,
         x = xp;
         grad = gradp;
         fx = fxp;
-        summary.reason = TerminationReason::line_search_failed;
+        summary.termination = Termination::line_search_failed;
         break;
       }
       accepted = last_terms;
@@ -107,21 +107,21 @@ TrainingSummary train_lbfgs(Model& model, const CostOptions& cost_options,
         progress.iteration = k;
         progress.terms = accepted;
         progress.seconds = elapsed();
-        if (callback(progress) == CallbackAction::stop) {
-          summary.reason = TerminationReason::user_stopped;
+        if (callback(progress) == CallbackResult::stop) {
+          summary.termination = Termination::user_callback;
           break;
         }
       }
       if (converged()) {
-        summary.reason = TerminationReason::gradient_tolerance;
+        summary.termination = Termination::gradient_tolerance;
         break;
       }
       if (fxp - fx <= options.function_tolerance * std::max({std::abs(fx), std::abs(fxp), 1.0})) {
-        summary.reason = TerminationReason::function_tolerance;
+        summary.termination = Termination::function_tolerance;
         break;
       }
       if (k >= options.max_iterations) {
-        summary.reason = TerminationReason::max_iterations;
+        summary.termination = Termination::iterations;
         break;
       }
       // A pair without positive curvature would break the inverse-Hessian approximation.
@@ -138,18 +138,6 @@ TrainingSummary train_lbfgs(Model& model, const CostOptions& cost_options,
   summary.final_terms = accepted;
   summary.seconds = elapsed();
   return summary;
-}
-
-std::string to_string(TerminationReason reason) {
-  switch (reason) {
-    case TerminationReason::max_iterations: return "max_iterations";
-    case TerminationReason::gradient_tolerance: return "gradient_tolerance";
-    case TerminationReason::function_tolerance: return "function_tolerance";
-    case TerminationReason::line_search_failed: return "line_search_failed";
-    case TerminationReason::early_stopping: return "early_stopping";
-    case TerminationReason::user_stopped: return "user_stopped";
-  }
-  return "unknown";
 }
 
 }  // namespace sparsecode::autoencoder

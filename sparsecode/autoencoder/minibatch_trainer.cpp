@@ -111,7 +111,7 @@ TrainingSummary train_minibatch(Model& model, const CostOptions& cost_options,
   double best_validation = std::numeric_limits<double>::infinity();
   int epochs_without_improvement = 0;
   long long step = 0;
-  summary.reason = TerminationReason::max_iterations;
+  summary.termination = Termination::epochs;
 
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     core::shuffle(order, rng);
@@ -175,12 +175,12 @@ TrainingSummary train_minibatch(Model& model, const CostOptions& cost_options,
       }
     }
     progress.seconds = elapsed();
-    if (callback && callback(progress) == CallbackAction::stop) {
-      summary.reason = TerminationReason::user_stopped;
+    if (callback && callback(progress) == CallbackResult::stop) {
+      summary.termination = Termination::user_callback;
       break;
     }
     if (stop_early) {
-      summary.reason = TerminationReason::early_stopping;
+      summary.termination = Termination::early_stopping;
       break;
     }
   }

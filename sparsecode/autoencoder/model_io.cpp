@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sparsecode/core/atomic_file.hpp"
+#include "sparsecode/io/checksum.hpp"
 
 namespace sparsecode::autoencoder {
 
@@ -72,14 +73,8 @@ void save_model(const std::filesystem::path& path, const Model& model, const Cos
   const std::size_t old = bytes.size();
   bytes.resize(old + theta_bytes);
   std::memcpy(bytes.data() + old, model.parameters().data(), theta_bytes);
-  core::write_atomically(path, [&](const std::filesystem::path& tmp) {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) {
-      throw std::runtime_error(path.string() + ": cannot write the model file");
-    }
-  });
+  io::append_crc32(bytes);
+  core::write_file_atomically(path, [&](core::OutputFile& out) { out.write(bytes.data(), bytes.size()); });
 }
 
 SavedModel load_model(const std::filesystem::path& path) {
@@ -91,17 +86,22 @@ SavedModel load_model(const std::filesystem::path& path) {
   if (!in) {
     throw ModelFileError(name + ": cannot open the model file");
   }
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
-                                std::istreambuf_iterator<char>());
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   constexpr std::size_t prefix = kMagic.size() + 8;
   if (bytes.size() < prefix || !std::equal(kMagic.begin(), kMagic.end(), bytes.begin())) {
     fail("bad magic (expected a file written by 'sparsecode autoencoder train')");
   }
   std::size_t offset = kMagic.size();
   const auto version = get<std::uint32_t>(bytes, offset);
-  if (version != kModelFormatVersion) {
-    fail("format version " + std::to_string(version) + " is not supported (this build reads " +
+  if (version != kModelFormatVersion && version != 1) {
+    fail("format version " + std::to_string(version) + " is not supported (this build reads 1 to " +
          std::to_string(kModelFormatVersion) + ")");
+  }
+  if (version >= 2) {
+    // The CRC-32 of everything before it, checked before anything else is believed.
+    if (!io::strip_crc32(bytes)) {
+      throw ModelFileError(name + ": the model file is corrupt: its content does not match its checksum (CRC-32)");
+    }
   }
   if (get<std::uint32_t>(bytes, offset) != kHeaderBytes || bytes.size() < prefix + kHeaderBytes) {
     fail("truncated or malformed header");

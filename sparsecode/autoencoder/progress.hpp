@@ -1,4 +1,4 @@
-// Training progress reports (per iteration or epoch), the callback type, and the training summary.
+// Training progress reports (per iteration or epoch), the callback type, and the training summary with its brief report.
 #pragma once
 
 #include <functional>
@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sparsecode/autoencoder/cost.hpp"
+#include "sparsecode/core/termination.hpp"
 
 namespace sparsecode::autoencoder {
 
@@ -18,25 +19,19 @@ struct Progress {
   double seconds = 0.0;   ///< wall time since training started
 };
 
-/// What a callback asks the trainer to do next.
-enum class CallbackAction { proceed, stop };
+using core::CallbackResult;
+using core::Termination;
+using core::to_string;
 
-/// Called after every iteration/epoch. The library never prints; callers show or log progress.
-using ProgressCallback = std::function<CallbackAction(const Progress&)>;
+/// Called after every iteration/epoch. Returning CallbackResult::stop ends training after this
+/// iteration/epoch with termination Termination::user_callback. The library never prints;
+/// callers show or log progress.
+using ProgressCallback = std::function<CallbackResult(const Progress&)>;
 
-enum class TerminationReason {
-  max_iterations,      ///< iteration or epoch budget used up
-  gradient_tolerance,  ///< ‖∇J‖ ≤ tolerance
-  function_tolerance,  ///< relative decrease of J below tolerance
-  line_search_failed,  ///< no acceptable step (best point so far kept)
-  early_stopping,      ///< validation cost did not improve for `patience` epochs (best weights restored)
-  user_stopped,        ///< the callback returned CallbackAction::stop
-};
-
-std::string to_string(TerminationReason reason);
-
+/// What a trainer reports. termination: iterations (L-BFGS budget), epochs (mini-batch budget),
+/// gradient_tolerance, function_tolerance, line_search_failed, early_stopping or user_callback.
 struct TrainingSummary {
-  TerminationReason reason = TerminationReason::max_iterations;
+  Termination termination = Termination::iterations;
   int iterations = 0;          ///< iterations or epochs done
   int evaluations = 0;         ///< cost+gradient evaluations (full batch or mini-batch)
   double initial_cost = 0.0;   ///< J on the training data before training
@@ -45,6 +40,10 @@ struct TrainingSummary {
   double best_validation_cost = std::numeric_limits<double>::quiet_NaN();
   double seconds = 0.0;
   std::string message;         ///< detail, e.g. the line search's complaint
+
+  /// One line (Ceres style): why training stopped, iterations/epochs and evaluations, time,
+  /// initial and final cost (with the final terms), the best validation cost if any.
+  std::string brief_report() const;
 };
 
 }  // namespace sparsecode::autoencoder

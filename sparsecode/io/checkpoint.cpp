@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sparsecode/core/atomic_file.hpp"
+#include "sparsecode/io/checksum.hpp"
 
 namespace sparsecode::io {
 
@@ -14,24 +15,51 @@ static_assert(std::endian::native == std::endian::little, "checkpoints assume a 
 
 namespace {
 
-constexpr char kMagic[17] = "SPARSECODE-CKPT1";
+constexpr char kMagic1[17] = "SPARSECODE-CKPT1";  // version 1: no checksum (still read)
+constexpr char kMagic[17] = "SPARSECODE-CKPT2";
 
-template <class V>
-void put(std::ofstream& out, const V& value) {
-  out.write(reinterpret_cast<const char*>(&value), sizeof(V));
-}
+/// The file's bytes, built in memory so that their CRC-32 can close the file.
+class Writer {
+ public:
+  template <class V>
+  void put(const V& value) {
+    append(&value, sizeof(V));
+  }
+  void put_string(const std::string& s) {
+    put<std::uint64_t>(s.size());
+    append(s.data(), s.size());
+  }
+  void append(const void* data, std::size_t n) {
+    const std::size_t old = bytes_.size();
+    bytes_.resize(old + n);  // (vector::insert draws a false -Wstringop-overflow from GCC 12)
+    if (n > 0) std::memcpy(bytes_.data() + old, data, n);
+  }
+  std::vector<char>& bytes() { return bytes_; }
 
-void put_string(std::ofstream& out, const std::string& s) {
-  put<std::uint64_t>(out, s.size());
-  out.write(s.data(), static_cast<std::streamsize>(s.size()));
-}
+ private:
+  std::vector<char> bytes_;
+};
 
 class Reader {
  public:
   explicit Reader(const std::filesystem::path& path) : path_(path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      throw CheckpointError("checkpoint '" + path.string() + "' is a directory, not a checkpoint file");
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) throw CheckpointError("cannot open checkpoint '" + path.string() + "'");
     bytes_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) throw CheckpointError("error while reading checkpoint '" + path.string() + "'");
+  }
+  /// Version 2 ends with the CRC-32 of everything before it: checked before anything is parsed,
+  /// so a damaged file is reported as such rather than as whatever the damage looks like.
+  void verify_and_drop_checksum() {
+    if (!strip_crc32(bytes_)) {
+      throw CheckpointError("checkpoint '" + path_.string() +
+                            "' is corrupt: its content does not match its checksum (CRC-32); "
+                            "delete it to start afresh");
+    }
   }
   void take(void* dst, std::size_t n) {
     if (n > bytes_.size() - pos_) fail("truncated");
@@ -77,35 +105,34 @@ double Checkpoint::real(const std::string& name) const { return lookup(reals_, n
 const std::string& Checkpoint::string(const std::string& name) const { return lookup(strings_, name); }
 
 void Checkpoint::save(const std::filesystem::path& path) const {
-  core::write_atomically(path, [&](const std::filesystem::path& tmp) {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write checkpoint '" + tmp.string() + "'");
-    out.write(kMagic, 16);
-    put<std::uint64_t>(out, matrices_.size() + ints_.size() + reals_.size() + strings_.size());
-    for (const auto& [name, m] : matrices_) {
-      put_string(out, name);
-      put<char>(out, 'm');
-      put<std::uint64_t>(out, static_cast<std::uint64_t>(m.rows()));
-      put<std::uint64_t>(out, static_cast<std::uint64_t>(m.cols()));
-      out.write(reinterpret_cast<const char*>(m.data()), static_cast<std::streamsize>(m.size() * sizeof(double)));
-    }
-    for (const auto& [name, v] : ints_) {
-      put_string(out, name);
-      put<char>(out, 'i');
-      put<std::int64_t>(out, v);
-    }
-    for (const auto& [name, v] : reals_) {
-      put_string(out, name);
-      put<char>(out, 'r');
-      put<double>(out, v);
-    }
-    for (const auto& [name, v] : strings_) {
-      put_string(out, name);
-      put<char>(out, 's');
-      put_string(out, v);
-    }
-    out.flush();
-    if (!out) throw std::runtime_error("error while writing checkpoint '" + tmp.string() + "'");
+  Writer out;
+  out.append(kMagic, 16);
+  out.put<std::uint64_t>(matrices_.size() + ints_.size() + reals_.size() + strings_.size());
+  for (const auto& [name, m] : matrices_) {
+    out.put_string(name);
+    out.put<char>('m');
+    out.put<std::uint64_t>(static_cast<std::uint64_t>(m.rows()));
+    out.put<std::uint64_t>(static_cast<std::uint64_t>(m.cols()));
+    out.append(m.data(), static_cast<std::size_t>(m.size()) * sizeof(double));
+  }
+  for (const auto& [name, v] : ints_) {
+    out.put_string(name);
+    out.put<char>('i');
+    out.put<std::int64_t>(v);
+  }
+  for (const auto& [name, v] : reals_) {
+    out.put_string(name);
+    out.put<char>('r');
+    out.put<double>(v);
+  }
+  for (const auto& [name, v] : strings_) {
+    out.put_string(name);
+    out.put<char>('s');
+    out.put_string(v);
+  }
+  append_crc32(out.bytes());
+  core::write_file_atomically(path, [&](core::OutputFile& file) {
+    file.write(out.bytes().data(), out.bytes().size());
   });
 }
 
@@ -113,7 +140,11 @@ Checkpoint Checkpoint::load(const std::filesystem::path& path) {
   Reader in(path);
   char magic[16];
   in.take(magic, 16);
-  if (std::memcmp(magic, kMagic, 16) != 0) in.fail("not a sparsecode checkpoint (bad magic or version)");
+  if (std::memcmp(magic, kMagic, 16) == 0) {
+    in.verify_and_drop_checksum();
+  } else if (std::memcmp(magic, kMagic1, 16) != 0) {
+    in.fail("not a sparsecode checkpoint (bad magic or version)");
+  }
   Checkpoint c;
   const auto count = in.get<std::uint64_t>();
   for (std::uint64_t e = 0; e < count; ++e) {

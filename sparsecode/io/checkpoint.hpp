@@ -19,10 +19,12 @@ class CheckpointError : public std::runtime_error {
 
 /// Named values of a learner's state. Matrices and reals are stored bit for bit (IEEE-754
 /// doubles, little-endian), so a resumed run continues from exactly the saved numbers.
-/// File layout (version 1): the 16-byte magic "SPARSECODE-CKPT1", an entry count (u64), then
+/// File layout (version 2): the 16-byte magic "SPARSECODE-CKPT2", an entry count (u64), then
 /// per entry: name length (u64), name, a type byte (m/i/r/s) and the payload — for a matrix
 /// rows and cols (u64) then rows·cols doubles column-major; an i64; a double; or a length-
-/// prefixed string. Host byte order is assumed little-endian (checked at compile time).
+/// prefixed string; the file ends with the CRC-32 (u32) of all the bytes before it. Version 1
+/// ("SPARSECODE-CKPT1", the same without the CRC) is still read. Host byte order is assumed
+/// little-endian (checked at compile time).
 class Checkpoint {
  public:
   void set_matrix(const std::string& name, const Matrix<double>& value) { matrices_[name] = value; }
@@ -36,9 +38,11 @@ class Checkpoint {
   double real(const std::string& name) const;
   const std::string& string(const std::string& name) const;
 
-  /// Writes atomically (temporary file + rename): a crash leaves the previous checkpoint.
+  /// Writes atomically (temporary file + fsync + rename): a crash leaves the previous
+  /// checkpoint. Throws std::runtime_error naming the file if any write fails.
   void save(const std::filesystem::path& path) const;
-  /// Throws CheckpointError naming the file if it is unreadable, truncated or not a checkpoint.
+  /// Throws CheckpointError naming the file if it is a directory, unreadable, truncated, not a
+  /// checkpoint, or corrupt (its CRC-32 does not match: the message says "is corrupt").
   static Checkpoint load(const std::filesystem::path& path);
 
  private:

@@ -8,6 +8,7 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <exception>
 #include <initializer_list>
 #include <fstream>
 #include <iterator>
@@ -64,11 +65,24 @@ Matrix<double> to_gray(const Sample* data, int width, int height, int channels, 
   return pixels;
 }
 
+/// Refuses a declared size above the cap before anything is decoded.
+void check_pixel_count(const fs::path& path, long long width, long long height,
+                       const ImageReadOptions& options) {
+  const double pixels = static_cast<double>(width) * static_cast<double>(height);
+  if (pixels > static_cast<double>(options.max_pixels)) {
+    throw std::runtime_error("image " + quoted(path) + " declares " + std::to_string(width) + "x" +
+                             std::to_string(height) + " pixels, more than the limit of " +
+                             std::to_string(options.max_pixels) +
+                             " (ImageReadOptions::max_pixels; --max-pixels in the sparsecode tool)");
+  }
+}
+
 struct StbFree {
   void operator()(void* p) const { stbi_image_free(p); }
 };
 
-Matrix<double> decode_with_stb(const fs::path& path, const std::vector<unsigned char>& bytes) {
+Matrix<double> decode_with_stb(const fs::path& path, const std::vector<unsigned char>& bytes,
+                               const ImageReadOptions& options) {
   if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     throw std::runtime_error("image " + quoted(path) + " is too large to decode (over 2 GiB)");
   }
@@ -82,6 +96,10 @@ Matrix<double> decode_with_stb(const fs::path& path, const std::vector<unsigned 
     return std::runtime_error("cannot decode image " + quoted(path) + ": " +
                               (reason != nullptr ? reason : "unknown error"));
   };
+  // The header alone gives the size (a header stb cannot read fails in the decoding below).
+  if (stbi_info_from_memory(buffer, length, &width, &height, &channels) != 0) {
+    check_pixel_count(path, width, height, options);
+  }
   if (stbi_is_16_bit_from_memory(buffer, length) != 0) {
     std::unique_ptr<stbi_us, StbFree> data(
         stbi_load_16_from_memory(buffer, length, &width, &height, &channels, 0));
@@ -98,8 +116,8 @@ Matrix<double> decode_with_stb(const fs::path& path, const std::vector<unsigned 
 /// the wrong byte order, ignores maxval and accepts truncated rasters, so PNM is parsed here.
 class PnmReader {
  public:
-  PnmReader(const fs::path& path, const std::vector<unsigned char>& bytes)
-      : path_(path), bytes_(bytes) {}
+  PnmReader(const fs::path& path, const std::vector<unsigned char>& bytes, const ImageReadOptions& options)
+      : path_(path), bytes_(bytes), options_(options) {}
 
   Matrix<double> decode() {
     const char kind = static_cast<char>(bytes_[1]);
@@ -110,6 +128,7 @@ class PnmReader {
     const long height = header_integer("height");
     const long maxval = header_integer("maxval");
     if (width < 1 || height < 1) error("width and height must be positive");
+    check_pixel_count(path_, width, height, options_);
     if (maxval < 1 || maxval > 65535) error("maxval " + std::to_string(maxval) + " not in 1..65535");
     const int bytes_per_sample = maxval > 255 ? 2 : 1;
     // Each sample takes at least one byte (binary) or two characters (ASCII) of the file, so
@@ -186,6 +205,7 @@ class PnmReader {
 
   const fs::path& path_;
   const std::vector<unsigned char>& bytes_;
+  const ImageReadOptions& options_;
   std::size_t pos_ = 0;
 };
 
@@ -216,15 +236,22 @@ bool has_image_extension(const fs::path& path) {
 
 }  // namespace
 
-Image load_image(const std::filesystem::path& path) {
+void ImageReadOptions::validate() const {
+  if (max_pixels < 1) {
+    throw std::invalid_argument("ImageReadOptions.max_pixels must be >= 1, got " + std::to_string(max_pixels));
+  }
+}
+
+Image load_image(const std::filesystem::path& path, const ImageReadOptions& options) {
+  options.validate();
   const std::vector<unsigned char> bytes = read_file(path);
   if (bytes.empty()) throw std::runtime_error("cannot decode image " + quoted(path) + ": empty file");
   Image image;
   image.name = path.string();
   if (is_pnm(bytes)) {
-    image.pixels = PnmReader(path, bytes).decode();
+    image.pixels = PnmReader(path, bytes, options).decode();
   } else if (is_stb_format(bytes)) {
-    image.pixels = decode_with_stb(path, bytes);
+    image.pixels = decode_with_stb(path, bytes, options);
   } else {
     throw std::runtime_error("cannot decode image " + quoted(path) +
                              ": not a PNG, JPEG, BMP, PGM or PPM file");
@@ -232,7 +259,8 @@ Image load_image(const std::filesystem::path& path) {
   return image;
 }
 
-ImageSet load_image_directory(const std::filesystem::path& dir) {
+ImageSet load_image_directory(const std::filesystem::path& dir, const ImageReadOptions& options) {
+  options.validate();
   std::error_code ec;
   if (!fs::exists(dir, ec)) {
     throw std::runtime_error("image directory " + quoted(dir) + " does not exist");
@@ -258,7 +286,7 @@ ImageSet load_image_directory(const std::filesystem::path& dir) {
       set.warnings.push_back("skipping " + quoted(entry) +
                              ": not an image extension (.png .jpg .jpeg .pgm .ppm .bmp)");
     } else {
-      set.images.push_back(load_image(entry));
+      set.images.push_back(load_image(entry, options));
     }
   }
   if (set.images.empty()) {
@@ -278,10 +306,26 @@ void write_png_gray8(const std::filesystem::path& path, int width, int height,
                                 " bytes, expected width*height = " +
                                 std::to_string(static_cast<std::size_t>(width) * height));
   }
-  core::write_atomically(path, [&](const fs::path& tmp) {
-    if (stbi_write_png(tmp.c_str(), width, height, 1, pixels.data(), width) == 0) {
-      throw std::runtime_error("cannot write PNG " + quoted(path));
-    }
+  core::write_file_atomically(path, [&](core::OutputFile& out) {
+    // stb's own file writer ignores write errors; its callback writer lets every byte go
+    // through the checked OutputFile. The callback runs inside C code, so an error is carried
+    // out of it rather than thrown through it.
+    struct Sink {
+      core::OutputFile* out;
+      std::exception_ptr error;
+    } sink{&out, nullptr};
+    const auto put = [](void* context, void* data, int size) {
+      auto* s = static_cast<Sink*>(context);
+      if (s->error) return;
+      try {
+        s->out->write(data, static_cast<std::size_t>(size));
+      } catch (...) {
+        s->error = std::current_exception();
+      }
+    };
+    const int encoded = stbi_write_png_to_func(put, &sink, width, height, 1, pixels.data(), width);
+    if (sink.error) std::rethrow_exception(sink.error);
+    if (encoded == 0) throw std::runtime_error("cannot encode PNG " + quoted(path));
   });
 }
 

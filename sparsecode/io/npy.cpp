@@ -251,21 +251,9 @@ void write_bytes(const fs::path& path, NpyDType dtype, bool fortran_order,
                                 path.string() + "', but shape " + npy_shape_text(shape) + " of '" +
                                 npy_dtype_descr(dtype) + "' needs " + std::to_string(needed));
   }
-  core::write_atomically(path, [&](const fs::path& tmp) {
-    const auto failed = [&] {
-      return std::runtime_error("cannot write '" + path.string() + "': " + std::strerror(errno));
-    };
-    FilePtr out(std::fopen(tmp.c_str(), "wb"));
-    if (!out) {
-      throw failed();
-    }
-    if (std::fwrite(header.data(), 1, header.size(), out.get()) != header.size() ||
-        (bytes > 0 && std::fwrite(data, 1, bytes, out.get()) != bytes)) {
-      throw failed();
-    }
-    if (std::fclose(out.release()) != 0) {
-      throw failed();
-    }
+  core::write_file_atomically(path, [&](core::OutputFile& out) {
+    out.write(header);
+    out.write(data, bytes);
   });
 }
 

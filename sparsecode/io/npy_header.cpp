@@ -37,11 +37,13 @@ std::optional<std::size_t> checked_product(const std::vector<std::size_t>& shape
   return product;
 }
 
-// Shows (part of) the header in messages, with non-printable bytes escaped.
-std::string quoted_excerpt(std::string_view text) {
-  constexpr std::size_t kMax = 120;
-  std::string out = "\"";
-  for (std::size_t i = 0; i < text.size() && i < kMax; ++i) {
+constexpr std::size_t kExcerpt = 120;  // bytes of file text shown in a message
+
+// Text from the file as shown in messages: control and non-ASCII bytes escaped (\n, \xNN), so
+// that a NUL byte or a terminal escape cannot cut or garble the message; cut after kExcerpt bytes.
+std::string escaped(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size() && i < kExcerpt; ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c == '\n') {
       out += "\\n";
@@ -54,14 +56,23 @@ std::string quoted_excerpt(std::string_view text) {
       out += static_cast<char>(c);
     }
   }
-  out += text.size() > kMax ? "\"..." : "\"";
+  if (text.size() > kExcerpt) out.append("...");
+  return out;
+}
+
+// Shows (part of) the header in messages, in double quotes.
+std::string quoted_excerpt(std::string_view text) {
+  // Appending (not "\"" + string) avoids GCC 12's false -Wrestrict warning on operator+.
+  std::string out(1, '"');
+  out.append(escaped(text.substr(0, kExcerpt)));
+  out.append(text.size() > kExcerpt ? "\"..." : "\"");
   return out;
 }
 
 NpyDType parse_descr(const std::string& descr, const std::filesystem::path& file) {
   const std::string supported = " (supported: <f4, <f8, |u1, <i4, <i8)";
   if (!descr.empty() && descr[0] == '>') {
-    fail(file, "big-endian dtype '" + descr + "' is not supported; store it little-endian, e.g. "
+    fail(file, "big-endian dtype '" + escaped(descr) + "' is not supported; store it little-endian, e.g. "
                    "numpy's a.astype(a.dtype.newbyteorder('<'))");
   }
   const bool has_order = !descr.empty() && (descr[0] == '<' || descr[0] == '=' || descr[0] == '|');
@@ -76,7 +87,7 @@ NpyDType parse_descr(const std::string& descr, const std::filesystem::path& file
     if (code == "i4") return NpyDType::int32;
     if (code == "i8") return NpyDType::int64;
   }
-  fail(file, "unsupported dtype '" + descr + "'" + supported);
+  fail(file, "unsupported dtype '" + escaped(descr) + "'" + supported);
 }
 
 // A recursive-descent parser for the subset of Python literals NumPy writes in a header:
@@ -151,7 +162,7 @@ class HeaderParser {
     const std::string key = parse_string();
     skip_space();
     if (at_end() || peek() != ':') {
-      malformed("expected ':' after key '" + key + "'");
+      malformed("expected ':' after key '" + escaped(key) + "'");
     }
     ++pos_;
     skip_space();
@@ -162,7 +173,7 @@ class HeaderParser {
     } else if (key == "shape") {
       set_once(fields.shape, key, parse_shape());
     } else {
-      fail(file_, "malformed header: unknown key '" + key +
+      fail(file_, "malformed header: unknown key '" + escaped(key) +
                       "' (expected exactly 'descr', 'fortran_order' and 'shape') in " +
                       quoted_excerpt(text_));
     }
@@ -171,7 +182,7 @@ class HeaderParser {
   template <class V>
   void set_once(std::optional<V>& slot, const std::string& key, V value) {
     if (slot.has_value()) {
-      fail(file_, "malformed header: duplicate key '" + key + "' in " + quoted_excerpt(text_));
+      fail(file_, "malformed header: duplicate key '" + escaped(key) + "' in " + quoted_excerpt(text_));
     }
     slot = std::move(value);
   }

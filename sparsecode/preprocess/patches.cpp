@@ -1,5 +1,6 @@
 // Patch extraction: seeded random or stride-grid positions, then per-patch mean removal and contrast normalisation.
 #include "sparsecode/preprocess/patches.hpp"
+#include "sparsecode/core/allocation.hpp"
 #include "sparsecode/core/random.hpp"
 
 #include <cmath>
@@ -45,7 +46,8 @@ std::vector<PatchPosition> random_positions(const std::vector<io::Image>& images
   }
   std::mt19937_64 rng(o.seed);
   std::vector<PatchPosition> positions;
-  positions.reserve(static_cast<std::size_t>(o.count));
+  core::reserve_or_throw(positions, static_cast<std::size_t>(o.count),
+                         std::to_string(o.count) + " patch positions");
   for (long long n = 0; n < o.count; ++n) {
     const std::size_t image = eligible[core::uniform_below(rng, eligible.size())];
     const Matrix<double>& px = images[image].pixels;
@@ -106,7 +108,8 @@ Matrix<double> extract_patches(const std::vector<io::Image>& images, const Patch
                                                    : grid_positions(images, options);
   const Index p = options.size;
   const auto n = static_cast<Index>(positions.size());
-  Matrix<double> patches(p * p, n);
+  Matrix<double> patches =
+      core::allocate_matrix<double>(p * p, n, std::to_string(n) + " patches of " + std::to_string(p) + "x" + std::to_string(p));
   // Each column depends only on its own position, so any thread count gives identical results.
 #pragma omp parallel for schedule(static)
   for (Index j = 0; j < n; ++j) {

@@ -29,7 +29,8 @@ struct PatchOptions {
 /// Random: each patch picks an image uniformly, then a top-left corner uniformly among the
 /// positions whose patch lies inside the image minus `border` pixels on each side.
 /// Grid: every position on the stride grid inside the border, images in order, row-major.
-/// Throws std::invalid_argument if no image can hold a patch within its border or the list is empty.
+/// Throws std::invalid_argument if no image can hold a patch within its border or the list is
+/// empty; core::AllocationError (saying how many patches, how many bytes) if they do not fit in memory.
 Matrix<double> extract_patches(const std::vector<io::Image>& images, const PatchOptions& options);
 
 }  // namespace sparsecode::preprocess

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "sparsecode/sparse/learner_common.hpp"
+#include "sparsecode/sparse/learner_progress.hpp"
 
 namespace sparsecode::sparse {
 

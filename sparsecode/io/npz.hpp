@@ -1,0 +1,48 @@
+// Sparse code files: scipy.sparse CSR matrices in .npz archives (zip of .npy arrays, via libzip), written and read back.
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "sparsecode/core/types.hpp"
+
+namespace sparsecode::io {
+
+/// A malformed or unsupported .npz file; the message names the file and the problem.
+class NpzError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct NpzOptions {
+  /// Entries with |value| <= threshold are left out (0, the default: only exact zeros, so the
+  /// file holds the codes exactly). NaN is never left out.
+  double threshold = 0.0;
+  /// Deflate the arrays: smaller files, slower writing (codes' float mantissas hardly compress).
+  /// Off by default; scipy reads both.
+  bool compress = false;
+
+  void validate() const;  ///< throws std::invalid_argument unless threshold is finite and >= 0
+};
+
+/// Writes codes — k×N, one code per column, as the encoder returns them — as the N×k scipy CSR
+/// matrix (samples as rows, like every sparsecode .npy file), in the layout of
+/// scipy.sparse.save_npz, so that `scipy.sparse.load_npz(path)` reads it: a zip archive of
+/// data.npy (the kept values, dtype of T: '<f8' or '<f4'), indices.npy (their columns, the atom
+/// indices, ascending within a row), indptr.npy (N+1 row starts), int32 like scipy (int64 when
+/// the count of kept values or k or N exceed 2^31−1), format.npy (b'csr') and shape.npy
+/// (int64 [N, k]). The archive is built in memory (about twice the kept values' bytes), then
+/// written atomically with every write checked (core::write_file_atomically).
+/// Throws std::invalid_argument for bad options; std::runtime_error naming the file if
+/// writing fails. T is float or double.
+template <class T>
+void save_csr_npz(const std::filesystem::path& path, const Matrix<T>& codes, const NpzOptions& options = {});
+
+/// Reads a CSR .npz (written by save_csr_npz or scipy.sparse.save_npz: float32/float64 data,
+/// int32/int64 indices, stored or deflated) back as the dense k×N matrix of codes, i.e. the
+/// transpose of the file's N×k matrix. Throws NpzError naming the file if it is not a zip
+/// archive, lacks a member, is not CSR, or its arrays are inconsistent (indptr not
+/// non-decreasing from 0 to the value count, an index outside [0, k)).
+Matrix<double> load_csr_npz(const std::filesystem::path& path);
+
+}  // namespace sparsecode::io

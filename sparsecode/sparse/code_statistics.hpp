@@ -1,0 +1,47 @@
+// The learners' sufficient statistics A = Σ w a aᵀ and B = Σ w x aᵀ, accumulated over the codes' non-zeros.
+#pragma once
+
+#include <vector>
+
+#include "sparsecode/core/types.hpp"
+
+namespace sparsecode::sparse {
+
+/// The statistics of Mairal et al. 2010 (Algorithm 1): A (k×k) = Σ w·a aᵀ and B (d×k) = Σ w·x aᵀ
+/// over coded samples x with codes a, plus per atom the number of codes that used it (`usage`,
+/// for atom replacement). The dictionary step minimizes ½tr(DᵀDA) − tr(DᵀB). Codes are sparse,
+/// so a sample costs O(s²) for A and O(d·s) for B with s non-zeros, instead of O(k²) and O(d·k).
+class CodeStatistics {
+ public:
+  /// Zero statistics for dimension d and k atoms.
+  void reset(Index dimension, Index atoms);
+
+  /// A ← βA, B ← βB (down-weighting the past; usage is kept).
+  void scale(double beta);
+
+  /// For every column i: A += w·a_i a_iᵀ, B += w·x_i a_iᵀ over the non-zeros of a_i (in the
+  /// order of the columns, then of the atoms), and usage(j) += 1 for every non-zero a_ij.
+  /// samples is d×n, codes k×n.
+  void add(const Matrix<double>& samples, const Matrix<double>& codes, double weight);
+
+  /// Clears atom j's statistics (row and column j of A, column j of B), which belonged to an
+  /// atom being replaced; usage is kept.
+  void clear_atom(Index j);
+
+  void clear_usage() { usage_.setZero(); }
+
+  /// Sets all three (a checkpoint's); shapes are the caller's to check.
+  void assign(Matrix<double> a, Matrix<double> b, Vector<double> usage);
+
+  const Matrix<double>& a() const { return a_; }         ///< k×k
+  const Matrix<double>& b() const { return b_; }         ///< d×k
+  const Vector<double>& usage() const { return usage_; } ///< k
+
+ private:
+  Matrix<double> a_;
+  Matrix<double> b_;
+  Vector<double> usage_;
+  std::vector<Index> support_;  ///< workspace: the current code's non-zeros
+};
+
+}  // namespace sparsecode::sparse

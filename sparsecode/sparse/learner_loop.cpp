@@ -1,0 +1,211 @@
+// The learners' shared loop: input checks, stepping, held-out evaluation, callbacks, stopping, checkpoints.
+#include "sparsecode/sparse/learner_loop.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace sparsecode::sparse {
+
+namespace {
+
+void check_fit_inputs(const Matrix<double>& data, const Matrix<double>& heldout, const StopCriteria& stop) {
+  check_finite_data(data, "training data");
+  if (heldout.size() > 0) {
+    check_finite_data(heldout, "held-out data");
+    if (heldout.rows() != data.rows()) {
+      throw std::invalid_argument("held-out data has dimension " + std::to_string(heldout.rows()) +
+                                  ", the training data " + std::to_string(data.rows()));
+    }
+  }
+  if (stop.patience > 0 && heldout.size() == 0) {
+    throw std::invalid_argument("early stopping (patience " + std::to_string(stop.patience) + ") needs a held-out set");
+  }
+}
+
+void check_dimension(const Matrix<double>& data, const Matrix<double>& dictionary, const std::string& what) {
+  if (data.rows() != dictionary.rows()) {
+    throw std::invalid_argument(what + " has dimension " + std::to_string(data.rows()) + ", the dictionary " +
+                                std::to_string(dictionary.rows()));
+  }
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+void LoopSettings::validate(const std::string& owner) const {
+  if (atoms < 1) throw std::invalid_argument("number of atoms k must be >= 1, got " + std::to_string(atoms));
+  coding.validate();
+  stop.validate();
+  if (evaluate_every < 0) {
+    throw std::invalid_argument(owner + ".evaluate_every must be >= 0, got " + std::to_string(evaluate_every));
+  }
+  if (checkpoint_every < 1) {
+    throw std::invalid_argument(owner + ".checkpoint_every must be >= 1, got " + std::to_string(checkpoint_every));
+  }
+}
+
+LearnerLoop::LearnerLoop(LoopSettings settings) : settings_(std::move(settings)) { state_.rng.seed(settings_.seed); }
+
+void LearnerLoop::initialize(LearnerStep& step, const Matrix<double>& data) {
+  check_finite_data(data, "training data");
+  if (settings_.init == DictionaryInit::given) {
+    throw std::invalid_argument("initialisation 'given' needs initialize_with(dictionary)");
+  }
+  state_.dictionary = initial_dictionary(data, settings_.atoms, settings_.init, settings_.sign, state_.rng);
+  step.reset(data.rows());
+}
+
+void LearnerLoop::initialize_with(LearnerStep& step, const Matrix<double>& dictionary) {
+  state_.dictionary = checked_initial_dictionary(dictionary, settings_.atoms, settings_.sign);
+  step.reset(dictionary.rows());
+}
+
+void LearnerLoop::record(const StepOutcome& outcome, double seconds) {
+  LearnerProgress& p = state_.progress;
+  p.iteration += 1;
+  p.samples_seen += outcome.samples;
+  if (outcome.epoch_end) p.epoch += 1;
+  p.batch_objective = outcome.mean_objective;
+  p.mean_nonzeros = outcome.mean_nonzeros;
+  p.atoms_replaced += outcome.atoms_replaced;
+  p.heldout_objective = std::numeric_limits<double>::quiet_NaN();
+  p.seconds += seconds;
+}
+
+LearnerProgress LearnerLoop::partial_fit(LearnerStep& step, const Matrix<double>& samples) {
+  check_finite_data(samples, "partial_fit samples");
+  if (state_.dictionary.size() == 0) initialize(step, samples);
+  check_dimension(samples, state_.dictionary, "partial_fit samples");
+  const auto start = std::chrono::steady_clock::now();
+  const StepOutcome outcome = step.step_on(samples, state_);
+  record(outcome, seconds_since(start));
+  return state_.progress;
+}
+
+LearnerSummary LearnerLoop::fit(LearnerStep& step, const Matrix<double>& data, const Matrix<double>& heldout,
+                                const ProgressCallback& callback) {
+  check_fit_inputs(data, heldout, settings_.stop);
+  if (state_.dictionary.size() == 0) {
+    if (settings_.init == DictionaryInit::given) {
+      throw std::invalid_argument("initialisation 'given': call initialize_with(dictionary) before fit()");
+    }
+    initialize(step, data);
+  }
+  check_dimension(data, state_.dictionary, "training data");
+  LearnerSummary summary;
+  summary.resumed = state_.progress.iteration > 0;
+  training_samples_ = data.cols();
+  step.begin(data.cols(), state_);
+  LearnerProgress& p = state_.progress;
+  for (;;) {
+    if (const auto reached = stop_reached(settings_.stop, p)) {
+      summary.termination = *reached;
+      break;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const StepOutcome outcome = step.step(data, state_);
+    record(outcome, seconds_since(start));
+    const bool evaluate_now =
+        settings_.evaluate_every > 0 ? p.iteration % settings_.evaluate_every == 0 : outcome.epoch_end;
+    bool stop_early = false;
+    if (heldout.size() > 0 && evaluate_now) {
+      p.heldout_objective = evaluate(heldout);
+      stop_early = heldout_.record(p.heldout_objective, settings_.stop);
+    }
+    const bool user_stop = callback && callback(p) == CallbackResult::stop;
+    if (!settings_.checkpoint.empty() && p.iteration % settings_.checkpoint_every == 0) {
+      save_checkpoint(step, settings_.checkpoint);
+    }
+    if (user_stop || outcome.converged || stop_early) {
+      summary.termination = user_stop           ? Termination::user_callback
+                            : outcome.converged ? Termination::converged
+                                                : Termination::early_stopping;
+      break;
+    }
+  }
+  if (!settings_.checkpoint.empty()) save_checkpoint(step, settings_.checkpoint);
+  summary.last = p;
+  summary.best_heldout_objective = heldout_.best;
+  summary.last_update = state_.last_update;
+  return summary;
+}
+
+double LearnerLoop::evaluate(const Matrix<double>& data) const {
+  if (state_.dictionary.size() == 0) throw std::invalid_argument("evaluate: the learner has no dictionary yet");
+  Matrix<double> codes(state_.dictionary.cols(), data.cols());
+  return encode(state_.dictionary, data, codes, settings_.coding).mean_objective;
+}
+
+void LearnerLoop::save_checkpoint(const LearnerStep& step, const std::filesystem::path& path) const {
+  if (state_.dictionary.size() == 0) throw std::invalid_argument("save_checkpoint: the learner has no dictionary yet");
+  io::Checkpoint c;
+  c.set_string("kind", step.kind());
+  c.set_matrix("D", state_.dictionary);
+  step.save(c);
+  const LearnerProgress& p = state_.progress;
+  c.set_int("iteration", p.iteration);
+  c.set_int("samples_seen", p.samples_seen);
+  c.set_int("epoch", p.epoch);
+  c.set_int("atoms_replaced", p.atoms_replaced);
+  c.set_real("seconds", p.seconds);
+  c.set_real("batch_objective", p.batch_objective);
+  c.set_real("mean_nonzeros", p.mean_nonzeros);
+  c.set_real("best_heldout", heldout_.best);
+  c.set_int("evaluations_without_improvement", heldout_.without_improvement);
+  std::ostringstream rng;
+  rng << state_.rng;
+  c.set_string("rng", rng.str());
+  c.set_int("seed", static_cast<std::int64_t>(settings_.seed));
+  c.set_real("lambda", settings_.coding.penalty.lambda);
+  c.set_real("lambda2", settings_.coding.penalty.lambda2);
+  c.set_int("code_sign", static_cast<std::int64_t>(settings_.coding.penalty.sign));
+  c.set_int("dictionary_sign", static_cast<std::int64_t>(settings_.sign));
+  c.set_int("training_samples", training_samples_);
+  c.save(path);
+}
+
+void LearnerLoop::load_checkpoint(LearnerStep& step, const std::filesystem::path& path, Index training_samples) {
+  const io::Checkpoint c = io::Checkpoint::load(path);
+  const auto require = [&](bool same, const std::string& what) {
+    if (!same) {
+      throw io::CheckpointError("checkpoint '" + path.string() + "' was written with a different " + what +
+                                "; cannot resume");
+    }
+  };
+  require(c.string("kind") == step.kind(), "learner (it is not a " + step.kind() + "-learner checkpoint)");
+  require(c.matrix("D").cols() == settings_.atoms, "number of atoms");
+  require(c.integer("training_samples") == training_samples, "training set size");
+  require(c.integer("seed") == static_cast<std::int64_t>(settings_.seed), "seed");
+  require(c.real("lambda") == settings_.coding.penalty.lambda && c.real("lambda2") == settings_.coding.penalty.lambda2,
+          "lambda");
+  require(c.integer("code_sign") == static_cast<std::int64_t>(settings_.coding.penalty.sign) &&
+              c.integer("dictionary_sign") == static_cast<std::int64_t>(settings_.sign),
+          "sign constraint");
+  std::mt19937_64 rng;
+  std::istringstream rng_text(c.string("rng"));
+  rng_text >> rng;
+  if (!rng_text) throw io::CheckpointError("checkpoint '" + path.string() + "' has an unreadable random-number state");
+  step.restore(c, path, c.matrix("D").rows());
+  state_.dictionary = c.matrix("D");
+  state_.rng = rng;
+  LearnerProgress& p = state_.progress;
+  p = LearnerProgress{};
+  p.iteration = c.integer("iteration");
+  p.samples_seen = c.integer("samples_seen");
+  p.epoch = c.integer("epoch");
+  p.atoms_replaced = c.integer("atoms_replaced");
+  p.seconds = c.real("seconds");
+  p.batch_objective = c.real("batch_objective");
+  p.mean_nonzeros = c.real("mean_nonzeros");
+  heldout_.best = c.real("best_heldout");
+  heldout_.without_improvement = c.integer("evaluations_without_improvement");
+  training_samples_ = training_samples;
+}
+
+}  // namespace sparsecode::sparse

@@ -1,0 +1,79 @@
+// The one training loop of the dictionary learners: progress, timing, stopping, held-out evaluation, callbacks, checkpoints.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "sparsecode/core/types.hpp"
+#include "sparsecode/sparse/encoder.hpp"
+#include "sparsecode/sparse/learner_progress.hpp"
+#include "sparsecode/sparse/learner_setup.hpp"
+#include "sparsecode/sparse/learner_step.hpp"
+#include "sparsecode/sparse/learner_summary.hpp"
+#include "sparsecode/sparse/stop_criteria.hpp"
+
+namespace sparsecode::sparse {
+
+/// The loop's share of a learner's options (validated by the learner's options).
+struct LoopSettings {
+  Index atoms = 256;
+  DictionaryInit init = DictionaryInit::data_patches;
+  DictionarySign sign = DictionarySign::any;
+  std::uint64_t seed = 0;
+  EncodeOptions coding = default_coding();  ///< for the held-out objective (and in the run's identity)
+  StopCriteria stop;
+  long long evaluate_every = 0;             ///< held-out evaluation every this many iterations (0: at epoch ends)
+  std::filesystem::path checkpoint;         ///< empty: no checkpoints
+  long long checkpoint_every = 1;
+
+  /// Throws std::invalid_argument naming the field as `owner`.field (e.g.
+  /// "OnlineLearnerOptions.checkpoint_every") and its value.
+  void validate(const std::string& owner) const;
+};
+
+/// Runs a LearnerStep: owns the dictionary, the random-number generator, the progress, the
+/// held-out bookkeeping and the checkpoint file's common entries (progress, RNG state and the
+/// run's identity: seed, λ, λ₂, signs, training-set size). The step is passed to every call,
+/// so the learner that owns both can be moved.
+class LearnerLoop {
+ public:
+  explicit LearnerLoop(LoopSettings settings);
+
+  /// The initial dictionary by settings.init from `data` (d×N); the step's statistics reset.
+  void initialize(LearnerStep& step, const Matrix<double>& data);
+  /// A given initial dictionary (checked_initial_dictionary); the step's statistics reset.
+  void initialize_with(LearnerStep& step, const Matrix<double>& dictionary);
+
+  /// One step on exactly `samples` (initialising from them if needed), timed; no held-out
+  /// evaluation, callback or checkpoint.
+  LearnerProgress partial_fit(LearnerStep& step, const Matrix<double>& samples);
+
+  /// Steps until the stop criteria, the step's convergence, early stopping or a callback that
+  /// returns stop; after every iteration: held-out evaluation (every settings.evaluate_every
+  /// iterations, or at epoch ends), the callback, a checkpoint every settings.checkpoint_every
+  /// iterations; a final checkpoint at the end. Checks the inputs first (finite data, the
+  /// held-out set's dimension, a held-out set for early stopping, the dictionary's dimension).
+  LearnerSummary fit(LearnerStep& step, const Matrix<double>& data, const Matrix<double>& heldout,
+                     const ProgressCallback& callback);
+
+  /// Mean objective of `data` coded exactly on the current dictionary; throws
+  /// std::invalid_argument if there is no dictionary yet.
+  double evaluate(const Matrix<double>& data) const;
+
+  void save_checkpoint(const LearnerStep& step, const std::filesystem::path& path) const;
+  /// Throws io::CheckpointError if the checkpoint is another learner's or another run's.
+  void load_checkpoint(LearnerStep& step, const std::filesystem::path& path, Index training_samples);
+
+  const LearnerState& state() const { return state_; }
+
+ private:
+  void record(const StepOutcome& outcome, double seconds);
+
+  LoopSettings settings_;
+  LearnerState state_;
+  HeldoutTracker heldout_;
+  Index training_samples_ = 0;
+};
+
+}  // namespace sparsecode::sparse

@@ -1,0 +1,21 @@
+// The learner summary's one-line report.
+#include "sparsecode/sparse/learner_summary.hpp"
+
+#include <cmath>
+#include <sstream>
+
+namespace sparsecode::sparse {
+
+std::string LearnerSummary::brief_report() const {
+  std::ostringstream out;
+  out.precision(6);
+  out << "dictionary learning: termination " << to_string(termination) << " after " << last.iteration
+      << " iterations (" << last.samples_seen << " samples, " << last.epoch << " epochs) in " << last.seconds
+      << " s" << (resumed ? " (resumed)" : "") << "; objective " << last.batch_objective;
+  if (!std::isnan(last.heldout_objective)) out << ", held-out " << last.heldout_objective;
+  if (!std::isnan(best_heldout_objective)) out << ", held-out best " << best_heldout_objective;
+  out << ", " << last.atoms_replaced << " atoms replaced";
+  return out.str();
+}
+
+}  // namespace sparsecode::sparse

@@ -1,0 +1,120 @@
+// Online mini-batch dictionary learning step (Mairal et al. 2010): coding, weighted statistics, BCD, replacement.
+#include "sparsecode/sparse/online_step.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "sparsecode/core/random.hpp"
+#include "sparsecode/sparse/atom_replacement.hpp"
+
+namespace sparsecode::sparse {
+
+void OnlineStep::reset(Index dimension) { statistics_.reset(dimension, options_.atoms); }
+
+void OnlineStep::begin(Index training_samples, LearnerState& state) {
+  if (static_cast<Index>(order_.size()) != training_samples) start_epoch(training_samples, state.rng);
+}
+
+void OnlineStep::start_epoch(Index n, std::mt19937_64& rng) {
+  order_.resize(static_cast<std::size_t>(n));
+  for (Index i = 0; i < n; ++i) order_[static_cast<std::size_t>(i)] = i;
+  core::shuffle(order_, rng);
+  position_ = 0;
+}
+
+StepOutcome OnlineStep::step(const Matrix<double>& data, LearnerState& state) {
+  const Index n = data.cols();
+  const Index m = std::min<Index>(options_.batch_size, n - position_);
+  batch_.resize(data.rows(), m);
+  for (Index i = 0; i < m; ++i) batch_.col(i) = data.col(order_[static_cast<std::size_t>(position_ + i)]);
+  StepOutcome outcome = step_on(batch_, state);
+  position_ += m;
+  if (position_ == n) {
+    outcome.epoch_end = true;
+    start_epoch(n, state.rng);
+  }
+  return outcome;
+}
+
+double OnlineStep::past_weight(long long iteration) const {
+  const double t = static_cast<double>(iteration);
+  if (options_.weighting == PastWeighting::minibatch) {
+    const double eta = static_cast<double>(options_.batch_size);
+    const double theta = t < eta ? t * eta : eta * eta + t - eta;
+    return (theta + 1.0 - eta) / (theta + 1.0);
+  }
+  return std::pow(1.0 - 1.0 / t, options_.rho);
+}
+
+StepOutcome OnlineStep::step_on(const Matrix<double>& samples, LearnerState& state) {
+  const Index m = samples.cols();
+  // codes_ keeps its allocation across mini-batches of the same size (encode() zeroes it).
+  const EncodeSummary coded = encode(state.dictionary, samples, codes_, options_.coding);
+  // Down-weight the past (§3.4), then add this mini-batch's mean contribution.
+  statistics_.scale(past_weight(state.progress.iteration + 1));
+  statistics_.add(samples, codes_, 1.0 / static_cast<double>(m));
+  window_samples_ += m;
+  state.last_update =
+      solvers::update_dictionary_bcd(statistics_.a(), statistics_.b(), state.dictionary, options_.dictionary);
+  StepOutcome outcome;
+  outcome.atoms_replaced = replace_unused(samples, state);
+  outcome.samples = m;
+  outcome.mean_objective = coded.mean_objective;
+  outcome.mean_nonzeros = coded.mean_nonzeros;
+  return outcome;
+}
+
+long long OnlineStep::replace_unused(const Matrix<double>& batch, LearnerState& state) {
+  if (options_.replace_window < 0) return 0;
+  const long long window =
+      options_.replace_window > 0 ? options_.replace_window : 10 * static_cast<long long>(options_.atoms);
+  if (window_samples_ < window) return 0;
+  const long long replaced =
+      replace_unused_atoms(state.dictionary, statistics_, batch, options_.dictionary_sign, state.rng);
+  statistics_.clear_usage();
+  window_samples_ = 0;
+  return replaced;
+}
+
+void OnlineStep::save(io::Checkpoint& c) const {
+  c.set_matrix("A", statistics_.a());
+  c.set_matrix("B", statistics_.b());
+  c.set_matrix("usage", statistics_.usage());
+  Matrix<double> order(static_cast<Index>(order_.size()), 1);
+  for (std::size_t i = 0; i < order_.size(); ++i) order(static_cast<Index>(i), 0) = static_cast<double>(order_[i]);
+  c.set_matrix("order", order);
+  c.set_int("position", position_);
+  c.set_int("window_samples", window_samples_);
+  c.set_int("batch_size", options_.batch_size);
+  c.set_int("weighting", static_cast<std::int64_t>(options_.weighting));
+  c.set_real("rho", options_.rho);
+}
+
+void OnlineStep::restore(const io::Checkpoint& c, const std::filesystem::path& path, Index dimension) {
+  const auto require = [&](bool same, const std::string& what) {
+    if (!same) {
+      throw io::CheckpointError("checkpoint '" + path.string() + "' was written with a different " + what +
+                                "; cannot resume");
+    }
+  };
+  require(c.integer("batch_size") == options_.batch_size, "batch size");
+  require(c.integer("weighting") == static_cast<std::int64_t>(options_.weighting) && c.real("rho") == options_.rho,
+          "past weighting");
+  const Matrix<double>& a = c.matrix("A");
+  const Matrix<double>& b = c.matrix("B");
+  const Matrix<double>& usage = c.matrix("usage");
+  const Matrix<double>& order = c.matrix("order");
+  const Index position = c.integer("position");
+  require(a.rows() == options_.atoms && a.cols() == options_.atoms && b.cols() == options_.atoms &&
+              b.rows() == dimension && usage.size() == options_.atoms && order.cols() == 1 && position >= 0 &&
+              position <= order.rows(),
+          "layout (inconsistent shapes)");
+  statistics_.assign(a, b, usage.reshaped());
+  order_.resize(static_cast<std::size_t>(order.rows()));
+  for (Index i = 0; i < order.rows(); ++i) order_[static_cast<std::size_t>(i)] = static_cast<Index>(order(i, 0));
+  position_ = position;
+  window_samples_ = c.integer("window_samples");
+}
+
+}  // namespace sparsecode::sparse

@@ -1,0 +1,47 @@
+// The online learner's step (Mairal et al. 2010, Algorithm 1 with mini-batches): code, weight the past, add, BCD.
+#pragma once
+
+#include <vector>
+
+#include "sparsecode/sparse/code_statistics.hpp"
+#include "sparsecode/sparse/learner_step.hpp"
+#include "sparsecode/sparse/online_options.hpp"
+
+namespace sparsecode::sparse {
+
+/// For a mini-batch X_t (d×η): codes on D_{t−1} (sparse::encode, cold start), A_t = β_t A_{t−1}
+/// + (1/η) Σ a aᵀ, B_t = β_t B_{t−1} + (1/η) Σ x aᵀ (CodeStatistics), then block coordinate
+/// descent on ½tr(DᵀDA_t) − tr(DᵀB_t) warm-started at D_{t−1}; every `replace_window` samples,
+/// atoms no code used are replaced by samples of the mini-batch. In fit(), mini-batches follow
+/// a seeded random order of the training set, reshuffled every epoch.
+class OnlineStep final : public LearnerStep {
+ public:
+  /// `options` validated, with options.dictionary.constraint matching options.dictionary_sign.
+  explicit OnlineStep(const OnlineLearnerOptions& options) : options_(options) {}
+
+  std::string kind() const override { return "online"; }
+  void reset(Index dimension) override;
+  void begin(Index training_samples, LearnerState& state) override;
+  StepOutcome step(const Matrix<double>& data, LearnerState& state) override;
+  StepOutcome step_on(const Matrix<double>& samples, LearnerState& state) override;
+  void save(io::Checkpoint& checkpoint) const override;
+  void restore(const io::Checkpoint& checkpoint, const std::filesystem::path& path, Index dimension) override;
+
+  const OnlineLearnerOptions& options() const { return options_; }
+  const CodeStatistics& statistics() const { return statistics_; }
+
+ private:
+  double past_weight(long long iteration) const;  ///< β_t for iteration t ≥ 1
+  long long replace_unused(const Matrix<double>& batch, LearnerState& state);
+  void start_epoch(Index n, std::mt19937_64& rng);
+
+  OnlineLearnerOptions options_;
+  CodeStatistics statistics_;
+  std::vector<Index> order_;      ///< this epoch's visiting order of the training samples
+  Index position_ = 0;            ///< next index into order_
+  long long window_samples_ = 0;  ///< samples seen in the current replacement window
+  Matrix<double> batch_;          ///< workspace: the current mini-batch (d×η)
+  Matrix<double> codes_;          ///< workspace: its codes (k×η)
+};
+
+}  // namespace sparsecode::sparse

@@ -1,0 +1,93 @@
+// Tests for the learner loop shared by both learners: callbacks that stop training, and the summary's brief report.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "learner_fixtures.hpp"
+#include "sparsecode/sparse/batch_learner.hpp"
+#include "sparsecode/sparse/online_learner.hpp"
+#include "temp_dir.hpp"
+
+using namespace sparsecode::sparse;
+using namespace sparsecode::core;
+using sparsecode::test::make_planted;
+
+namespace {
+
+OnlineLearnerOptions online_options() {
+  auto o = sparsecode::test::small_learner_options<OnlineLearnerOptions>(8, 0.1, 2, 30);
+  o.batch_size = 16;
+  return o;
+}
+
+BatchLearnerOptions batch_options() {
+  auto o = sparsecode::test::small_learner_options<BatchLearnerOptions>(8, 0.1, 2, 30);
+  o.relative_decrease = 0;
+  return o;
+}
+
+// A callback that records the iterations it saw and asks to stop at `stop_at`.
+struct StopAt {
+  long long stop_at;
+  std::vector<long long> seen;
+  CallbackResult operator()(const LearnerProgress& p) {
+    seen.push_back(p.iteration);
+    return p.iteration == stop_at ? CallbackResult::stop : CallbackResult::proceed;
+  }
+};
+
+template <class Learner, class Options>
+void check_stops_after_callback(const Options& options) {
+  const auto planted = make_planted(10, 8, 200, 2, 0.02, 6);
+  const sparsecode::test::TempDir dir("loop_stop");
+  Options o = options;
+  o.checkpoint = dir / "state.ckpt";
+  o.checkpoint_every = 100;  // only the final checkpoint
+  Learner learner(o);
+  StopAt stop{4, {}};
+  const LearnerSummary s = learner.fit(planted.signals, Matrix<double>(), [&](const LearnerProgress& p) { return stop(p); });
+  CHECK(s.termination == Termination::user_callback);
+  CHECK(s.last.iteration == 4);
+  CHECK(learner.progress().iteration == 4);
+  CHECK(stop.seen == std::vector<long long>{1, 2, 3, 4});
+  CHECK(s.brief_report().find("user_callback") != std::string::npos);
+
+  // Stopping by the callback loses nothing: the final checkpoint resumes to the same result as
+  // an uninterrupted run.
+  Learner whole(options);
+  whole.fit(planted.signals, Matrix<double>());
+  Learner resumed(options);
+  resumed.load_checkpoint(dir / "state.ckpt", planted.signals.cols());
+  const LearnerSummary r = resumed.fit(planted.signals, Matrix<double>());
+  CHECK(r.resumed);
+  CHECK(r.termination == Termination::iterations);
+  CHECK(resumed.dictionary() == whole.dictionary());
+}
+
+}  // namespace
+
+TEST_CASE("online learner: a callback returning stop ends fit() after exactly that iteration") {
+  check_stops_after_callback<OnlineLearner>(online_options());
+}
+
+TEST_CASE("batch learner: a callback returning stop ends fit() after exactly that iteration") {
+  check_stops_after_callback<BatchLearner>(batch_options());
+}
+
+TEST_CASE("learner summary: brief_report names the termination and the last iteration") {
+  const auto planted = make_planted(10, 8, 200, 2, 0.02, 7);
+  OnlineLearnerOptions o = online_options();
+  o.stop.iterations = 0;
+  o.stop.epochs = 2;
+  OnlineLearner learner(o);
+  const LearnerSummary s = learner.fit(planted.signals, planted.signals.leftCols(40));
+  CHECK(s.termination == Termination::epochs);
+  const std::string report = s.brief_report();
+  MESSAGE(report);
+  CHECK(report.find("termination epochs") != std::string::npos);
+  CHECK(report.find(std::to_string(s.last.iteration) + " iterations") != std::string::npos);
+  CHECK(report.find(std::to_string(s.last.samples_seen) + " samples") != std::string::npos);
+  CHECK(report.find("held-out") != std::string::npos);
+  CHECK(report.find('\n') == std::string::npos);
+}
