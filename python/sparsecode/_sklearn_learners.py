@@ -86,12 +86,16 @@ class _LearnerMixin(CodingMixin):
         settings = self._fit_settings(X64.shape)
         learner = self._new_learner(settings, X64.shape[1])
         try:
-            _, termination = learner.fit(X64, self._progress_callback(total, record), tol, max_no_improvement)
+            _, termination, report = learner.fit(X64, self._progress_callback(total, record), tol,
+                                                 max_no_improvement)
         except BaseException:  # Ctrl-C, or an exception from the callback
             self._adopt(learner)  # keep the completed iterations; the estimator stays usable
             raise
         self._adopt(learner)
         self.termination_ = termination
+        self.fit_report_ = report  # the library's one-line summary
+        if self.verbose:
+            print("[%s] %s" % (type(self).__name__, report), flush=True)
 
     @property
     def _n_features_out(self):

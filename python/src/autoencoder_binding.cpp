@@ -53,7 +53,7 @@ ae::Model model_from(const py::dict& s, const py::array& theta, Index input_dim)
 
 py::dict summary_dict(const ae::TrainingSummary& s) {
   py::dict d;
-  d["termination"] = ae::to_string(s.reason);
+  d["termination"] = core::to_string(s.termination);
   d["iterations"] = s.iterations;
   d["evaluations"] = s.evaluations;
   d["initial_cost"] = s.initial_cost;
@@ -63,6 +63,7 @@ py::dict summary_dict(const ae::TrainingSummary& s) {
   d["best_validation_cost"] = s.best_validation_cost;
   d["seconds"] = s.seconds;
   d["message"] = s.message;
+  d["report"] = s.brief_report();
   return d;
 }
 
@@ -79,13 +80,13 @@ py::tuple train(const py::array& x, const py::dict& s, const py::object& theta, 
   const ae::ProgressCallback on_progress = [&](const ae::Progress& p) {
     py::gil_scoped_acquire acquire;
     if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-    if (callback.is_none()) return ae::CallbackAction::proceed;
+    if (callback.is_none()) return core::CallbackResult::proceed;
     py::dict d;
     d["iteration"] = p.iteration;
     d["cost"] = p.terms.reconstruction + p.terms.weight_decay + p.terms.sparsity + p.terms.l1;
     d["validation_cost"] = p.validation_cost;
     d["seconds"] = p.seconds;
-    return py::cast<bool>(callback(d)) ? ae::CallbackAction::stop : ae::CallbackAction::proceed;
+    return py::cast<bool>(callback(d)) ? core::CallbackResult::stop : core::CallbackResult::proceed;
   };
   const std::string optimizer = get_or<std::string>(s, "optimizer", "lbfgs");
   ae::TrainingSummary summary;

@@ -19,10 +19,6 @@
 namespace sparsecode::python {
 namespace {
 
-/// Thrown by the progress callback to end fit() early; caught by the binding (the learner's
-/// state after the completed iteration is kept).
-struct StopFit {};
-
 /// Removes a temporary file when it goes out of scope.
 struct TempPath {
   std::filesystem::path path;
@@ -160,7 +156,7 @@ class LearnerBinding {
   /// fit() from the current state. After every iteration: Ctrl-C is checked (KeyboardInterrupt
   /// propagates, the learner keeps the completed iterations), then `callback(progress)` is
   /// called if given (a true result stops), then scikit-learn's convergence test if tol > 0 or
-  /// max_no_improvement > 0. Returns (progress dict, termination string).
+  /// max_no_improvement > 0. Returns (progress dict, termination, the summary's brief_report()).
   py::tuple fit(const py::array& x, const py::object& callback, double tol, long long max_no_improvement) {
     const Matrix<double> data = rows_as_columns<double>(x, "X");
     SklearnConvergence convergence;
@@ -168,30 +164,29 @@ class LearnerBinding {
     convergence.max_no_improvement = max_no_improvement;
     convergence.ewa_weight = std::min(1.0, static_cast<double>(get_or<Index>(settings_, "batch_size", 256)) /
                                                static_cast<double>(data.cols() + 1));
-    std::string termination;
+    bool converged = false;
     const sparse::ProgressCallback on_progress = [&](const sparse::LearnerProgress& p) {
       {
         py::gil_scoped_acquire acquire;
+        // KeyboardInterrupt (or the callback's exception) propagates out of fit(); the learner
+        // keeps the iterations it completed.
         if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-        if (!callback.is_none() && py::cast<bool>(callback(progress_dict(p)))) {
-          termination = "user_callback";
-          throw StopFit{};
-        }
+        if (!callback.is_none() && py::cast<bool>(callback(progress_dict(p)))) return sparse::CallbackResult::stop;
       }
       if ((tol > 0.0 || max_no_improvement > 0) && convergence.converged(p, learner_.dictionary())) {
-        termination = "converged";
-        throw StopFit{};
+        converged = true;
+        return sparse::CallbackResult::stop;
       }
+      return sparse::CallbackResult::proceed;
     };
+    sparse::LearnerSummary summary;
     {
       py::gil_scoped_release release;
-      try {
-        const sparse::LearnerSummary summary = learner_.fit(data, Matrix<double>(), on_progress);
-        termination = sparse::to_string(summary.termination);
-      } catch (const StopFit&) {
-      }
+      summary = learner_.fit(data, Matrix<double>(), on_progress);
     }
-    return py::make_tuple(progress_dict(learner_.progress()), termination);
+    // scikit-learn's convergence test stops through the callback; it is reported as converged.
+    const std::string termination = converged ? "converged" : sparse::to_string(summary.termination);
+    return py::make_tuple(progress_dict(learner_.progress()), termination, summary.brief_report());
   }
 
   double evaluate(const py::array& x) const {

@@ -61,7 +61,7 @@ def test_autoencoder_callback_stops_and_bad_options_raise(patches):
     calls = []
     sae = sparsecode.SparseAutoencoder(n_hidden=5, optimizer="adam", epochs=50, batch_size=32,
                                        callback=lambda p: calls.append(p) or len(calls) == 3).fit(X01)
-    assert len(calls) == 3 and sae.summary_["termination"] == "user_stopped"
+    assert len(calls) == 3 and sae.summary_["termination"] == "user_callback"
     with pytest.raises(ValueError, match="optimizer"):
         sparsecode.SparseAutoencoder(optimizer="newton").fit(X01)
     with pytest.raises(ValueError, match="rho"):
