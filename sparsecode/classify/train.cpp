@@ -131,7 +131,7 @@ class Fitter {
     return out;
   }
 
- private:
+ /// Passes one row to the callback (if any).
   void report(const std::string& stage, double l2, int iteration, double objective, double val) const {
     if (!callback_) return;
     TrainProgress p;
@@ -144,6 +144,7 @@ class Fitter {
     callback_(p);
   }
 
+ private:
   const TrainOptions& options_;
   int classes_;
   const TrainCallback& callback_;
@@ -230,6 +231,7 @@ TrainResult train_classifier(Matrix<float> features, std::vector<int> labels, co
       point.iterations = out.iterations;
       point.reason = out.reason;
       summary.grid.push_back(point);
+      fitter.report("validation", candidate, out.iterations, out.objective, point.validation_accuracy);
       if (point.validation_accuracy > best_accuracy) {
         best_accuracy = point.validation_accuracy;
         best_theta = theta;

@@ -71,7 +71,9 @@ struct TrainSummary {
 
 /// One progress report: after each L-BFGS iteration or epoch of each fit.
 struct TrainProgress {
-  std::string stage;  ///< "search", "refit" or "bag <k>"
+  /// "search" (an iteration of a candidate fit), "validation" (a candidate done, with its
+  /// validation accuracy), "refit" (on all samples) or "bag <k>".
+  std::string stage;
   double l2 = 0.0;
   int iteration = 0;
   double objective = 0.0;
