@@ -7,6 +7,7 @@
 #include <cmath>
 #include <exception>
 #include <stdexcept>
+#include <vector>
 
 namespace sparsecode::classify {
 
@@ -27,6 +28,7 @@ void LbfgsOptions::validate() const {
   if (memory < 1) fail("memory must be >= 1, got " + std::to_string(memory));
   if (!(gradient_tolerance >= 0.0)) fail("gradient_tolerance must be >= 0");
   if (!(function_tolerance >= 0.0)) fail("function_tolerance must be >= 0");
+  if (function_window < 1) fail("function_window must be >= 1, got " + std::to_string(function_window));
   if (max_line_search < 1) fail("max_line_search must be >= 1, got " + std::to_string(max_line_search));
   if (!(l1 >= 0.0) || !std::isfinite(l1)) fail("l1 must be finite and >= 0");
 }
@@ -94,6 +96,7 @@ LbfgsSummary minimize_lbfgs(const SmoothFunction& f, Vector<double>& theta, Inde
     summary.reason = TerminationReason::gradient_tolerance;
     return summary;
   }
+  std::vector<double> history = {summary.objective};  // F after iteration k at index k
   drt = -direction_gradient();
   double step = 1.0 / std::max(drt.norm(), 1.0);
   for (int k = 1;; ++k) {
@@ -158,7 +161,9 @@ LbfgsSummary minimize_lbfgs(const SmoothFunction& f, Vector<double>& theta, Inde
       summary.reason = TerminationReason::gradient_tolerance;
       break;
     }
-    if (Fp - F <= options.function_tolerance * std::max({std::abs(F), std::abs(Fp), 1.0})) {
+    history.push_back(F);
+    const double before = history[static_cast<std::size_t>(std::max(0, k - options.function_window))];
+    if (before - F <= options.function_tolerance * std::max(std::abs(F), 1.0)) {
       summary.reason = TerminationReason::function_tolerance;
       break;
     }

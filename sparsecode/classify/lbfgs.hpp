@@ -22,7 +22,11 @@ struct LbfgsOptions {
   int max_iterations = 300;            ///< ≥ 1
   int memory = 10;                     ///< correction pairs kept (≥ 1)
   double gradient_tolerance = 1e-5;    ///< on ‖∇J‖∞ (the pseudo-gradient with L1), ≥ 0
-  double function_tolerance = 1e-9;    ///< on (J_prev − J) / max(|J|, 1), ≥ 0
+  /// Stop when the objective decreased by less than function_tolerance·max(|J|, 1) over the
+  /// last function_window iterations (L-BFGS progress comes in bursts, so one iteration says
+  /// little), ≥ 0.
+  double function_tolerance = 1e-9;
+  int function_window = 1;             ///< ≥ 1
   int max_line_search = 30;            ///< evaluations per line search (≥ 1)
   double l1 = 0.0;                     ///< penalty l1·‖θ_{0..penalized−1}‖₁ (OWL-QN when > 0), ≥ 0
 

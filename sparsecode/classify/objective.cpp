@@ -1,6 +1,7 @@
 // Chunked float32 GEMMs for the scores and the gradient of the classifier objective, summed in a fixed order.
 #include "sparsecode/classify/objective.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -80,32 +81,40 @@ double Objective::evaluate(const Vector<double>& theta, Vector<double>* gradient
   std::vector<Matrix<float>> chunk_grad(gradient ? static_cast<std::size_t>(chunks) : 0);
   std::vector<Vector<double>> chunk_bias(gradient ? static_cast<std::size_t>(chunks) : 0);
   const double inv_total = 1.0 / weight_total_;
+  // Within a chunk, blocks of about 1 MB of features: the gradient's GEMM reads the block the
+  // scores' GEMM has just brought into cache, so the features stream from memory once per call.
+  const Index block = std::clamp<Index>(262144 / std::max<Index>(f, 1), 16, kSampleChunk);
   {
     core::SingleThreadedBlas single_blas;
 #pragma omp parallel for schedule(static) num_threads(threads_)
     for (Index k = 0; k < chunks; ++k) {
-      const Index begin = k * kSampleChunk;
-      const Index count = std::min(kSampleChunk, n - begin);
-      const auto x = features_.middleCols(begin, count);
-      Matrix<float> scores(c, count);
-      scores.noalias() = w.transpose() * x;
-      Matrix<float> residual(c, gradient ? count : 0);
+      const Index chunk_begin = k * kSampleChunk;
+      const Index chunk_end = std::min(n, chunk_begin + kSampleChunk);
+      Matrix<float> scores(c, block);
+      Matrix<float> residual(c, block);
+      Matrix<float> grad_sum = Matrix<float>::Zero(f, gradient ? c : 0);
       Vector<double> s(c), d(c), bias_sum = Vector<double>::Zero(c);
       double loss = 0.0;
-      for (Index j = 0; j < count; ++j) {
-        const Index i = begin + j;
-        const double weight = weights_.empty() ? 1.0 : weights_[static_cast<std::size_t>(i)];
-        for (int r = 0; r < c; ++r) s(r) = static_cast<double>(scores(r, j)) + b(r);
-        loss += weight * sample_loss(loss_, s.data(), c, labels_[static_cast<std::size_t>(i)], d.data());
-        if (gradient) {
-          d *= weight * inv_total;
-          bias_sum += d;
-          residual.col(j) = d.cast<float>();
+      for (Index begin = chunk_begin; begin < chunk_end; begin += block) {
+        const Index count = std::min(block, chunk_end - begin);
+        const auto x = features_.middleCols(begin, count);
+        scores.leftCols(count).noalias() = w.transpose() * x;
+        for (Index j = 0; j < count; ++j) {
+          const Index i = begin + j;
+          const double weight = weights_.empty() ? 1.0 : weights_[static_cast<std::size_t>(i)];
+          for (int r = 0; r < c; ++r) s(r) = static_cast<double>(scores(r, j)) + b(r);
+          loss += weight * sample_loss(loss_, s.data(), c, labels_[static_cast<std::size_t>(i)], d.data());
+          if (gradient) {
+            d *= weight * inv_total;
+            bias_sum += d;
+            residual.col(j) = d.cast<float>();
+          }
         }
+        if (gradient) grad_sum.noalias() += x * residual.leftCols(count).transpose();
       }
       chunk_loss[static_cast<std::size_t>(k)] = loss;
       if (gradient) {
-        chunk_grad[static_cast<std::size_t>(k)].noalias() = x * residual.transpose();
+        chunk_grad[static_cast<std::size_t>(k)] = std::move(grad_sum);
         chunk_bias[static_cast<std::size_t>(k)] = bias_sum;
       }
     }

@@ -22,6 +22,7 @@ void TrainOptions::validate() const {
       if (!(c >= 0.0) || !std::isfinite(c)) fail("l2_grid values must be finite and >= 0");
     }
     if (grid_patience < 1) fail("grid_patience must be >= 1");
+    if (search_iterations < 1) fail("search_iterations must be >= 1");
   }
   if (!(l1 >= 0.0) || !std::isfinite(l1)) fail("l1 must be finite and >= 0");
   if (!(dropout >= 0.0 && dropout < 1.0)) fail("dropout must be in [0, 1), got " + std::to_string(dropout));
@@ -30,6 +31,7 @@ void TrainOptions::validate() const {
   }
   if (max_iterations < 1) fail("max_iterations must be >= 1");
   if (!(gradient_tolerance >= 0.0)) fail("gradient_tolerance must be >= 0");
+  if (!(function_tolerance >= 0.0)) fail("function_tolerance must be >= 0");
   if (batch_size < 1) fail("batch_size must be >= 1");
   if (!(learning_rate > 0.0) || !std::isfinite(learning_rate)) fail("learning_rate must be > 0");
   if (patience < 1) fail("patience must be >= 1");
@@ -83,7 +85,7 @@ class Fitter {
   /// of a mini-batch refit without validation.
   Outcome fit(Eigen::Ref<const Matrix<float>> x, std::span<const int> y, Eigen::Ref<const Matrix<float>> vx,
               std::span<const int> vy, double l2, const std::vector<Index>* bootstrap, int epochs,
-              std::uint64_t seed, const std::string& stage, Vector<double>& theta) const {
+              std::uint64_t seed, const std::string& stage, Vector<double>& theta, int max_iterations) const {
     Outcome out;
     if (options_.dropout > 0.0) {
       MinibatchOptions mo;
@@ -118,8 +120,10 @@ class Fitter {
     }
     const Objective objective(x, y, classes_, options_.loss, l2, weights, options_.threads);
     LbfgsOptions lo;
-    lo.max_iterations = options_.max_iterations;
+    lo.max_iterations = max_iterations;
     lo.gradient_tolerance = options_.gradient_tolerance;
+    lo.function_tolerance = options_.function_tolerance;
+    lo.function_window = 10;
     lo.l1 = options_.l1;
     const auto s = minimize_lbfgs(objective, theta, objective.weight_count(), lo, [&](int k, double f) {
       report(stage, l2, k, f, -1.0);
@@ -224,7 +228,9 @@ TrainResult train_classifier(Matrix<float> features, std::vector<int> labels, co
     double best_accuracy = -1.0;
     int since_best = 0;
     for (const double candidate : grid) {
-      const auto out = fitter.fit(x, y, vx, vy, candidate, nullptr, 0, options.seed + 1, "search", theta);
+      const auto out = fitter.fit(x, y, vx, vy, candidate, nullptr, 0, options.seed + 1, "search", theta,
+                                    options.auto_l2 ? std::min(options.search_iterations, options.max_iterations)
+                                                    : options.max_iterations);
       GridPoint point;
       point.l2 = candidate;
       point.validation_accuracy = accuracy(predict_theta(theta, classes, vx, options.threads), vy);
@@ -248,7 +254,7 @@ TrainResult train_classifier(Matrix<float> features, std::vector<int> labels, co
   summary.l2 = l2;
   model.l2 = l2;
   const auto refit = fitter.fit(features, labels, features.rightCols(0), {}, l2, nullptr, std::max(epochs, 1),
-                                options.seed + 2, "refit", theta);
+                                options.seed + 2, "refit", theta, options.max_iterations);
   summary.reason = refit.reason;
   summary.iterations = refit.iterations;
   summary.objective = refit.objective;
@@ -268,7 +274,7 @@ TrainResult train_classifier(Matrix<float> features, std::vector<int> labels, co
       for (Index& i : bootstrap) i = static_cast<Index>(core::uniform_below(rng, static_cast<std::uint64_t>(n)));
       Vector<double> member = theta;
       fitter.fit(features, labels, features.rightCols(0), {}, l2, &bootstrap, std::max(epochs, 1),
-                 rng(), "bag " + std::to_string(k + 1), member);
+                 rng(), "bag " + std::to_string(k + 1), member, options.max_iterations);
       model.members.push_back(member_of(member));
     }
   }

@@ -25,8 +25,11 @@ struct TrainOptions {
   /// Candidates for auto_l2, tried in this (decreasing) order, each fit warm-started from the
   /// previous one; the search stops early after `grid_patience` candidates without a better
   /// validation accuracy. The first best one wins ties.
-  std::vector<double> l2_grid = {1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5, 3e-6, 1e-6};
-  int grid_patience = 2;
+  std::vector<double> l2_grid = {1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6};
+  int grid_patience = 1;
+  /// L-BFGS iterations per candidate of the search (≥ 1; at most max_iterations are used):
+  /// candidates are only compared, the chosen penalty is refit to convergence on all samples.
+  int search_iterations = 100;
   double l1 = 0.0;  ///< L1 penalty on the weights (elastic net; OWL-QN, or proximal steps with dropout), ≥ 0
   /// Probability of dropping each input feature during training, in [0, 1). 0 trains with
   /// full-batch L-BFGS; > 0 with mini-batch Adam and inverted dropout (no test-time rescaling).
@@ -36,7 +39,9 @@ struct TrainOptions {
   /// and no dropout.
   double validation_fraction = 0.1;
   int max_iterations = 300;  ///< L-BFGS iterations per fit, or epochs with dropout (≥ 1)
-  double gradient_tolerance = 1e-5;  ///< L-BFGS: on ‖∇J‖∞
+  double gradient_tolerance = 1e-4;  ///< L-BFGS: on ‖∇J‖∞ (scikit-learn's default tol)
+  /// L-BFGS: stop when J decreased by less than this fraction over the last 10 iterations.
+  double function_tolerance = 1e-4;
   Index batch_size = 256;            ///< dropout: mini-batch size
   double learning_rate = 1e-3;       ///< dropout: Adam's step
   int patience = 5;                  ///< dropout: epochs without validation improvement
