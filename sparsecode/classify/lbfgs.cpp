@@ -163,7 +163,7 @@ LbfgsSummary minimize_lbfgs(const SmoothFunction& f, Vector<double>& theta, Inde
     }
     history.push_back(F);
     const double before = history[static_cast<std::size_t>(std::max(0, k - options.function_window))];
-    if (before - F <= options.function_tolerance * std::max(std::abs(F), 1.0)) {
+    if (k >= options.function_window && before - F <= options.function_tolerance * std::max(std::abs(F), 1.0)) {
       summary.reason = TerminationReason::function_tolerance;
       break;
     }
