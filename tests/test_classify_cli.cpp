@@ -121,6 +121,11 @@ TEST_CASE("classify CLI: bad inputs fail with one line, the right exit code and 
     CHECK(!fs::exists(dir / "out.bin"));
     CHECK(!fs::exists(dir / "p.npy"));
   };
+  sparsecode::io::NpyArray empty;
+  empty.dtype = sparsecode::io::NpyDType::float32;
+  empty.shape = {0, 4};
+  sparsecode::io::write_npy(dir / "empty.npy", empty);
+  fails("train --features empty.npy --labels y.npy --out out.bin", 1, "empty.npy");
   fails("train --features nan.npy --labels y.npy --out out.bin", 1, "NaN");
   fails("train --features f.npy --labels short.npy --out out.bin", 1, "59 labels");
   fails("train --features f.npy --labels neg.npy --out out.bin", 1, "label -2");
