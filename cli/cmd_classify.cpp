@@ -248,7 +248,9 @@ void run_predict(const PredictArgs& a) {
       a.out, [&](const fs::path& p) { io::save_vector<std::int64_t>(p, out); }, a.confusion_png,
       [&](const fs::path& p) {
         viz::HeatmapLabels labels;
-        labels.title = "Confusion matrix (accuracy " + std::to_string(evaluation.accuracy) + ")";
+        char title[64];
+        std::snprintf(title, sizeof title, "Confusion matrix (accuracy %.4f)", evaluation.accuracy);
+        labels.title = title;
         labels.row_axis = "true";
         labels.column_axis = "predicted";
         viz::write_heatmap_png(p, evaluation.confusion.cast<double>(), labels);
