@@ -253,6 +253,10 @@ TrainResult train_classifier(Matrix<float> features, std::vector<int> labels, co
   }
   summary.l2 = l2;
   model.l2 = l2;
+  // L-BFGS (a convex problem) continues from the search's solution; mini-batch training starts
+  // afresh for the epoch count that was best on the validation split.
+  const bool minibatch = options.dropout > 0.0;
+  if (minibatch) theta.setZero();
   const auto refit = fitter.fit(features, labels, features.rightCols(0), {}, l2, nullptr, std::max(epochs, 1),
                                 options.seed + 2, "refit", theta, options.max_iterations);
   summary.reason = refit.reason;
@@ -272,7 +276,7 @@ TrainResult train_classifier(Matrix<float> features, std::vector<int> labels, co
       std::mt19937_64 rng(options.seed ^ (0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(k + 1)));
       std::vector<Index> bootstrap(static_cast<std::size_t>(n));
       for (Index& i : bootstrap) i = static_cast<Index>(core::uniform_below(rng, static_cast<std::uint64_t>(n)));
-      Vector<double> member = theta;
+      Vector<double> member = minibatch ? Vector<double>::Zero(theta.size()) : Vector<double>(theta);
       fitter.fit(features, labels, features.rightCols(0), {}, l2, &bootstrap, std::max(epochs, 1),
                  rng(), "bag " + std::to_string(k + 1), member, options.max_iterations);
       model.members.push_back(member_of(member));

@@ -46,7 +46,7 @@ struct TrainOptions {
   double learning_rate = 1e-3;       ///< dropout: Adam's step
   int patience = 5;                  ///< dropout: epochs without validation improvement
   /// Bagged ensemble: with bags ≥ 2 the final model averages `bags` members, each trained on
-  /// a bootstrap sample of all samples (warm-started from the full refit). ≥ 1.
+  /// a bootstrap sample of all samples (L-BFGS warm-started from the full refit). ≥ 1.
   int bags = 1;
   std::uint64_t seed = 0;  ///< validation split, bootstrap samples, mini-batch order and masks
   int threads = 0;         ///< OpenMP threads (0 = all cores); results do not depend on it
