@@ -1,7 +1,5 @@
-// Learning-curve plot: axes with nice ticks, Bresenham lines, and text from stb_easy_font's quads.
+// Learning-curve plot: axes with nice ticks, lines and text drawn on a grey-level canvas.
 #include "sparsecode/viz/curve_plot.hpp"
-
-#include <stb_easy_font.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,78 +11,14 @@
 #include <string>
 
 #include "sparsecode/io/image_io.hpp"
+#include "sparsecode/viz/internal/canvas.hpp"
 
 namespace sparsecode::viz {
 
 namespace {
 
-struct Canvas {
-  int width;
-  int height;
-  std::vector<unsigned char> pixels;
-
-  void set(int x, int y, unsigned char grey) {
-    if (x >= 0 && y >= 0 && x < width && y < height) {
-      pixels[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)] = grey;
-    }
-  }
-
-  void dot(int x, int y, unsigned char grey, int thickness) {
-    for (int dy = 0; dy < thickness; ++dy)
-      for (int dx = 0; dx < thickness; ++dx) set(x + dx - thickness / 2, y + dy - thickness / 2, grey);
-  }
-
-  void line(int x0, int y0, int x1, int y1, unsigned char grey, int thickness) {
-    const int dx = std::abs(x1 - x0);
-    const int dy = -std::abs(y1 - y0);
-    const int sx = x0 < x1 ? 1 : -1;
-    const int sy = y0 < y1 ? 1 : -1;
-    int err = dx + dy;
-    for (;;) {
-      dot(x0, y0, grey, thickness);
-      if (x0 == x1 && y0 == y1) break;
-      const int e2 = 2 * err;
-      if (e2 >= dy) {
-        err += dy;
-        x0 += sx;
-      }
-      if (e2 <= dx) {
-        err += dx;
-        y0 += sy;
-      }
-    }
-  }
-
-  // stb_easy_font builds each glyph from axis-aligned quads (4 vertices of 16 bytes: x, y, z
-  // as floats, then RGBA); filling each quad's bounding box renders the text.
-  void text(int x, int y, const std::string& s, unsigned char grey) {
-    if (s.empty()) return;
-    std::string buffer = s;
-    std::vector<char> vertices(s.size() * 400 + 64);
-    const int quads = stb_easy_font_print(static_cast<float>(x), static_cast<float>(y), buffer.data(), nullptr,
-                                          vertices.data(), static_cast<int>(vertices.size()));
-    for (int q = 0; q < quads; ++q) {
-      float xs[4];
-      float ys[4];
-      for (int v = 0; v < 4; ++v) {
-        const char* vertex = vertices.data() + (static_cast<std::size_t>(q) * 4 + static_cast<std::size_t>(v)) * 16;
-        std::memcpy(&xs[v], vertex, sizeof(float));
-        std::memcpy(&ys[v], vertex + sizeof(float), sizeof(float));
-      }
-      const int x0 = static_cast<int>(std::lround(*std::min_element(xs, xs + 4)));
-      const int x1 = static_cast<int>(std::lround(*std::max_element(xs, xs + 4)));
-      const int y0 = static_cast<int>(std::lround(*std::min_element(ys, ys + 4)));
-      const int y1 = static_cast<int>(std::lround(*std::max_element(ys, ys + 4)));
-      for (int py = y0; py < y1; ++py)
-        for (int px = x0; px < x1; ++px) set(px, py, grey);
-    }
-  }
-};
-
-int text_width(const std::string& s) {
-  std::string buffer = s;
-  return stb_easy_font_width(buffer.data());
-}
+using internal::Canvas;
+using internal::text_width;
 
 // Tick positions at multiples of 1, 2 or 5 × 10ⁿ, about `target` of them inside [lo, hi].
 std::vector<double> nice_ticks(double lo, double hi, int target) {
