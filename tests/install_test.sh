@@ -14,4 +14,16 @@ cmake -S "$source_dir/tests/install_consumer" -B "$scratch/build" -DCMAKE_BUILD_
   -DCMAKE_PREFIX_PATH="$scratch/prefix" >/dev/null
 cmake --build "$scratch/build" >/dev/null
 "$scratch/build/consumer"
+# The README's program (learn, encode, save) runs on the embedded images and writes both files.
+mkdir "$scratch/out"
+"$scratch/build/readme_example" "$source_dir/data/images" "$scratch/out"
+for f in D.npy codes.npy; do
+  [ -s "$scratch/out/$f" ] || { echo "readme_example did not write $f"; exit 1; }
+done
+# ...and the README shows exactly this program.
+marker='<!-- tests/install_consumer/readme_example.cpp -->'
+readme_block=$(awk -v m="$marker" '$0 == m {on = 1; next} on && /^```cpp$/ {body = 1; next} body && /^```$/ {exit} body' "$source_dir/README.md")
+if [ "$readme_block" != "$(cat "$source_dir/tests/install_consumer/readme_example.cpp")" ]; then
+  echo "README's 'Using the library' program differs from tests/install_consumer/readme_example.cpp"; exit 1
+fi
 echo "find_package(sparsecode) consumer built and ran"

@@ -24,9 +24,8 @@ enum class DictionaryMethod {
 struct BatchLearnerOptions {
   Index atoms = 256;                 ///< k ≥ 1
   /// Solver, penalty (λ, λ₂, code sign), tolerance, threads. The solver defaults to Gram-form
-  /// LARS-Lasso (exact at λ): in the learner it measured faster than coordinate descent to a
-  /// relative duality gap of 1e-6 (bench/learn_bench, 20,480 whitened 12×12 patches, k = 256,
-  /// one thread: 0.35–0.48 vs 0.61–0.77 CPU s) at the same held-out objective.
+  /// LARS-Lasso (exact at λ), the fastest solver inside the learner at the same held-out
+  /// objective (figures: bench/learn_bench and the README's learning benchmark).
   EncodeOptions coding = default_coding();
   DictionarySign dictionary_sign = DictionarySign::any;
   DictionaryMethod method = DictionaryMethod::lagrange_dual;
