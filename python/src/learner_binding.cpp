@@ -1,6 +1,6 @@
 // Python classes OnlineLearner and BatchLearner: fit with a callback and Ctrl-C checks, partial_fit, pickling.
-#include <cmath>
-#include <cstdio>
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -10,8 +10,8 @@
 #include <string>
 
 #include "bindings.hpp"
-#include "settings.hpp"
 #include "coding.hpp"
+#include "settings.hpp"
 #include "sparsecode/io/checkpoint.hpp"
 #include "sparsecode/sparse/batch_learner.hpp"
 #include "sparsecode/sparse/online_learner.hpp"
