@@ -13,6 +13,7 @@ declare -A allowed=(
   [solvers]="core"
   [sparse]="core io preprocess viz solvers"
   [autoencoder]="core io preprocess viz"
+  [features]="core io preprocess viz solvers sparse autoencoder"
   [interop]="core"
 )
 status=0
