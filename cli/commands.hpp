@@ -20,5 +20,6 @@ void add_montage_command(CLI::App& app);
 void add_encode_command(CLI::App& app);
 void add_learn_command(CLI::App& app);
 void add_autoencoder_command(CLI::App& app);
+void add_features_command(CLI::App& app);
 
 }  // namespace sparsecode::cli
