@@ -12,9 +12,13 @@ JOBS="${JOBS:-$(nproc)}"
 NATIVE="${SPARSECODE_NATIVE:-ON}"
 
 packages=(build-essential cmake pkg-config libeigen3-dev libopenblas-dev libarmadillo-dev
-          doctest-dev libcli11-dev libstb-dev liblbfgspp-dev)
-if [ "$mode" = bench ]; then
+          doctest-dev libcli11-dev libstb-dev liblbfgspp-dev zlib1g-dev)
+if [ "$mode" = bench ] || [ "$mode" = test ]; then
+  # Reference checks (tests compare with files NumPy writes) and the benchmarks' scikit-learn side.
   packages+=(python3-numpy python3-scipy python3-sklearn python3-matplotlib)
+fi
+if [ "$mode" = bench ]; then
+  packages+=(dataset-fashion-mnist)  # the classifier-feature benchmark's data (MIT licence)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -55,6 +55,12 @@ if(NOT TARGET sparsecode_stb)
   target_link_libraries(sparsecode_stb INTERFACE ${SPARSECODE_STB_LIBRARY})
 endif()
 
+# zlib: gzip-compressed IDX files (Fashion-MNIST), checksums.
+find_package(ZLIB QUIET)
+if(NOT ZLIB_FOUND)
+  sparsecode_missing("zlib" zlib1g-dev)
+endif()
+
 find_path(SPARSECODE_LBFGSPP_INCLUDE LBFGS.h)
 if(NOT SPARSECODE_LBFGSPP_INCLUDE)
   sparsecode_missing("LBFGSpp" liblbfgspp-dev)

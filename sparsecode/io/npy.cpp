@@ -53,7 +53,7 @@ const char* dtype_name(NpyDType dtype) {
 // positioned at the first data byte.
 class NpyReader {
  public:
-  explicit NpyReader(const fs::path& file) : file_(file) {
+  explicit NpyReader(const fs::path& file, std::size_t max_dimensions = 2) : file_(file) {
     std::error_code ec;
     if (fs::is_directory(file, ec)) {
       throw NpyError(file, "cannot open: it is a directory");
@@ -103,7 +103,7 @@ class NpyReader {
     std::string text(header_length, '\0');
     seek(preamble_size);
     read(text.data(), header_length);
-    header_ = parse_npy_header(text, major, data_offset, file);
+    header_ = parse_npy_header(text, major, data_offset, file, max_dimensions);
 
     const std::size_t needed = header_.element_count() * npy_dtype_size(header_.dtype);
     const std::size_t present = file_size - data_offset;
@@ -275,8 +275,8 @@ NpyHeader read_npy_header(const std::filesystem::path& path) {
   return NpyReader(path).header();
 }
 
-NpyArray read_npy(const std::filesystem::path& path) {
-  NpyReader in(path);
+NpyArray read_npy(const std::filesystem::path& path, std::size_t max_dimensions) {
+  NpyReader in(path, max_dimensions);
   NpyArray array;
   array.dtype = in.header().dtype;
   array.fortran_order = in.header().fortran_order;

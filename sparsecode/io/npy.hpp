@@ -56,7 +56,7 @@ struct NpyHeader {
   int major_version = 1;               ///< 1, 2 or 3
   NpyDType dtype = NpyDType::float64;
   bool fortran_order = false;
-  std::vector<std::size_t> shape;      ///< 1 or 2 dimensions (0-D is rejected)
+  std::vector<std::size_t> shape;      ///< 1 or 2 dimensions (3 where asked for; 0-D is rejected)
   std::size_t data_offset = 0;         ///< byte offset of the data (multiple of 64 for files we write)
 
   /// Product of shape (1 for no dimensions); throws std::overflow_error if it does not fit in
@@ -83,8 +83,10 @@ enum class NpyConversion { exact, allow_float_conversion };
 /// "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }   \n") of a file with the
 /// given format version and data offset, and validates dtype and shape (not the data size).
 /// `file` only names the file in NpyError messages.
+/// Arrays of more than `max_dimensions` dimensions are rejected (samples and vectors: 2; image
+/// stacks N×H×W: 3).
 NpyHeader parse_npy_header(std::string_view dict_text, int major_version, std::size_t data_offset,
-                           const std::filesystem::path& file);
+                           const std::filesystem::path& file, std::size_t max_dimensions = 2);
 
 /// The preamble and header NumPy writes for an array of this dtype, order and shape: magic,
 /// version, header length, the dict, spare spaces for growing the first axis (the last one for
@@ -106,7 +108,8 @@ std::string format_npy_header(NpyDType dtype, bool fortran_order,
 NpyHeader read_npy_header(const std::filesystem::path& path);
 
 /// Reads the whole array (any size, including zero-size) with one read into `bytes`.
-NpyArray read_npy(const std::filesystem::path& path);
+/// `max_dimensions` as for parse_npy_header (3 for N×H×W image stacks).
+NpyArray read_npy(const std::filesystem::path& path, std::size_t max_dimensions = 2);
 
 /// Writes atomically (temporary file + rename). The header is the one NumPy (>= 1.23) writes
 /// for the same array, byte for byte: keys sorted, spare spaces for growing the first axis

@@ -325,7 +325,7 @@ std::size_t NpyHeader::element_count() const {
 }
 
 NpyHeader parse_npy_header(std::string_view dict_text, int major_version, std::size_t data_offset,
-                           const std::filesystem::path& file) {
+                           const std::filesystem::path& file, std::size_t max_dimensions) {
   const HeaderParser::Fields fields = HeaderParser(dict_text, file).parse();
   NpyHeader header;
   header.major_version = major_version;
@@ -336,9 +336,11 @@ NpyHeader parse_npy_header(std::string_view dict_text, int major_version, std::s
   if (header.shape.empty()) {
     fail(file, "0-D (scalar) arrays are not supported: shape is ()");
   }
-  if (header.shape.size() > 2) {
+  if (header.shape.size() > max_dimensions) {
     fail(file, std::to_string(header.shape.size()) + "-D shape " + npy_shape_text(header.shape) +
-                   " is not supported (only 1-D and 2-D arrays)");
+                   " is not supported (only " +
+                   (max_dimensions == 2 ? std::string("1-D and 2-D") : "1-D to " + std::to_string(max_dimensions) + "-D") +
+                   " arrays)");
   }
   if (!checked_product(header.shape, npy_dtype_size(header.dtype))) {
     fail(file, "shape " + npy_shape_text(header.shape) + " overflows: its byte count (product of " +
