@@ -51,6 +51,7 @@ Matrix<float> split_by_sign(const Matrix<float>& a, float alpha) {
 struct Extractor::Workspace {
   Matrix<float> patches;
   Matrix<float> whitened;
+  Matrix<float> image;
 };
 
 void Extractor::check_images(const Matrix<float>& images, ImageShape shape) const {
@@ -168,10 +169,9 @@ void Extractor::transform_chunk(const Matrix<float>& images, Index first, Index 
   }
   work.whitened.noalias() = zca_ * work.patches;
   work.whitened.colwise() -= zca_ * zca_mean_;
-  const Matrix<float> codes = encode_whitened(work.whitened);
-  for (Index i = 0; i < count; ++i) {
-    pool_codes(codes.middleCols(i * positions, positions), rows, cols, options_.grids, options_.pool,
-               features.col(first + i));
+  for (Index i = 0; i < count; ++i) {  // image by image: one image's codes stay in cache for pooling
+    work.image = work.whitened.middleCols(i * positions, positions);
+    pool_codes(encode_whitened(work.image), rows, cols, options_.grids, options_.pool, features.col(first + i));
   }
 }
 
