@@ -340,3 +340,17 @@ TEST_CASE("the extractor rejects bad inputs with a clear message") {
   newer.save(dir / "newer.bin");
   CHECK(error_of([&] { ft::Extractor::load(dir / "newer.bin"); }).find("format version 99") != std::string::npos);
 }
+
+TEST_CASE("pooling the split soft-threshold codes equals pooling them once formed") {
+  const Index rows = 4, cols = 6, k = 5;
+  const Matrix<float> z = Matrix<float>::Random(k, rows * cols);
+  Matrix<float> split(2 * k, rows * cols);
+  split.topRows(k) = (z.array() - 0.2f).cwiseMax(0.0f);
+  split.bottomRows(k) = (-z.array() - 0.2f).cwiseMax(0.0f);
+  for (ft::PoolKind kind : {ft::PoolKind::sum, ft::PoolKind::max, ft::PoolKind::mean}) {
+    Vector<float> direct(2 * k * 5), fused(2 * k * 5);
+    ft::pool_codes(split, rows, cols, {1, 2}, kind, direct);
+    ft::pool_split_codes(z, 0.2f, rows, cols, {1, 2}, kind, fused);
+    CHECK(fused == direct);
+  }
+}

@@ -167,6 +167,19 @@ void Extractor::transform_chunk(const Matrix<float>& images, Index first, Index 
   for (Index j = 0; j < work.patches.cols(); ++j) {
     preprocess::normalize_contrast_column(work.patches.col(j).data(), d, options_.contrast_epsilon);
   }
+  if (options_.encoder == EncoderKind::soft) {
+    // Dᵀ W (x − μ) = (WᵀD)ᵀ x − (WᵀD)ᵀ μ: whitening folded into the projection, one GEMM per
+    // image, and the split codes pooled straight from the projections.
+    const Matrix<float> projection = zca_.transpose() * dictionary_;
+    const Vector<float> offset = projection.transpose() * zca_mean_;
+    for (Index i = 0; i < count; ++i) {
+      work.image.noalias() = projection.transpose() * work.patches.middleCols(i * positions, positions);
+      work.image.colwise() -= offset;
+      pool_split_codes(work.image, static_cast<float>(options_.alpha), rows, cols, options_.grids, options_.pool,
+                       features.col(first + i));
+    }
+    return;
+  }
   work.whitened.noalias() = zca_ * work.patches;
   work.whitened.colwise() -= zca_ * zca_mean_;
   for (Index i = 0; i < count; ++i) {  // image by image: one image's codes stay in cache for pooling
