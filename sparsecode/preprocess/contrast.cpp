@@ -9,16 +9,11 @@ namespace sparsecode::preprocess {
 
 template <class T>
 void normalize_contrast_column(T* values, Index d, double epsilon) {
-  double sum = 0.0;
-  for (Index i = 0; i < d; ++i) sum += static_cast<double>(values[i]);
-  const double mean = sum / static_cast<double>(d);
-  double squares = 0.0;
-  for (Index i = 0; i < d; ++i) {
-    const double centered = static_cast<double>(values[i]) - mean;
-    squares += centered * centered;
-  }
-  const double scale = 1.0 / std::sqrt(squares / static_cast<double>(d) + epsilon);
-  for (Index i = 0; i < d; ++i) values[i] = static_cast<T>((static_cast<double>(values[i]) - mean) * scale);
+  Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> x(values, d);
+  const auto wide = x.template cast<double>();
+  const double mean = wide.mean();
+  const double variance = (wide - mean).square().mean();
+  x = ((wide - mean) * (1.0 / std::sqrt(variance + epsilon))).template cast<T>();
 }
 
 template <class T>
