@@ -96,6 +96,12 @@ features::ExtractorOptions to_options(const FitArgs& a) {
   return o;
 }
 
+std::string number_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
 std::string grids_text(const std::vector<int>& grids) {
   std::string text;
   for (int g : grids) {
@@ -207,12 +213,12 @@ void add_features_command(CLI::App& app) {
       ->check(CLI::IsMember({"sparse-coding", "kmeans", "autoencoder"}));
   fit->add_option("--lambda", f->lambda,
                   "L1 weight of the sparse-coding dictionary and the lasso encoder (default " +
-                      std::to_string(defaults.lambda) + ")")
+                      number_text(defaults.lambda) + ")")
       ->check(real_at_least(0.0));
   fit->add_option("--encoder", f->encoder,
                   "soft | lasso | omp | triangle | sae (default " + features::to_string(defaults.encoder) + ")")
       ->check(CLI::IsMember({"soft", "lasso", "omp", "triangle", "sae"}));
-  fit->add_option("--alpha", f->alpha, "Soft threshold alpha (default " + std::to_string(defaults.alpha) + ")")
+  fit->add_option("--alpha", f->alpha, "Soft threshold alpha (default " + number_text(defaults.alpha) + ")")
       ->check(real_at_least(0.0));
   fit->add_option("--pool", f->pool, "sum | max | mean (default " + features::to_string(defaults.pool) + ")")
       ->check(CLI::IsMember({"sum", "max", "mean"}));
