@@ -51,7 +51,7 @@ struct ExtractorOptions {
   /// Pooling grids: every g in the list pools over g×g regions; several grids form a pyramid
   /// (features of all grids concatenated in list order). Each g ≥ 1, at most the number of
   /// patch positions along a side.
-  std::vector<int> grids = {3};
+  std::vector<int> grids = {4};
   long long patches_count = 100000;  ///< random training patches for fitting, ≥ 1
   std::uint64_t seed = 0;            ///< patch sampling and dictionary initialisation
   double contrast_epsilon = 10.0;    ///< ε of per-patch contrast normalization (> 0; pixels 0..255)
