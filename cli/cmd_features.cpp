@@ -54,27 +54,6 @@ void check_output(const std::string& path, const std::string& option, const std:
   }
 }
 
-std::vector<int> parse_grids(const std::string& text) {
-  std::vector<int> grids;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    std::size_t used = 0;
-    int g = 0;
-    try {
-      g = std::stoi(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size() || g < 1) {
-      throw UsageError("--grid must be a positive integer or a comma-separated pyramid such as 1,2,4; got '" + text + "'");
-    }
-    grids.push_back(g);
-  }
-  if (grids.empty()) throw UsageError("--grid must not be empty");
-  return grids;
-}
-
 features::ExtractorOptions to_options(const FitArgs& a) {
   features::ExtractorOptions o;
   if (a.patch > 0) o.patch = a.patch;
@@ -85,10 +64,10 @@ features::ExtractorOptions to_options(const FitArgs& a) {
   if (!a.encoder.empty()) o.encoder = features::parse_encoder_kind(a.encoder);
   if (a.alpha >= 0.0) o.alpha = a.alpha;
   if (!a.pool.empty()) o.pool = features::parse_pool_kind(a.pool);
-  if (!a.grid.empty()) o.grids = parse_grids(a.grid);
   if (a.patches_count > 0) o.patches_count = a.patches_count;
   o.seed = a.seed;
   try {
+    if (!a.grid.empty()) o.grids = features::parse_grids(a.grid);
     o.validate();
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
@@ -99,15 +78,6 @@ features::ExtractorOptions to_options(const FitArgs& a) {
 std::string number_text(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
-
-std::string grids_text(const std::vector<int>& grids) {
-  std::string text;
-  for (int g : grids) {
-    if (!text.empty()) text.push_back(',');
-    text.append(std::to_string(g));
-  }
   return text;
 }
 
@@ -157,7 +127,7 @@ void run_fit(const FitArgs& a) {
     std::printf("dictionary              %s\n", summary.dictionary.c_str());
     std::printf("encoder                 %s, pooling %s over %s grid(s), stride %d\n",
                 features::to_string(options.encoder).c_str(), features::to_string(options.pool).c_str(),
-                grids_text(options.grids).c_str(), options.stride);
+                features::grids_text(options.grids).c_str(), options.stride);
     std::printf("features per image      %lld\n", static_cast<long long>(extractor.feature_count()));
     std::printf("seconds                 %.2f\n", summary.seconds);
   }
@@ -223,7 +193,7 @@ void add_features_command(CLI::App& app) {
   fit->add_option("--pool", f->pool, "sum | max | mean (default " + features::to_string(defaults.pool) + ")")
       ->check(CLI::IsMember({"sum", "max", "mean"}));
   fit->add_option("--grid", f->grid,
-                  "Pooling grid G (GxG regions), or a pyramid G1,G2,... (default " + grids_text(defaults.grids) + ")");
+                  "Pooling grid G (GxG regions), or a pyramid G1,G2,... (default " + features::grids_text(defaults.grids) + ")");
   fit->add_option("--patches-count", f->patches_count,
                   "Random training patches (default " + std::to_string(defaults.patches_count) + ")")
       ->check(integer_in(1, 1LL << 40));

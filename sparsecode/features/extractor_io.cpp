@@ -1,5 +1,4 @@
 // Saving and loading a fitted Extractor: one versioned io::Checkpoint file of kind "sparsecode-features-extractor".
-#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -7,27 +6,6 @@
 #include "sparsecode/io/checkpoint.hpp"
 
 namespace sparsecode::features {
-
-namespace {
-
-std::string grids_text(const std::vector<int>& grids) {
-  std::string text;
-  for (int g : grids) {
-    if (!text.empty()) text.push_back(',');
-    text.append(std::to_string(g));
-  }
-  return text;
-}
-
-std::vector<int> parse_grids(const std::string& text) {
-  std::vector<int> grids;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) grids.push_back(std::stoi(item));
-  return grids;
-}
-
-}  // namespace
 
 void Extractor::save(const std::filesystem::path& path) const {
   if (!fitted()) throw std::invalid_argument("Extractor::save: not fitted");

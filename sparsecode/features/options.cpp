@@ -2,6 +2,7 @@
 #include "sparsecode/features/options.hpp"
 
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 
 namespace sparsecode::features {
@@ -64,6 +65,37 @@ std::string to_string(PoolKind kind) {
     case PoolKind::mean: return "mean";
   }
   return "?";
+}
+
+std::string grids_text(const std::vector<int>& grids) {
+  std::string text;
+  for (int g : grids) {
+    if (!text.empty()) text.push_back(',');
+    text.append(std::to_string(g));
+  }
+  return text;
+}
+
+std::vector<int> parse_grids(const std::string& text) {
+  std::vector<int> grids;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    std::size_t used = 0;
+    int g = 0;
+    try {
+      g = std::stoi(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size() || g < 1) {
+      throw std::invalid_argument("pooling grids must be a positive integer or a comma-separated pyramid such as "
+                                  "1,2,4; got '" + text + "'");
+    }
+    grids.push_back(g);
+  }
+  if (grids.empty()) throw std::invalid_argument("pooling grids: empty list");
+  return grids;
 }
 
 void ExtractorOptions::validate() const {

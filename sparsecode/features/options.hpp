@@ -34,6 +34,10 @@ PoolKind parse_pool_kind(const std::string& name);
 std::string to_string(DictionaryKind kind);
 std::string to_string(EncoderKind kind);
 std::string to_string(PoolKind kind);
+/// Pooling grids as text, "4" or a pyramid "1,2,4"; parse_grids throws std::invalid_argument
+/// naming the text for anything but comma-separated positive integers.
+std::string grids_text(const std::vector<int>& grids);
+std::vector<int> parse_grids(const std::string& text);
 
 /// Everything that defines an extractor. Pixel scale: the contrast ε assumes raw 0..255 pixels
 /// (as the IDX/uint8 loaders return them). The defaults are the Fashion-MNIST configuration of
