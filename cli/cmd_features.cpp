@@ -110,8 +110,7 @@ void run_fit(const FitArgs& a) {
   say(a.quiet, "fitting: " + std::to_string(options.patches_count) + " patches, " + std::to_string(options.atoms) +
                    " atoms (" + features::to_string(options.dictionary) + ")");
   features::FitSummary summary;
-  const features::Extractor extractor = features::Extractor::fit(
-      stack.pixels, features::ImageShape{stack.height, stack.width}, options, a.threads, &summary);
+  const features::Extractor extractor = features::Extractor::fit(stack, options, a.threads, &summary);
   write_with_companion(
       a.out, [&](const fs::path& tmp) { extractor.save(tmp); }, a.png,
       [&](const fs::path& tmp) {
@@ -146,7 +145,7 @@ void run_transform(const TransformArgs& a) {
                              " images");
   }
   const auto start = std::chrono::steady_clock::now();
-  const Matrix<float> features = extractor.transform(stack.pixels, shape, a.threads, progress_line(a.quiet));
+  const Matrix<float> features = extractor.transform(stack, a.threads, progress_line(a.quiet));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   io::save_samples(a.out, features);  // N×F float32, atomically
   if (!a.quiet) {

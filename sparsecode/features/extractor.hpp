@@ -7,6 +7,7 @@
 
 #include "sparsecode/core/types.hpp"
 #include "sparsecode/features/options.hpp"
+#include "sparsecode/io/idx.hpp"
 
 namespace sparsecode::features {
 
@@ -46,6 +47,15 @@ class Extractor {
   /// fitted, if `shape` differs from the fitted one (naming both), for an empty set or NaN/Inf.
   Matrix<float> transform(const Matrix<float>& images, ImageShape shape, int threads = 0,
                           const TransformProgress& progress = {}) const;
+
+  /// fit() and transform() of an image stack as io::load_image_stack returns it.
+  static Extractor fit(const io::ImageStack& stack, const ExtractorOptions& options, int threads = 0,
+                       FitSummary* summary = nullptr) {
+    return fit(stack.pixels, ImageShape{stack.height, stack.width}, options, threads, summary);
+  }
+  Matrix<float> transform(const io::ImageStack& stack, int threads = 0, const TransformProgress& progress = {}) const {
+    return transform(stack.pixels, ImageShape{stack.height, stack.width}, threads, progress);
+  }
 
   /// Codes (code_size()×M) of patches that are already normalized and whitened (d×M): the
   /// encoder step of transform(), exposed for tests and for users who pool differently.
