@@ -21,5 +21,6 @@ void add_encode_command(CLI::App& app);
 void add_learn_command(CLI::App& app);
 void add_autoencoder_command(CLI::App& app);
 void add_classify_command(CLI::App& app);
+void add_features_command(CLI::App& app);
 
 }  // namespace sparsecode::cli

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   sparsecode::cli::add_learn_command(app);
   sparsecode::cli::add_autoencoder_command(app);
   sparsecode::cli::add_classify_command(app);
+  sparsecode::cli::add_features_command(app);
 
   // Subcommand callbacks run inside parse(), so their exceptions arrive here too.
   try {

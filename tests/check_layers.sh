@@ -14,6 +14,7 @@ declare -A allowed=(
   [sparse]="core io preprocess viz solvers"
   [autoencoder]="core io preprocess viz"
   [classify]="core io viz"
+  [features]="core io preprocess viz solvers sparse autoencoder"
   [interop]="core"
 )
 status=0

@@ -1,0 +1,233 @@
+// The feature extractor: fitting (patches, normalization, ZCA, dictionary) and the fused chunked transform.
+#include "sparsecode/features/extractor.hpp"
+
+#include <chrono>
+#include <exception>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+#include "sparsecode/core/random.hpp"
+#include "sparsecode/core/threads.hpp"
+#include "sparsecode/features/dictionary.hpp"
+#include "sparsecode/features/pooling.hpp"
+#include "sparsecode/preprocess/contrast.hpp"
+#include "sparsecode/preprocess/zca.hpp"
+#include "sparsecode/sparse/encoder.hpp"
+
+namespace sparsecode::features {
+
+namespace {
+
+/// Images per unit of the transform's dynamic schedule: fixed, so results do not depend on threads.
+constexpr Index kChunkImages = 8;
+
+std::string shape_text(ImageShape s) { return std::to_string(s.height) + "x" + std::to_string(s.width); }
+
+/// Copies the p×p patches at stride s of one image (row-major pixels, width `width`) into the
+/// columns of `out`, positions row-major.
+template <class T>
+void copy_patches(const float* image, Index width, int p, int s, Index rows, Index cols, T* out) {
+  for (Index pr = 0; pr < rows; ++pr) {
+    for (Index pc = 0; pc < cols; ++pc) {
+      const float* top_left = image + pr * s * width + pc * s;
+      for (int i = 0; i < p; ++i) {
+        for (int j = 0; j < p; ++j) *out++ = static_cast<T>(top_left[i * width + j]);
+      }
+    }
+  }
+}
+
+/// [max(0, a − α), max(0, −a − α)] stacked: the code split by sign.
+Matrix<float> split_by_sign(const Matrix<float>& a, float alpha) {
+  Matrix<float> out(2 * a.rows(), a.cols());
+  out.topRows(a.rows()) = (a.array() - alpha).cwiseMax(0.0f);
+  out.bottomRows(a.rows()) = (-a.array() - alpha).cwiseMax(0.0f);
+  return out;
+}
+
+}  // namespace
+
+struct Extractor::Workspace {
+  Matrix<float> patches;
+  Matrix<float> whitened;
+  Matrix<float> image;
+};
+
+void Extractor::check_images(const Matrix<float>& images, ImageShape shape) const {
+  if (shape.height < 1 || shape.width < 1) {
+    throw std::invalid_argument("images: shape " + shape_text(shape) + " must be at least 1x1");
+  }
+  if (images.cols() == 0) throw std::invalid_argument("images: the image set is empty");
+  if (images.rows() != shape.pixels()) {
+    throw std::invalid_argument("images: " + std::to_string(images.rows()) + " pixels per image for shape " +
+                                shape_text(shape));
+  }
+  if (!images.allFinite()) throw std::invalid_argument("images: pixels contain NaN or Inf");
+}
+
+Extractor Extractor::fit(const Matrix<float>& images, ImageShape shape, const ExtractorOptions& options, int threads,
+                         FitSummary* summary) {
+  const auto start = std::chrono::steady_clock::now();
+  options.validate();
+  Extractor e;
+  e.check_images(images, shape);
+  e.options_ = options;
+  e.shape_ = shape;
+  const Index rows = e.patch_rows(), cols = e.patch_cols();  // throws for a patch larger than the images
+  for (int g : options.grids) {
+    if (g > rows || g > cols) {
+      throw std::invalid_argument("ExtractorOptions::grids: grid " + std::to_string(g) + " is finer than the " +
+                                  std::to_string(rows) + "x" + std::to_string(cols) + " patch positions");
+    }
+  }
+  const int p = options.patch;
+  const Index d = static_cast<Index>(p) * p;
+  Matrix<double> patches(d, options.patches_count);
+  std::mt19937_64 rng(options.seed);
+  for (Index k = 0; k < patches.cols(); ++k) {
+    const auto image = static_cast<Index>(core::uniform_below(rng, static_cast<std::uint64_t>(images.cols())));
+    const auto r = static_cast<Index>(core::uniform_below(rng, static_cast<std::uint64_t>(shape.height - p + 1)));
+    const auto c = static_cast<Index>(core::uniform_below(rng, static_cast<std::uint64_t>(shape.width - p + 1)));
+    copy_patches(images.col(image).data() + r * shape.width + c, shape.width, p, 1, 1, 1, patches.col(k).data());
+  }
+  preprocess::normalize_contrast(patches, options.contrast_epsilon);
+  preprocess::ZcaWhitening zca;
+  zca.fit(patches, options.zca_epsilon);
+  const LearnedDictionary dict = learn_dictionary(zca.transform(patches), options, threads);
+  e.zca_mean_ = zca.mean().cast<float>();
+  e.zca_ = zca.matrix().cast<float>();
+  e.dictionary_ = dict.atoms.cast<float>();
+  e.encoder_weights_ = dict.encoder_weights.cast<float>();
+  e.encoder_bias_ = dict.encoder_bias.cast<float>();
+  if (summary) {
+    summary->patches = patches.cols();
+    summary->dictionary = dict.report;
+    summary->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  return e;
+}
+
+Matrix<float> Extractor::encode_whitened(const Matrix<float>& whitened) const {
+  if (!fitted()) throw std::invalid_argument("Extractor: not fitted");
+  if (whitened.rows() != dictionary_.rows()) {
+    throw std::invalid_argument("Extractor::encode_whitened: patches have " + std::to_string(whitened.rows()) +
+                                " values, the atoms " + std::to_string(dictionary_.rows()));
+  }
+  const auto alpha = static_cast<float>(options_.alpha);
+  switch (options_.encoder) {
+    case EncoderKind::soft: {
+      const Matrix<float> z = dictionary_.transpose() * whitened;
+      return split_by_sign(z, alpha);
+    }
+    case EncoderKind::triangle: {
+      Matrix<float> z = dictionary_.transpose() * whitened;  // becomes the distances ‖x − d_k‖
+      const Vector<float> x2 = whitened.colwise().squaredNorm().transpose();
+      const Vector<float> d2 = dictionary_.colwise().squaredNorm().transpose();
+      for (Index i = 0; i < z.cols(); ++i) {
+        z.col(i) = ((d2.array() + x2(i)) - 2.0f * z.col(i).array()).cwiseMax(0.0f).sqrt();
+        const float mean = z.col(i).mean();
+        z.col(i) = (mean - z.col(i).array()).cwiseMax(0.0f);
+      }
+      return z;
+    }
+    case EncoderKind::lasso:
+    case EncoderKind::omp: {
+      sparse::EncodeOptions o;
+      o.threads = 1;
+      if (options_.encoder == EncoderKind::omp) {
+        solvers::OmpOptions omp;
+        omp.max_atoms = options_.omp_atoms;
+        o.solver = omp;
+      } else {
+        o.penalty.lambda = options_.lambda;
+      }
+      Matrix<float> codes;
+      sparse::encode(dictionary_, whitened, codes, o);
+      return split_by_sign(codes, 0.0f);
+    }
+    case EncoderKind::sae: {
+      Matrix<float> h = encoder_weights_ * whitened;
+      h.colwise() += encoder_bias_;
+      return h.unaryExpr([](float v) { return 1.0f / (1.0f + std::exp(-v)); });
+    }
+  }
+  throw std::logic_error("Extractor: unknown encoder");
+}
+
+void Extractor::transform_chunk(const Matrix<float>& images, Index first, Index count, Matrix<float>& features,
+                                Workspace& work) const {
+  const int p = options_.patch;
+  const Index d = static_cast<Index>(p) * p;
+  const Index rows = patch_rows(), cols = patch_cols(), positions = rows * cols;
+  work.patches.resize(d, count * positions);
+  for (Index i = 0; i < count; ++i) {
+    copy_patches(images.col(first + i).data(), shape_.width, p, options_.stride, rows, cols,
+                 work.patches.col(i * positions).data());
+  }
+  for (Index j = 0; j < work.patches.cols(); ++j) {
+    preprocess::normalize_contrast_column(work.patches.col(j).data(), d, options_.contrast_epsilon);
+  }
+  if (options_.encoder == EncoderKind::soft) {
+    // Dᵀ W (x − μ) = (WᵀD)ᵀ x − (WᵀD)ᵀ μ: whitening folded into the projection, one GEMM per
+    // image, and the split codes pooled straight from the projections.
+    const Matrix<float> projection = zca_.transpose() * dictionary_;
+    const Vector<float> offset = projection.transpose() * zca_mean_;
+    for (Index i = 0; i < count; ++i) {
+      work.image.noalias() = projection.transpose() * work.patches.middleCols(i * positions, positions);
+      work.image.colwise() -= offset;
+      pool_split_codes(work.image, static_cast<float>(options_.alpha), rows, cols, options_.grids, options_.pool,
+                       features.col(first + i));
+    }
+    return;
+  }
+  work.whitened.noalias() = zca_ * work.patches;
+  work.whitened.colwise() -= zca_ * zca_mean_;
+  for (Index i = 0; i < count; ++i) {  // image by image: one image's codes stay in cache for pooling
+    work.image = work.whitened.middleCols(i * positions, positions);
+    pool_codes(encode_whitened(work.image), rows, cols, options_.grids, options_.pool, features.col(first + i));
+  }
+}
+
+Matrix<float> Extractor::transform(const Matrix<float>& images, ImageShape shape, int threads,
+                                   const TransformProgress& progress) const {
+  if (!fitted()) throw std::invalid_argument("Extractor: not fitted");
+  if (shape.height != shape_.height || shape.width != shape_.width) {
+    throw std::invalid_argument("images are " + shape_text(shape) + " but the extractor was fitted on " +
+                                shape_text(shape_) + " images");
+  }
+  check_images(images, shape);
+  const Index n = images.cols();
+  Matrix<float> features(feature_count(), n);
+  const Index chunks = (n + kChunkImages - 1) / kChunkImages;
+  const int team = core::resolve_threads(threads);
+  core::SingleThreadedBlas single_blas;
+  std::exception_ptr failure;
+  Index done = 0;
+#pragma omp parallel num_threads(team)
+  {
+    Workspace work;
+#pragma omp for schedule(dynamic)
+    for (Index c = 0; c < chunks; ++c) {
+      const Index first = c * kChunkImages;
+      const Index count = std::min(kChunkImages, n - first);
+      try {
+        transform_chunk(images, first, count, features, work);
+      } catch (...) {
+#pragma omp critical(sparsecode_features_failure)
+        if (!failure) failure = std::current_exception();
+      }
+      if (progress) {
+#pragma omp critical(sparsecode_features_progress)
+        {
+          done += count;
+          progress(done, n);
+        }
+      }
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+  return features;
+}
+
+}  // namespace sparsecode::features

@@ -1,0 +1,32 @@
+// Pooling of one image's patch codes over a grid (or a pyramid of grids) of image regions.
+#pragma once
+
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "sparsecode/core/types.hpp"
+#include "sparsecode/features/options.hpp"
+
+namespace sparsecode::features {
+
+/// First row (or column) of region `cell` when `positions` patch positions are cut into `g`
+/// regions: floor(cell · positions / g). Region `cell` is [start(cell), start(cell + 1)).
+inline Index region_start(Index cell, Index positions, int g) { return cell * positions / g; }
+
+/// Pools the codes of one image. `codes` is C×(rows·cols): the code of the patch at position
+/// (r, c) is column r·cols + c. For every grid g of `grids` in order, the positions are cut into
+/// g×g regions (region_start along each side), and for every region, row-major, the C codes are
+/// summed, maximized or averaged over its positions. `out` receives C·Σg² values: grid by grid,
+/// region by region, C values each. Requires g ≤ rows and g ≤ cols (no empty region) and
+/// out.size() == C·Σg²; throws std::invalid_argument otherwise.
+void pool_codes(const Eigen::Ref<const Matrix<float>>& codes, Index rows, Index cols,
+                const std::vector<int>& grids, PoolKind kind, Eigen::Ref<Vector<float>> out);
+
+/// pool_codes of the sign-split soft-threshold codes [max(0, z − α); max(0, −z − α)] (2K×positions)
+/// of the projections `z` (K×positions), without forming them: per region, the K pooled positive
+/// parts, then the K pooled negative parts. out.size() must be 2K·Σg².
+void pool_split_codes(const Eigen::Ref<const Matrix<float>>& z, float alpha, Index rows, Index cols,
+                      const std::vector<int>& grids, PoolKind kind, Eigen::Ref<Vector<float>> out);
+
+}  // namespace sparsecode::features
