@@ -246,10 +246,12 @@ void add_encode(CLI::App& parent) {
     std::string model, input, out;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = parent.add_subcommand("encode", "Hidden activations f(W1 x + b1) of N×d data (N×h .npy)");
+  CLI::App* cmd = parent.add_subcommand(
+      "encode", "Hidden activations f(W1 x + b1) of N×d data (N×h .npy, or scipy sparse CSR .npz)");
   cmd->add_option("--model", args->model, "Model file from 'autoencoder train'")->required();
   cmd->add_option("--input", args->input, "Data .npy (N×d)")->required();
-  cmd->add_option("--out", args->out, "Output .npy (N×h)")->required();
+  cmd->add_option("--out", args->out, "Output N×h: dense .npy, or scipy sparse CSR if it ends in .npz")
+      ->required();
   cmd->callback([args] {
     check_output_paths({{"--out", args->out}});
     const ae::SavedModel saved = ae::load_model(args->model);
@@ -263,7 +265,7 @@ void add_encode(CLI::App& parent) {
     if (!x.allFinite()) {
       throw std::runtime_error(args->input + ": data contain non-finite values");
     }
-    io::save_samples<double>(args->out, saved.model.encode(x));
+    save_codes<double>(args->out, saved.model.encode(x));
   });
 }
 

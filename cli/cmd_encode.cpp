@@ -76,7 +76,7 @@ void run_encode(const EncodeArgs& a) {
   if (a.normalize_dict) sparse::normalize_atoms(dictionary);
   core::Matrix<T> codes;
   const sparse::EncodeSummary summary = sparse::encode(dictionary, signals, codes, options);
-  io::save_samples(a.out, codes);  // N×k, written atomically
+  save_codes(a.out, codes);  // N×k, .npz as scipy CSR, written atomically
   if (!a.quiet) std::printf("%s\n", summary.brief_report().c_str());
 }
 
@@ -92,8 +92,9 @@ void add_encode_command(CLI::App& app) {
       "sample i). Prints a summary unless --quiet.");
   cmd->add_option("--dict", args->dict, "Dictionary .npy, shape (k, d)")->required();
   cmd->add_option("--input", args->input, "Samples .npy, shape (N, d)")->required();
-  cmd->add_option("--lambda", args->lambda, "L1 weight lambda >= 0 (OMP: only for the reported objective)")
-      ->required()
+  cmd->add_option("--lambda", args->lambda,
+                  "L1 weight lambda >= 0; required except for --solver omp (there it only scores the "
+                  "reported objective, default 0)")
       ->check(real_at_least(0.0));
   cmd->add_option("--solver", args->solver, "lars | cd | fista | ista | fss | omp (default: " +
                                                 solvers::solver_name(sparse::EncodeOptions{}.solver) + ")")
@@ -125,8 +126,14 @@ void add_encode_command(CLI::App& app) {
   cmd->add_flag("--float32", args->float32, "Compute in single precision (output float32)");
   cmd->add_flag("--normalize-dict", args->normalize_dict, "Scale atoms with norm > 1 to unit norm");
   cmd->add_flag("--quiet", args->quiet, "Do not print the summary");
-  cmd->add_option("--out", args->out, "Output codes .npy, shape (N, k)")->required();
-  cmd->callback([args] {
+  cmd->add_option("--out", args->out,
+                  "Output codes, shape (N, k): dense .npy, or scipy sparse CSR if it ends in .npz "
+                  "(scipy.sparse.load_npz)")
+      ->required();
+  cmd->callback([args, cmd] {
+    if (args->solver != "omp" && cmd->count("--lambda") == 0) {
+      throw UsageError("--lambda is required (except for --solver omp)");
+    }
     if (args->float32) {
       run_encode<float>(*args);
     } else {

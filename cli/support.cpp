@@ -1,6 +1,8 @@
 // Helpers shared by the subcommands: strict number validators, HxW parsing, image loading, paired outputs.
 #include "cli/support.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <iostream>
@@ -11,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "sparsecode/core/atomic_file.hpp"
 #include "sparsecode/io/npy.hpp"
+#include "sparsecode/io/npz.hpp"
 
 namespace sparsecode::cli {
 
@@ -186,5 +189,24 @@ void write_from(const std::vector<std::pair<std::filesystem::path, OutputWriter>
 void write_all_or_nothing(const std::vector<std::pair<std::filesystem::path, OutputWriter>>& files) {
   write_from(files, 0);
 }
+
+bool is_npz_path(const std::filesystem::path& path) {
+  std::string extension = path.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return extension == ".npz";
+}
+
+template <class T>
+void save_codes(const std::filesystem::path& path, const core::Matrix<T>& codes) {
+  if (is_npz_path(path)) {
+    io::save_csr_npz(path, codes, io::NpzOptions{});
+  } else {
+    io::save_samples(path, codes);
+  }
+}
+
+template void save_codes<float>(const std::filesystem::path&, const core::Matrix<float>&);
+template void save_codes<double>(const std::filesystem::path&, const core::Matrix<double>&);
 
 }  // namespace sparsecode::cli

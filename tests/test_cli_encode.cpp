@@ -11,6 +11,7 @@
 
 #include "sparsecode/sparse/encoder.hpp"
 #include "sparsecode/io/npy.hpp"
+#include "sparsecode/io/npz.hpp"
 #include "tests/lasso_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -76,6 +77,28 @@ TEST_CASE("cli encode writes N×k codes equal to the library's and prints a summ
   REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --solver omp --omp-atoms 3 --float32 --quiet") == 0);
   CHECK(sc::io::read_npy_header(f.out).dtype == sc::io::NpyDType::float32);
   CHECK(fs::file_size(f.dir / "stdout.txt") == 0);
+}
+
+TEST_CASE("cli encode --out .npz writes scipy CSR codes equal to the dense .npy codes") {
+  Files f;
+  REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --quiet") == 0);
+  const Matrix<double> dense = sc::io::load_samples<double>(f.out);  // k×N
+  const fs::path npz = f.dir / "A.npz";
+  const std::string common = "--dict " + quoted(f.dict) + " --input " + quoted(f.input) + " --quiet";
+  REQUIRE(run_encode(f.dir, common + " --lambda 0.3 --out " + quoted(npz)) == 0);
+  CHECK(sc::io::load_csr_npz(npz) == dense);
+  REQUIRE(run_encode(f.dir, common + " --lambda 0.3 --float32 --out " + quoted(npz)) == 0);
+  CHECK(sc::io::load_csr_npz(npz).rows() == 12);
+}
+
+TEST_CASE("cli encode: --lambda is required except for --solver omp") {
+  Files f;
+  CHECK(run_encode(f.dir, f.base() + " --solver omp --omp-atoms 3 --quiet") == 0);
+  CHECK(fs::exists(f.out));
+  fs::remove(f.out);
+  CHECK(run_encode(f.dir, f.base() + " --solver cd --quiet") == 2);
+  CHECK(run_encode(f.dir, f.base() + " --quiet") == 2);
+  CHECK(!fs::exists(f.out));
 }
 
 TEST_CASE("cli encode --polish and --screening reach the library's fista codes with the same options") {
