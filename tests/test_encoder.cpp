@@ -213,7 +213,14 @@ TEST_CASE("encode: bad input and options are rejected, naming the problem") {
   CHECK(error_of(bad, x, o).find("atom 3") != std::string::npos);
   bad = x;
   bad(0, 2) = std::numeric_limits<double>::infinity();
-  CHECK(error_of(dict, bad, o).find("signal 2") != std::string::npos);
+  CHECK(error_of(dict, bad, o).find("sample 2") != std::string::npos);
+  bad = x;
+  bad(1, 1) = 1e300;  // finite, but ‖x‖² overflows
+  CHECK(error_of(dict, bad, o).find("sample 1 (row 1) is too large") != std::string::npos);
+  const Matrix<float> big_float = (x.cast<float>().array() * 1e20f).matrix();
+  Matrix<float> float_codes;
+  CHECK_THROWS_WITH_AS(sc::sparse::encode(Matrix<float>(dict.cast<float>()), big_float, float_codes, o),
+                       doctest::Contains("sample 0 (row 0) is too large"), std::invalid_argument);
   bad = dict;
   bad.col(5) *= 1.01;
   CHECK(error_of(bad, x, o).find("norm") != std::string::npos);

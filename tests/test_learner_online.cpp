@@ -143,6 +143,11 @@ TEST_CASE("online learner: bad inputs are rejected with clear messages") {
   nan(3, 7) = std::numeric_limits<double>::quiet_NaN();
   OnlineLearner with_nan(small_options());
   CHECK_THROWS_WITH_AS(with_nan.fit(nan, Matrix<double>()), doctest::Contains("NaN"), std::invalid_argument);
+  Matrix<double> huge = planted.signals;
+  huge(0, 4) = 1e300;  // finite, but its squared norm overflows: named, not a NaN objective
+  OnlineLearner with_huge(small_options());
+  CHECK_THROWS_WITH_AS(with_huge.fit(huge, Matrix<double>()), doctest::Contains("sample 4 (row 4) is too large"),
+                       std::invalid_argument);
   o = small_options();
   o.stop.patience = 2;
   OnlineLearner no_heldout(o);

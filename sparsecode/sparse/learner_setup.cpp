@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sparsecode/core/random.hpp"
+#include "sparsecode/core/sample_checks.hpp"
 
 namespace sparsecode::sparse {
 
@@ -22,23 +23,7 @@ EncodeOptions default_coding() {
 
 void check_finite_data(const Matrix<double>& data, const std::string& what) {
   if (data.size() == 0) throw std::invalid_argument(what + " is empty");
-  // A NaN or ±Inf entry makes the (vectorised) sum non-finite, so a finite sum proves the data
-  // finite; only otherwise (or if the sum overflowed) are the entries scanned one by one.
-  if (std::isfinite(data.sum())) return;
-  if (!data.allFinite()) {
-    Index row = 0;
-    Index col = 0;
-    for (Index j = 0; j < data.cols(); ++j)
-      for (Index i = 0; i < data.rows(); ++i)
-        if (!std::isfinite(data(i, j))) {
-          row = i;
-          col = j;
-          i = data.rows();
-          j = data.cols();
-        }
-    throw std::invalid_argument(what + " contains NaN or Inf (first at sample " + std::to_string(col) +
-                                ", component " + std::to_string(row) + ")");
-  }
+  core::check_samples_finite<double>(data, what);
 }
 
 Matrix<double> initial_dictionary(const Matrix<double>& data, Index atoms, DictionaryInit init,

@@ -38,7 +38,8 @@ Matrix<double> initial_dictionary(const Matrix<double>& data, Index atoms, Dicti
 /// asked) and projected onto the constraint set; throws std::invalid_argument naming the problem.
 Matrix<double> checked_initial_dictionary(const Matrix<double>& given, Index atoms, DictionarySign sign);
 
-/// Throws std::invalid_argument naming `what` if the matrix is empty or contains NaN/Inf.
+/// Throws std::invalid_argument naming `what` if the matrix is empty, contains NaN/Inf or a
+/// sample whose squared norm overflows (core::check_samples_finite, naming the sample).
 void check_finite_data(const Matrix<double>& data, const std::string& what);
 
 }  // namespace sparsecode::sparse

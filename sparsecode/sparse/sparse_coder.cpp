@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "sparsecode/core/sample_checks.hpp"
 #include "sparsecode/core/threads.hpp"
 #include "sparsecode/solvers/internal/column_sum.hpp"
 #include "sparsecode/solvers/solver_factory.hpp"
@@ -44,11 +45,7 @@ void check_signals(const Eigen::Ref<const Matrix<T>>& signals, Index d) {
     throw std::invalid_argument("signals have dimension " + std::to_string(signals.rows()) +
                                 " but the dictionary's atoms have dimension " + std::to_string(d));
   }
-  for (Index i = 0; i < signals.cols(); ++i) {
-    if (!signals.col(i).allFinite()) {
-      throw std::invalid_argument("signal " + std::to_string(i) + " contains NaN or Inf");
-    }
-  }
+  core::check_samples_finite<T>(signals, "signals");
 }
 
 // What the summary needs of one sample, computed inside the parallel loop.
