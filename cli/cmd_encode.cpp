@@ -35,6 +35,7 @@ struct EncodeArgs {
   bool float32 = false;
   bool normalize_dict = false;
   bool quiet = false;
+  bool fail_on_nonconverged = false;
 };
 
 sparse::EncodeOptions to_options(const EncodeArgs& a) {
@@ -76,6 +77,12 @@ void run_encode(const EncodeArgs& a) {
   if (a.normalize_dict) sparse::normalize_atoms(dictionary);
   core::Matrix<T> codes;
   const sparse::EncodeSummary summary = sparse::encode(dictionary, signals, codes, options);
+  if (summary.not_converged > 0) {  // shown even with --quiet: these codes are not the minimisers
+    const std::string what = std::to_string(summary.not_converged) + " of " + std::to_string(summary.samples) +
+                             " samples did not converge (iteration cap or numerical trouble)";
+    if (a.fail_on_nonconverged) throw std::runtime_error(what + "; no output written (--fail-on-nonconverged)");
+    std::cerr << "sparsecode: warning: " << what << '\n';
+  }
   save_codes(a.out, codes);  // N×k, .npz as scipy CSR, written atomically
   if (!a.quiet) std::printf("%s\n", summary.brief_report().c_str());
 }
@@ -122,10 +129,14 @@ void add_encode_command(CLI::App& app) {
                   "(mixed), or double throughout (full)")
       ->capture_default_str()
       ->check(CLI::IsMember({"mixed", "full"}));
-  cmd->add_option("--threads", args->threads, "Threads (0: all cores)")->check(integer_in(0, 4096));
+  cmd->add_option("--threads", args->threads, "Threads (0: all cores); at most one per 64 samples is used")
+      ->check(integer_in(0, 4096));
   cmd->add_flag("--float32", args->float32, "Compute in single precision (output float32)");
   cmd->add_flag("--normalize-dict", args->normalize_dict, "Scale atoms with norm > 1 to unit norm");
-  cmd->add_flag("--quiet", args->quiet, "Do not print the summary");
+  cmd->add_flag("--quiet", args->quiet,
+                "Do not print the summary (samples that did not converge are still reported on stderr)");
+  cmd->add_flag("--fail-on-nonconverged", args->fail_on_nonconverged,
+                "Exit 1 without writing --out if any sample did not converge");
   cmd->add_option("--out", args->out,
                   "Output codes, shape (N, k): dense .npy, or scipy sparse CSR if it ends in .npz "
                   "(scipy.sparse.load_npz)")

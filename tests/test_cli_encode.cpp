@@ -101,6 +101,43 @@ TEST_CASE("cli encode: --lambda is required except for --solver omp") {
   CHECK(!fs::exists(f.out));
 }
 
+namespace {
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+}  // namespace
+
+TEST_CASE("cli encode: non-converged samples are reported even with --quiet; --fail-on-nonconverged makes them an error") {
+  Files f;
+  // A relative gap of 1e-300 is out of reach: every sample stops at the iteration cap.
+  const std::string unreachable = " --lambda 0.001 --solver cd --tol 1e-300 --quiet";
+  REQUIRE(run_encode(f.dir, f.base() + unreachable) == 0);
+  CHECK(read_text(f.dir / "stderr.txt").find(" of 20 samples did not converge") != std::string::npos);
+  CHECK(fs::exists(f.out));
+  fs::remove(f.out);
+  CHECK(run_encode(f.dir, f.base() + unreachable + " --fail-on-nonconverged") == 1);
+  CHECK(read_text(f.dir / "stderr.txt").find("did not converge") != std::string::npos);
+  CHECK(!fs::exists(f.out));
+  REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --quiet --fail-on-nonconverged") == 0);
+  CHECK(read_text(f.dir / "stderr.txt").empty());
+  // λ = 0 on this overcomplete dictionary (k = 12 > d = 8): refused with the reason, no output.
+  fs::remove(f.out);
+  CHECK(run_encode(f.dir, f.base() + " --lambda 0 --solver cd") == 1);
+  CHECK(read_text(f.dir / "stderr.txt").find("overcomplete") != std::string::npos);
+  CHECK(!fs::exists(f.out));
+}
+
+TEST_CASE("cli encode --threads 4096 on 500 samples runs 8 threads (one per chunk) with identical codes") {
+  Files f;
+  sc::io::save_samples(f.input, Matrix<double>(gaussian_matrix(8, 500, 73)));
+  REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --threads 4096") == 0);
+  CHECK(read_text(f.dir / "stdout.txt").find("threads 8") != std::string::npos);
+  const Matrix<double> many = sc::io::load_samples<double>(f.out);
+  REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --threads 1 --quiet") == 0);
+  CHECK(sc::io::load_samples<double>(f.out) == many);
+}
+
 TEST_CASE("cli encode --polish and --screening reach the library's fista codes with the same options") {
   Files f;
   for (const char* polish : {"stable-signs", "none"}) {

@@ -1,6 +1,8 @@
 // Tests of the encode() driver: agreement of all solvers, degenerate cases, threads, float32, warm starts, validation.
 #include <doctest/doctest.h>
 
+#include <Eigen/QR>
+
 #include <limits>
 #include <string>
 #include <variant>
@@ -252,4 +254,41 @@ TEST_CASE("encode: bad input and options are rejected, naming the problem") {
   CHECK_THROWS_WITH_AS(sc::solvers::parse_solver("lasso"), doctest::Contains("lasso"),
                        std::invalid_argument);
   CHECK(std::holds_alternative<sc::solvers::FeatureSignOptions>(sc::solvers::parse_solver("fss")));
+}
+
+TEST_CASE("encode: lambda = 0 with an overcomplete dictionary is refused with the reason, except for OMP") {
+  const Matrix<double> over = random_dictionary(8, 12, 61);  // k = 12 > d = 8
+  const Matrix<double> x = gaussian_matrix(8, 4, 62);
+  Matrix<double> a;
+  for (const char* kind : {"lars", "cd", "fista", "ista", "fss"}) {
+    CAPTURE(kind);
+    EncodeOptions o = tight(kind, 0.0);
+    CHECK_THROWS_WITH_AS(sc::sparse::encode(over, x, a, o), doctest::Contains("k = 12 atoms > d = 8"),
+                         std::invalid_argument);
+    o.penalty.lambda2 = 0.1;  // strongly convex: unique, fine
+    CHECK_NOTHROW(sc::sparse::encode(over, x, a, o));
+  }
+  CHECK_NOTHROW(sc::sparse::encode(over, x, a, tight("omp", 0.0)));
+  // Not overcomplete: λ = 0 is plain least squares, solved and certified.
+  const Matrix<double> under = random_dictionary(8, 6, 63);
+  const EncodeSummary s = sc::sparse::encode(under, x, a, tight("lars", 0.0));
+  CHECK(s.not_converged == 0);
+  const Matrix<double> ls = under.colPivHouseholderQr().solve(x);
+  CHECK((a - ls).cwiseAbs().maxCoeff() <= 1e-8);
+}
+
+TEST_CASE("encode: never more threads or solver clones than chunks of work") {
+  const Matrix<double> dict = random_dictionary(8, 12, 64);
+  const Matrix<double> x = gaussian_matrix(8, 500, 65);
+  EncodeOptions o = tight("lars", 0.1);
+  o.threads = 4096;
+  Matrix<double> a;
+  const EncodeSummary many = sc::sparse::encode(dict, x, a, o);
+  CHECK(many.threads == 8);  // ⌈500 / 64⌉ chunks
+  o.threads = 2;
+  Matrix<double> b;
+  CHECK(sc::sparse::encode(dict, x, b, o).threads == 2);
+  CHECK(a == b);
+  o.threads = 4096;
+  CHECK(sc::sparse::encode(dict, Matrix<double>(x.leftCols(10)), b, o).threads == 1);
 }
