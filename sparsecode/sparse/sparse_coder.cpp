@@ -138,7 +138,7 @@ EncodeSummary SparseCoder<T>::Workspace::run(const EncodeOptions& options, const
   // Never more threads (and per-thread solver clones) than chunks in a block: 4096 threads on
   // 500 samples would otherwise make 4096 workspaces for 8 chunks of work.
   const Index block_chunks = (block + options.chunk_size - 1) / options.chunk_size;
-  const int threads = static_cast<int>(std::min<Index>(core::resolve_threads(options.threads), block_chunks));
+  const int threads = core::threads_for_work(options.threads, block_chunks);
   ensure_workers(threads);
 
   if (dtx.rows() != k || dtx.cols() < block) dtx.resize(k, block);
