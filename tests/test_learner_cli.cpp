@@ -42,8 +42,18 @@ TEST_CASE("learn CLI: bad options exit 2, bad data exit 1, and no output file is
   const auto planted = sparsecode::test::make_planted(9, 6, 40, 2, 0.01, 3);
   sparsecode::io::save_samples<double>(dir / "x.npy", planted.signals);
   auto nan = planted.signals;
+  auto huge = planted.signals;
   nan(2, 5) = std::numeric_limits<double>::quiet_NaN();
   sparsecode::io::save_samples<double>(dir / "nan.npy", nan);
+  sparsecode::Matrix<double> d0 = planted.signals.leftCols(4);  // d×k, atoms as columns
+  d0 = d0.array().rowwise() / d0.colwise().norm().array();
+  d0.col(2).setZero();
+  sparsecode::io::save_samples<double>(dir / "zero_atom.npy", d0);
+  d0.col(2) = planted.signals.col(9).normalized();
+  d0(0, 1) = std::numeric_limits<double>::infinity();
+  sparsecode::io::save_samples<double>(dir / "inf_atom.npy", d0);
+  huge(3, 7) = 1e300;
+  sparsecode::io::save_samples<double>(dir / "huge.npy", huge);
   const std::string x = " --input '" + (dir / "x.npy").string() + "'";
   const std::string out = " --out '" + (dir / "D.npy").string() + "'";
   const fs::path err = dir / "err.txt";
@@ -62,6 +72,12 @@ TEST_CASE("learn CLI: bad options exit 2, bad data exit 1, and no output file is
       {x + " --atoms 4 --lambda 0.1 --rho -1" + out, 2, "--rho"},
       {" --input '" + (dir / "nan.npy").string() + "' --atoms 4 --lambda 0.1" + out, 1, "NaN"},
       {x + " --atoms 50 --lambda 0.1" + out, 1, "40 samples < k = 50"},
+      {x + " --atoms 4 --lambda 0.1 --init '" + (dir / "zero_atom.npy").string() + "'" + out, 1,
+       "atom 2 (row 2) is zero"},
+      {x + " --atoms 4 --lambda 0.1 --init '" + (dir / "inf_atom.npy").string() + "'" + out, 1,
+       "atom 1 (row 1) contains NaN or Inf"},
+      {" --input '" + (dir / "huge.npy").string() + "' --atoms 4 --lambda 0.1" + out, 1,
+       "sample 7 (row 7) is too large"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.args);

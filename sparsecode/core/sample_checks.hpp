@@ -10,8 +10,10 @@ namespace sparsecode::core {
 /// Throws std::invalid_argument naming `what` and the sample (column j = row j of an N×d file)
 /// if a sample contains NaN or ±Inf, or if its squared norm ‖x‖² overflows in T (e.g. one
 /// value 1e300 in double, 1e20 in float), which would turn objectives and gaps into Inf/NaN.
-/// Empty matrices pass (callers decide whether empty is an error). T is float or double.
+/// Empty matrices pass (callers decide whether empty is an error). `item` names a column in the
+/// message ("sample", or "atom" for a dictionary). T is float or double.
 template <class T>
-void check_samples_finite(const Eigen::Ref<const Matrix<T>>& samples, const std::string& what);
+void check_samples_finite(const Eigen::Ref<const Matrix<T>>& samples, const std::string& what,
+                          const std::string& item = "sample");
 
 }  // namespace sparsecode::core

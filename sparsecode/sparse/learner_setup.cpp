@@ -64,15 +64,23 @@ Matrix<double> initial_dictionary(const Matrix<double>& data, Index atoms, Dicti
 }
 
 Matrix<double> checked_initial_dictionary(const Matrix<double>& given, Index atoms, DictionarySign sign) {
-  check_finite_data(given, "initial dictionary");
+  if (given.size() == 0) throw std::invalid_argument("initial dictionary is empty");
+  core::check_samples_finite<double>(given, "initial dictionary", "atom");
   if (given.cols() != atoms) {
     throw std::invalid_argument("initial dictionary has " + std::to_string(given.cols()) +
                                 " atoms, expected k = " + std::to_string(atoms));
   }
-  const double largest = given.colwise().norm().maxCoeff();
-  if (largest > 1.0 + 1e-6) {
-    throw std::invalid_argument("initial dictionary has an atom of norm " + std::to_string(largest) +
-                                " > 1 (atoms must satisfy ||d_j|| <= 1)");
+  for (Index j = 0; j < given.cols(); ++j) {
+    const double norm = given.col(j).norm();
+    if (norm == 0.0) {
+      // A zero atom has a zero gradient: coding never uses it and the update never moves it.
+      throw std::invalid_argument("initial dictionary: atom " + std::to_string(j) + " (row " + std::to_string(j) +
+                                  ") is zero; a zero atom is never used nor updated (give a non-zero atom)");
+    }
+    if (norm > 1.0 + 1e-6) {
+      throw std::invalid_argument("initial dictionary: atom " + std::to_string(j) + " has norm " +
+                                  std::to_string(norm) + " > 1 (atoms must satisfy ||d_j|| <= 1)");
+    }
   }
   if (sign == DictionarySign::nonnegative && given.minCoeff() < 0.0) {
     throw std::invalid_argument("initial dictionary has negative entries but a non-negative dictionary was asked for");
