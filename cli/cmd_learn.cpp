@@ -84,12 +84,11 @@ void split_heldout(Matrix<double>& data, double fraction, std::uint64_t seed, Ma
   data = std::move(train);
 }
 
-// Progress line on a terminal and the rows of the CSV log.
+// Progress line on a terminal (the CSV log's rows come from the learner's history).
 class Reporter {
  public:
   explicit Reporter(bool show) : show_(show) {}
   sparse::CallbackResult operator()(const sparse::LearnerProgress& p) {
-    rows_.push_back(p);
     if (!show_) return sparse::CallbackResult::proceed;
     const auto now = std::chrono::steady_clock::now();
     if (now - last_ < std::chrono::milliseconds(200)) return sparse::CallbackResult::proceed;
@@ -102,12 +101,10 @@ class Reporter {
   void finish() const {
     if (show_) std::fprintf(stderr, "\n");
   }
-  const std::vector<sparse::LearnerProgress>& rows() const { return rows_; }
 
  private:
   bool show_;
   std::chrono::steady_clock::time_point last_{};
-  std::vector<sparse::LearnerProgress> rows_;
 };
 
 // The dimension d of the training samples, as far as it is known before loading them: P² for
@@ -178,6 +175,7 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
   const auto report = [&](const sparse::LearnerProgress& p) { return reporter(p); };
   Matrix<double> dictionary;
   sparse::LearnerSummary summary;
+  std::vector<sparse::LearnerProgress> rows;  // the whole curve, a resumed run's earlier rows too
   if (online) {
     sparse::OnlineLearnerOptions o;
     o.atoms = a.atoms;
@@ -197,6 +195,7 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
     else if (init == sparse::DictionaryInit::given) learner.initialize_with(given);
     summary = learner.fit(data, heldout, report);
     dictionary = learner.dictionary();
+    rows = learner.history();
   } else {
     sparse::BatchLearnerOptions o;
     o.atoms = a.atoms;
@@ -212,12 +211,13 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
     else if (init == sparse::DictionaryInit::given) learner.initialize_with(given);
     summary = learner.fit(data, heldout, report);
     dictionary = learner.dictionary();
+    rows = learner.history();
   }
   reporter.finish();
   write_all_or_nothing({{a.out, [&](const std::filesystem::path& p) { io::save_samples<double>(p, dictionary); }},
-                        {a.log, [&](const std::filesystem::path& p) { sparse::write_progress_csv(p, reporter.rows()); }},
+                        {a.log, [&](const std::filesystem::path& p) { sparse::write_progress_csv(p, rows); }},
                         {a.curve_png, [&](const std::filesystem::path& p) {
-                           sparse::write_learning_curve_png(p, reporter.rows());
+                           sparse::write_learning_curve_png(p, rows);
                          }},
                         {a.png, [&](const std::filesystem::path& p) {
                            viz::MontageOptions m;

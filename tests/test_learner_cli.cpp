@@ -123,8 +123,30 @@ TEST_CASE("learn CLI: after kill -9 mid-run, --resume ends bit-identical to an u
   waitpid(pid, &status, 0);
   fs::remove(dir / "resumed.npy");
   REQUIRE(fs::exists(ckpt));
-  REQUIRE(run_cli(resumable + " --resume", err) == 0);
+  REQUIRE(run_cli(resumable + " --resume --log '" + (dir / "resumed.csv").string() + "'", err) == 0);
   CHECK(read_bytes(dir / "resumed.npy") == read_bytes(dir / "whole.npy"));
+  // The resumed run's log holds the whole curve: one row per iteration, 1 to 350, in order.
+  std::ifstream log(dir / "resumed.csv");
+  std::string line;
+  std::getline(log, line);  // header
+  long long expected = 1;
+  bool in_order = true;
+  while (std::getline(log, line)) in_order = in_order && std::stoll(line.substr(0, line.find(','))) == expected++;
+  CHECK(in_order);
+  CHECK(expected == 351);
+
+  // Resuming with other data of the same size is refused, saying so; nothing is written.
+  auto other = planted.signals;
+  other(0, 0) += 1e-6;
+  sparsecode::io::save_samples<double>(dir / "other.npy", other);
+  fs::remove(dir / "resumed.npy");
+  const std::string on_other = " --input '" + (dir / "other.npy").string() +
+                               "' --atoms 8 --lambda 0.1 --batch-size 8 --iterations 350 --seed 5 --quiet"
+                               " --checkpoint '" + (dir / "ckpt").string() + "' --out '" +
+                               (dir / "resumed.npy").string() + "' --resume";
+  CHECK(run_cli(on_other, err) == 1);
+  CHECK(read_bytes(err).find("the training data differ from the checkpoint's") != std::string::npos);
+  CHECK(!fs::exists(dir / "resumed.npy"));
 }
 
 TEST_CASE("learn CLI: --png with non-square atoms and unwritable outputs fail before any work: exit 2, no file") {
