@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "sparsecode/core/allocation.hpp"
 #include "sparsecode/core/random.hpp"
 #include "sparsecode/core/sample_checks.hpp"
 
@@ -30,7 +31,8 @@ Matrix<double> initial_dictionary(const Matrix<double>& data, Index atoms, Dicti
                                   DictionarySign sign, std::mt19937_64& rng) {
   if (atoms < 1) throw std::invalid_argument("number of atoms k must be >= 1, got " + std::to_string(atoms));
   const Index d = data.rows();
-  Matrix<double> dict(d, atoms);
+  Matrix<double> dict = core::allocate_matrix<double>(
+      d, atoms, "the dictionary of k = " + std::to_string(atoms) + " atoms (--atoms) of d = " + std::to_string(d));
   if (init == DictionaryInit::gaussian) {
     for (Index i = 0; i < dict.size(); ++i) dict.data()[i] = core::standard_normal(rng);
   } else if (init == DictionaryInit::data_patches) {
