@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <iostream>
 #include <limits>
 #include <sstream>
@@ -188,6 +189,21 @@ void write_from(const std::vector<std::pair<std::filesystem::path, OutputWriter>
 
 void write_all_or_nothing(const std::vector<std::pair<std::filesystem::path, OutputWriter>>& files) {
   write_from(files, 0);
+}
+
+std::string percent_and_eta(double fraction, double start_fraction, double elapsed_seconds) {
+  char text[64];
+  std::snprintf(text, sizeof text, "  %.1f%%", 100.0 * fraction);
+  std::string line = text;
+  if (fraction > start_fraction && elapsed_seconds > 0.0 && fraction < 1.0) {
+    const double remaining = elapsed_seconds * (1.0 - fraction) / (fraction - start_fraction);
+    const auto s = static_cast<long long>(std::llround(std::min(remaining, 1e9)));
+    if (s < 60) std::snprintf(text, sizeof text, "  ETA %llds", s);
+    else if (s < 3600) std::snprintf(text, sizeof text, "  ETA %lldm%02llds", s / 60, s % 60);
+    else std::snprintf(text, sizeof text, "  ETA %lldh%02lldm", s / 3600, (s % 3600) / 60);
+    line += text;
+  }
+  return line;
 }
 
 bool is_npz_path(const std::filesystem::path& path) {

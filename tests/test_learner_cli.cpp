@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "autoencoder_test_support.hpp"
 #include "learner_fixtures.hpp"
 #include "sparsecode/io/npy.hpp"
 #include "temp_dir.hpp"
@@ -179,4 +180,39 @@ TEST_CASE("learn CLI: --png with non-square atoms and unwritable outputs fail be
   CHECK(read_bytes(err).find("termination epochs") != std::string::npos);
   CHECK(run_cli(x + " --quiet --out '" + (dir / "D2.npy").string() + "'", err) == 0);
   CHECK(read_bytes(err).empty());
+}
+
+TEST_CASE("learn and autoencoder train on a terminal: percent done and ETA, no held-out nan, a closing summary") {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) {
+    MESSAGE("util-linux 'script' not found: no pseudo-terminal to test the progress line on");
+    return;
+  }
+  const TempDir dir("learn_cli_progress");
+  const auto planted = sparsecode::test::make_planted(9, 6, 400, 2, 0.01, 6);
+  sparsecode::io::save_samples<double>(dir / "x.npy", planted.signals);
+  // `script` runs the command on a pseudo-terminal, so stderr is a terminal and the line is shown.
+  const auto on_terminal = [&](const std::string& args) {
+    const fs::path out = dir / "tty.txt";
+    const std::string command = "script -qec \"'" + std::string(SPARSECODE_CLI_PATH) + "' " + args +
+                                "\" /dev/null > '" + out.string() + "' 2>&1";
+    CHECK(std::system(command.c_str()) == 0);
+    return read_bytes(out);
+  };
+  const std::string x = "--input '" + (dir / "x.npy").string() + "'";
+  std::string text = on_terminal("learn " + x + " --atoms 6 --lambda 0.1 --batch-size 4 --epochs 3 "
+                                 "--heldout-frac 0.2 --out '" + (dir / "D.npy").string() + "'");
+  CHECK(text.find("%") != std::string::npos);
+  CHECK(text.find("100.0%") != std::string::npos);  // the line ends in the final state
+  CHECK(text.find("ETA") != std::string::npos);     // the first row already has a rate
+  CHECK(text.find("nan") == std::string::npos);
+  CHECK(text.find("termination epochs") != std::string::npos);
+  text = on_terminal("learn " + x + " --atoms 6 --lambda 0.1 --epochs 3 --quiet --out '" +
+                     (dir / "D.npy").string() + "'");
+  CHECK(text.find("%") == std::string::npos);
+  CHECK(text.find("termination") == std::string::npos);
+  sparsecode::io::save_samples<double>(dir / "u.npy", sparsecode::test::uniform_data(9, 200, 0.1, 0.9, 7));
+  text = on_terminal("autoencoder train --input '" + (dir / "u.npy").string() + "' --hidden 4 --max-iter 20 --out '" +
+                     (dir / "m.sae").string() + "'");
+  CHECK(text.find("100.0%") != std::string::npos);
+  CHECK(text.find("termination") != std::string::npos);
 }
