@@ -148,7 +148,8 @@ double Cost::evaluate(const Vector<double>& theta, const Eigen::Ref<const Matrix
     chunk_grads_.resize(layout.size, chunks);
   }
   // More threads than chunks would only wait at the barriers.
-  const int threads = core::threads_for_work(options_.threads, chunks);
+  const int threads =
+      static_cast<int>(std::min<Index>(core::resolve_threads(options_.threads), chunks));
   if (static_cast<int>(workspaces_.size()) < threads) {
     workspaces_.resize(static_cast<std::size_t>(threads));
   }
