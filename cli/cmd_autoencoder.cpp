@@ -1,6 +1,7 @@
 // `sparsecode autoencoder train|encode|export`: train a sparse autoencoder, encode data, export weights.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -50,10 +51,11 @@ struct TrainArgs {
   CLI::Option* epochs_opt = nullptr;
 };
 
-/// Progress rows kept for the CSV log, and a one-line display on a terminal.
+/// Progress rows kept for the CSV log, and a one-line display on a terminal with the percent
+/// done of the iteration or epoch `budget` and an ETA (early stopping may end training sooner).
 class ProgressReporter {
  public:
-  explicit ProgressReporter(bool show) : show_(show) {}
+  ProgressReporter(bool show, int budget) : show_(show), budget_(budget) {}
   ae::CallbackResult operator()(const ae::Progress& p) {
     std::ostringstream row;
     row.precision(10);
@@ -70,8 +72,10 @@ class ProgressReporter {
     validation_.x.push_back(p.iteration);
     validation_.y.push_back(p.validation_cost);
     if (show_) {
-      std::fprintf(stderr, "\riter %5d  cost %.6f  mean rho_hat %.5f  %.1f s   ", p.iteration,
-                   p.terms.total(), p.terms.mean_rho_hat(), p.seconds);
+      const double fraction = budget_ > 0 ? std::min(1.0, static_cast<double>(p.iteration) / budget_) : 0.0;
+      std::fprintf(stderr, "\r%s  iter %5d  cost %.6f  mean rho_hat %.5f  %.1f s   ",
+                   percent_and_eta(fraction, 0.0, p.seconds).c_str(), p.iteration, p.terms.total(),
+                   p.terms.mean_rho_hat(), p.seconds);
     }
     return ae::CallbackResult::proceed;
   }
@@ -98,6 +102,7 @@ class ProgressReporter {
 
  private:
   bool show_;
+  int budget_;
   std::vector<std::string> rows_;
   viz::CurveSeries training_{{}, {}, 0, 2, "training cost"};
   viz::CurveSeries validation_{{}, {}, 150, 2, "validation cost"};
@@ -150,7 +155,7 @@ void run_train(TrainArgs& a) {
   if (!a.png.empty()) check_square_patches("--png", x.rows());
   ae::Model model(arch);
   model.initialize(a.seed);
-  ProgressReporter reporter(!a.quiet && ::isatty(STDERR_FILENO) == 1);
+  ProgressReporter reporter(!a.quiet && ::isatty(STDERR_FILENO) == 1, lbfgs ? a.max_iter : a.epochs);
   const ae::ProgressCallback callback = [&](const ae::Progress& p) { return reporter(p); };
   ae::TrainingSummary summary;
   if (lbfgs) {
@@ -246,10 +251,12 @@ void add_encode(CLI::App& parent) {
     std::string model, input, out;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = parent.add_subcommand("encode", "Hidden activations f(W1 x + b1) of N×d data (N×h .npy)");
+  CLI::App* cmd = parent.add_subcommand(
+      "encode", "Hidden activations f(W1 x + b1) of N×d data (N×h .npy, or scipy sparse CSR .npz)");
   cmd->add_option("--model", args->model, "Model file from 'autoencoder train'")->required();
   cmd->add_option("--input", args->input, "Data .npy (N×d)")->required();
-  cmd->add_option("--out", args->out, "Output .npy (N×h)")->required();
+  cmd->add_option("--out", args->out, "Output N×h: dense .npy, or scipy sparse CSR if it ends in .npz")
+      ->required();
   cmd->callback([args] {
     check_output_paths({{"--out", args->out}});
     const ae::SavedModel saved = ae::load_model(args->model);
@@ -263,7 +270,7 @@ void add_encode(CLI::App& parent) {
     if (!x.allFinite()) {
       throw std::runtime_error(args->input + ": data contain non-finite values");
     }
-    io::save_samples<double>(args->out, saved.model.encode(x));
+    save_codes<double>(args->out, saved.model.encode(x));
   });
 }
 

@@ -35,6 +35,7 @@ struct EncodeArgs {
   bool float32 = false;
   bool normalize_dict = false;
   bool quiet = false;
+  bool fail_on_nonconverged = false;
 };
 
 sparse::EncodeOptions to_options(const EncodeArgs& a) {
@@ -76,7 +77,13 @@ void run_encode(const EncodeArgs& a) {
   if (a.normalize_dict) sparse::normalize_atoms(dictionary);
   core::Matrix<T> codes;
   const sparse::EncodeSummary summary = sparse::encode(dictionary, signals, codes, options);
-  io::save_samples(a.out, codes);  // N×k, written atomically
+  if (summary.not_converged > 0) {  // shown even with --quiet: these codes are not the minimisers
+    const std::string what = std::to_string(summary.not_converged) + " of " + std::to_string(summary.samples) +
+                             " samples did not converge (iteration cap or numerical trouble)";
+    if (a.fail_on_nonconverged) throw std::runtime_error(what + "; no output written (--fail-on-nonconverged)");
+    std::cerr << "sparsecode: warning: " << what << '\n';
+  }
+  save_codes(a.out, codes);  // N×k, .npz as scipy CSR, written atomically
   if (!a.quiet) std::printf("%s\n", summary.brief_report().c_str());
 }
 
@@ -92,8 +99,9 @@ void add_encode_command(CLI::App& app) {
       "sample i). Prints a summary unless --quiet.");
   cmd->add_option("--dict", args->dict, "Dictionary .npy, shape (k, d)")->required();
   cmd->add_option("--input", args->input, "Samples .npy, shape (N, d)")->required();
-  cmd->add_option("--lambda", args->lambda, "L1 weight lambda >= 0 (OMP: only for the reported objective)")
-      ->required()
+  cmd->add_option("--lambda", args->lambda,
+                  "L1 weight lambda >= 0; required except for --solver omp (there it only scores the "
+                  "reported objective, default 0)")
       ->check(real_at_least(0.0));
   cmd->add_option("--solver", args->solver, "lars | cd | fista | ista | fss | omp (default: " +
                                                 solvers::solver_name(sparse::EncodeOptions{}.solver) + ")")
@@ -121,12 +129,22 @@ void add_encode_command(CLI::App& app) {
                   "(mixed), or double throughout (full)")
       ->capture_default_str()
       ->check(CLI::IsMember({"mixed", "full"}));
-  cmd->add_option("--threads", args->threads, "Threads (0: all cores)")->check(integer_in(0, 4096));
+  cmd->add_option("--threads", args->threads, "Threads (0: all cores); at most one per 64 samples is used")
+      ->check(integer_in(0, 4096));
   cmd->add_flag("--float32", args->float32, "Compute in single precision (output float32)");
   cmd->add_flag("--normalize-dict", args->normalize_dict, "Scale atoms with norm > 1 to unit norm");
-  cmd->add_flag("--quiet", args->quiet, "Do not print the summary");
-  cmd->add_option("--out", args->out, "Output codes .npy, shape (N, k)")->required();
-  cmd->callback([args] {
+  cmd->add_flag("--quiet", args->quiet,
+                "Do not print the summary (samples that did not converge are still reported on stderr)");
+  cmd->add_flag("--fail-on-nonconverged", args->fail_on_nonconverged,
+                "Exit 1 without writing --out if any sample did not converge");
+  cmd->add_option("--out", args->out,
+                  "Output codes, shape (N, k): dense .npy, or scipy sparse CSR if it ends in .npz "
+                  "(scipy.sparse.load_npz)")
+      ->required();
+  cmd->callback([args, cmd] {
+    if (args->solver != "omp" && cmd->count("--lambda") == 0) {
+      throw UsageError("--lambda is required (except for --solver omp)");
+    }
     if (args->float32) {
       run_encode<float>(*args);
     } else {

@@ -84,30 +84,57 @@ void split_heldout(Matrix<double>& data, double fraction, std::uint64_t seed, Ma
   data = std::move(train);
 }
 
-// Progress line on a terminal and the rows of the CSV log.
+// Progress line on a terminal (the CSV log's rows come from the learner's history): percent
+// done and ETA, the last held-out objective once there is one; the final state at the end.
 class Reporter {
  public:
-  explicit Reporter(bool show) : show_(show) {}
+  Reporter(bool show, const sparse::StopCriteria& stop, Index training_samples)
+      : show_(show), stop_(stop), training_samples_(training_samples) {}
+  // Before fit(): the progress the run starts from (non-zero when resumed), for the ETA.
+  void start(const sparse::LearnerProgress& p) {
+    start_fraction_ = sparse::fraction_done(stop_, p, training_samples_);
+    started_ = std::chrono::steady_clock::now();
+  }
   sparse::CallbackResult operator()(const sparse::LearnerProgress& p) {
-    rows_.push_back(p);
+    if (!std::isnan(p.heldout_objective)) heldout_ = p.heldout_objective;
+    last_row_ = p;
+    pending_ = true;
     if (!show_) return sparse::CallbackResult::proceed;
     const auto now = std::chrono::steady_clock::now();
     if (now - last_ < std::chrono::milliseconds(200)) return sparse::CallbackResult::proceed;
     last_ = now;
-    std::fprintf(stderr, "\riter %lld  samples %lld  objective %.6g  held-out %.6g  nnz %.2f  replaced %lld  %.1fs   ",
-                 p.iteration, p.samples_seen, p.batch_objective, p.heldout_objective, p.mean_nonzeros,
-                 p.atoms_replaced, p.seconds);
+    print(now);
     return sparse::CallbackResult::proceed;
   }
-  void finish() const {
-    if (show_) std::fprintf(stderr, "\n");
+  void finish() {
+    if (!show_) return;
+    if (pending_) print(std::chrono::steady_clock::now());
+    std::fprintf(stderr, "\n");
   }
-  const std::vector<sparse::LearnerProgress>& rows() const { return rows_; }
 
  private:
+  void print(std::chrono::steady_clock::time_point now) {
+    pending_ = false;
+    const sparse::LearnerProgress& p = last_row_;
+    const double elapsed = std::chrono::duration<double>(now - started_).count();
+    const std::string done =
+        percent_and_eta(sparse::fraction_done(stop_, p, training_samples_), start_fraction_, elapsed);
+    char heldout[48] = "";
+    if (!std::isnan(heldout_)) std::snprintf(heldout, sizeof heldout, "  held-out %.6g", heldout_);
+    std::fprintf(stderr, "\r%s  iter %lld  samples %lld  objective %.6g%s  nnz %.2f  replaced %lld  %.1fs   ",
+                 done.c_str(), p.iteration, p.samples_seen, p.batch_objective, heldout, p.mean_nonzeros,
+                 p.atoms_replaced, p.seconds);
+  }
+
   bool show_;
+  sparse::StopCriteria stop_;
+  Index training_samples_;
+  double start_fraction_ = 0.0;
+  double heldout_ = std::numeric_limits<double>::quiet_NaN();
+  bool pending_ = false;
+  sparse::LearnerProgress last_row_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_{};
-  std::vector<sparse::LearnerProgress> rows_;
 };
 
 // The dimension d of the training samples, as far as it is known before loading them: P² for
@@ -174,10 +201,11 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
   }
   const bool resume = a.resume && std::filesystem::exists(ckpt);
   if (a.resume && !resume && !a.quiet) std::cerr << "sparsecode: no checkpoint in " << a.checkpoint << ", starting afresh\n";
-  Reporter reporter(isatty(STDERR_FILENO) != 0 && !a.quiet);
+  Reporter reporter(isatty(STDERR_FILENO) != 0 && !a.quiet, stop, data.cols());
   const auto report = [&](const sparse::LearnerProgress& p) { return reporter(p); };
   Matrix<double> dictionary;
   sparse::LearnerSummary summary;
+  std::vector<sparse::LearnerProgress> rows;  // the whole curve, a resumed run's earlier rows too
   if (online) {
     sparse::OnlineLearnerOptions o;
     o.atoms = a.atoms;
@@ -195,8 +223,10 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
     sparse::OnlineLearner learner(o);
     if (resume) learner.load_checkpoint(ckpt, data.cols());
     else if (init == sparse::DictionaryInit::given) learner.initialize_with(given);
+    reporter.start(learner.progress());
     summary = learner.fit(data, heldout, report);
     dictionary = learner.dictionary();
+    rows = learner.history();
   } else {
     sparse::BatchLearnerOptions o;
     o.atoms = a.atoms;
@@ -210,14 +240,16 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
     sparse::BatchLearner learner(o);
     if (resume) learner.load_checkpoint(ckpt, data.cols());
     else if (init == sparse::DictionaryInit::given) learner.initialize_with(given);
+    reporter.start(learner.progress());
     summary = learner.fit(data, heldout, report);
     dictionary = learner.dictionary();
+    rows = learner.history();
   }
   reporter.finish();
   write_all_or_nothing({{a.out, [&](const std::filesystem::path& p) { io::save_samples<double>(p, dictionary); }},
-                        {a.log, [&](const std::filesystem::path& p) { sparse::write_progress_csv(p, reporter.rows()); }},
+                        {a.log, [&](const std::filesystem::path& p) { sparse::write_progress_csv(p, rows); }},
                         {a.curve_png, [&](const std::filesystem::path& p) {
-                           sparse::write_learning_curve_png(p, reporter.rows());
+                           sparse::write_learning_curve_png(p, rows);
                          }},
                         {a.png, [&](const std::filesystem::path& p) {
                            viz::MontageOptions m;

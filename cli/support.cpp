@@ -1,8 +1,11 @@
 // Helpers shared by the subcommands: strict number validators, HxW parsing, image loading, paired outputs.
 #include "cli/support.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <iostream>
 #include <limits>
 #include <sstream>
@@ -11,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "sparsecode/core/atomic_file.hpp"
 #include "sparsecode/io/npy.hpp"
+#include "sparsecode/io/npz.hpp"
 
 namespace sparsecode::cli {
 
@@ -186,5 +190,39 @@ void write_from(const std::vector<std::pair<std::filesystem::path, OutputWriter>
 void write_all_or_nothing(const std::vector<std::pair<std::filesystem::path, OutputWriter>>& files) {
   write_from(files, 0);
 }
+
+std::string percent_and_eta(double fraction, double start_fraction, double elapsed_seconds) {
+  char text[64];
+  std::snprintf(text, sizeof text, "  %.1f%%", 100.0 * fraction);
+  std::string line = text;
+  if (fraction > start_fraction && elapsed_seconds > 0.0 && fraction < 1.0) {
+    const double remaining = elapsed_seconds * (1.0 - fraction) / (fraction - start_fraction);
+    const auto s = static_cast<long long>(std::llround(std::min(remaining, 1e9)));
+    if (s < 60) std::snprintf(text, sizeof text, "  ETA %llds", s);
+    else if (s < 3600) std::snprintf(text, sizeof text, "  ETA %lldm%02llds", s / 60, s % 60);
+    else std::snprintf(text, sizeof text, "  ETA %lldh%02lldm", s / 3600, (s % 3600) / 60);
+    line += text;
+  }
+  return line;
+}
+
+bool is_npz_path(const std::filesystem::path& path) {
+  std::string extension = path.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return extension == ".npz";
+}
+
+template <class T>
+void save_codes(const std::filesystem::path& path, const core::Matrix<T>& codes) {
+  if (is_npz_path(path)) {
+    io::save_csr_npz(path, codes, io::NpzOptions{});
+  } else {
+    io::save_samples(path, codes);
+  }
+}
+
+template void save_codes<float>(const std::filesystem::path&, const core::Matrix<float>&);
+template void save_codes<double>(const std::filesystem::path&, const core::Matrix<double>&);
 
 }  // namespace sparsecode::cli

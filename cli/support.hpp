@@ -69,4 +69,17 @@ void check_square_patches(const std::string& option, core::Index d);
 using OutputWriter = std::function<void(const std::filesystem::path&)>;
 void write_all_or_nothing(const std::vector<std::pair<std::filesystem::path, OutputWriter>>& files);
 
+/// The tail of a progress line: "  42.0%  ETA 1m05s" for `fraction` done (in [0, 1]), the
+/// remaining time estimated from the rate since this process started (`start_fraction` done
+/// then, `elapsed_seconds` ago); only the percentage until that rate is known.
+std::string percent_and_eta(double fraction, double start_fraction, double elapsed_seconds);
+
+/// True when `path` ends in ".npz" (any case): codes are then written as scipy CSR.
+bool is_npz_path(const std::filesystem::path& path);
+
+/// Writes codes (k×N, one per column) as an N×k file chosen by the extension of `path`:
+/// scipy's sparse CSR .npz (io::save_csr_npz) for ".npz", a dense .npy otherwise. Atomic.
+template <class T>
+void save_codes(const std::filesystem::path& path, const core::Matrix<T>& codes);
+
 }  // namespace sparsecode::cli

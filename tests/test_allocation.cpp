@@ -8,6 +8,7 @@
 
 #include "sparsecode/core/allocation.hpp"
 #include "sparsecode/io/image_io.hpp"
+#include "sparsecode/io/npy.hpp"
 #include "sparsecode/preprocess/patches.hpp"
 #include "cli_run.hpp"
 #include "temp_dir.hpp"
@@ -56,4 +57,18 @@ TEST_CASE("cli patches: --count too large is a one-line error naming --count, ex
   CHECK(r.err.find("not enough memory for 400000000000000000 patch positions") != std::string::npos);
   CHECK(r.err.find("--count") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "x.npy"));
+}
+
+TEST_CASE("cli learn: --atoms too large for memory says it was the dictionary of that many atoms, exit 1") {
+  using sparsecode::test::quoted;
+  const sparsecode::test::TempDir dir("alloc_learn_cli");
+  // d = 65536 and k = 2e9: 954 TiB, beyond any address space whatever the host's memory.
+  sparsecode::io::save_samples<double>(dir / "x.npy", sparsecode::Matrix<double>::Ones(65536, 2));
+  const auto r = sparsecode::test::run_cli("learn --input " + quoted(dir / "x.npy") +
+                                               " --atoms 2000000000 --lambda 0.1 --init gaussian --quiet --out " +
+                                               quoted(dir / "D.npy"),
+                                           dir.path());
+  CHECK(r.status == 1);
+  CHECK(r.err.find("not enough memory for the dictionary of k = 2000000000 atoms (--atoms)") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "D.npy"));
 }

@@ -11,6 +11,7 @@
 
 #include "sparsecode/autoencoder/model_io.hpp"
 #include "sparsecode/io/npy.hpp"
+#include "sparsecode/io/npz.hpp"
 #include "tests/autoencoder_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -66,6 +67,8 @@ TEST_CASE("autoencoder CLI: train, encode and export write consistent files") {
   CHECK(h.rows() == 6);
   CHECK(h.cols() == 300);
   CHECK((h - saved.model.encode(x)).cwiseAbs().maxCoeff() == 0.0);
+  REQUIRE(run(dir, "encode --model m.sae --input x.npy --out h.npz").status == 0);
+  CHECK(sparsecode::io::load_csr_npz(dir / "h.npz") == h);  // scipy CSR, same values
 
   REQUIRE(run(dir, "export --model m.sae --dir out").status == 0);
   const sparsecode::io::NpyArray w1 = sparsecode::io::read_npy(dir / "out" / "W1.npy");

@@ -11,6 +11,7 @@
 
 #include "sparsecode/sparse/encoder.hpp"
 #include "sparsecode/io/npy.hpp"
+#include "sparsecode/io/npz.hpp"
 #include "tests/lasso_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -76,6 +77,65 @@ TEST_CASE("cli encode writes N×k codes equal to the library's and prints a summ
   REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --solver omp --omp-atoms 3 --float32 --quiet") == 0);
   CHECK(sc::io::read_npy_header(f.out).dtype == sc::io::NpyDType::float32);
   CHECK(fs::file_size(f.dir / "stdout.txt") == 0);
+}
+
+TEST_CASE("cli encode --out .npz writes scipy CSR codes equal to the dense .npy codes") {
+  Files f;
+  REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --quiet") == 0);
+  const Matrix<double> dense = sc::io::load_samples<double>(f.out);  // k×N
+  const fs::path npz = f.dir / "A.npz";
+  const std::string common = "--dict " + quoted(f.dict) + " --input " + quoted(f.input) + " --quiet";
+  REQUIRE(run_encode(f.dir, common + " --lambda 0.3 --out " + quoted(npz)) == 0);
+  CHECK(sc::io::load_csr_npz(npz) == dense);
+  REQUIRE(run_encode(f.dir, common + " --lambda 0.3 --float32 --out " + quoted(npz)) == 0);
+  CHECK(sc::io::load_csr_npz(npz).rows() == 12);
+}
+
+TEST_CASE("cli encode: --lambda is required except for --solver omp") {
+  Files f;
+  CHECK(run_encode(f.dir, f.base() + " --solver omp --omp-atoms 3 --quiet") == 0);
+  CHECK(fs::exists(f.out));
+  fs::remove(f.out);
+  CHECK(run_encode(f.dir, f.base() + " --solver cd --quiet") == 2);
+  CHECK(run_encode(f.dir, f.base() + " --quiet") == 2);
+  CHECK(!fs::exists(f.out));
+}
+
+namespace {
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+}  // namespace
+
+TEST_CASE("cli encode: non-converged samples are reported even with --quiet; --fail-on-nonconverged makes them an error") {
+  Files f;
+  // A relative gap of 1e-300 is out of reach: every sample stops at the iteration cap.
+  const std::string unreachable = " --lambda 0.001 --solver cd --tol 1e-300 --quiet";
+  REQUIRE(run_encode(f.dir, f.base() + unreachable) == 0);
+  CHECK(read_text(f.dir / "stderr.txt").find(" of 20 samples did not converge") != std::string::npos);
+  CHECK(fs::exists(f.out));
+  fs::remove(f.out);
+  CHECK(run_encode(f.dir, f.base() + unreachable + " --fail-on-nonconverged") == 1);
+  CHECK(read_text(f.dir / "stderr.txt").find("did not converge") != std::string::npos);
+  CHECK(!fs::exists(f.out));
+  REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --quiet --fail-on-nonconverged") == 0);
+  CHECK(read_text(f.dir / "stderr.txt").empty());
+  // λ = 0 on this overcomplete dictionary (k = 12 > d = 8): refused with the reason, no output.
+  fs::remove(f.out);
+  CHECK(run_encode(f.dir, f.base() + " --lambda 0 --solver cd") == 1);
+  CHECK(read_text(f.dir / "stderr.txt").find("overcomplete") != std::string::npos);
+  CHECK(!fs::exists(f.out));
+}
+
+TEST_CASE("cli encode --threads 4096 on 500 samples runs 8 threads (one per chunk) with identical codes") {
+  Files f;
+  sc::io::save_samples(f.input, Matrix<double>(gaussian_matrix(8, 500, 73)));
+  REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --threads 4096") == 0);
+  CHECK(read_text(f.dir / "stdout.txt").find("threads 8") != std::string::npos);
+  const Matrix<double> many = sc::io::load_samples<double>(f.out);
+  REQUIRE(run_encode(f.dir, f.base() + " --lambda 0.3 --threads 1 --quiet") == 0);
+  CHECK(sc::io::load_samples<double>(f.out) == many);
 }
 
 TEST_CASE("cli encode --polish and --screening reach the library's fista codes with the same options") {

@@ -1,6 +1,8 @@
 // Tests of the encode() driver: agreement of all solvers, degenerate cases, threads, float32, warm starts, validation.
 #include <doctest/doctest.h>
 
+#include <Eigen/QR>
+
 #include <limits>
 #include <string>
 #include <variant>
@@ -213,7 +215,14 @@ TEST_CASE("encode: bad input and options are rejected, naming the problem") {
   CHECK(error_of(bad, x, o).find("atom 3") != std::string::npos);
   bad = x;
   bad(0, 2) = std::numeric_limits<double>::infinity();
-  CHECK(error_of(dict, bad, o).find("signal 2") != std::string::npos);
+  CHECK(error_of(dict, bad, o).find("sample 2") != std::string::npos);
+  bad = x;
+  bad(1, 1) = 1e300;  // finite, but ‖x‖² overflows
+  CHECK(error_of(dict, bad, o).find("sample 1 (row 1) is too large") != std::string::npos);
+  const Matrix<float> big_float = (x.cast<float>().array() * 1e20f).matrix();
+  Matrix<float> float_codes;
+  CHECK_THROWS_WITH_AS(sc::sparse::encode(Matrix<float>(dict.cast<float>()), big_float, float_codes, o),
+                       doctest::Contains("sample 0 (row 0) is too large"), std::invalid_argument);
   bad = dict;
   bad.col(5) *= 1.01;
   CHECK(error_of(bad, x, o).find("norm") != std::string::npos);
@@ -245,4 +254,41 @@ TEST_CASE("encode: bad input and options are rejected, naming the problem") {
   CHECK_THROWS_WITH_AS(sc::solvers::parse_solver("lasso"), doctest::Contains("lasso"),
                        std::invalid_argument);
   CHECK(std::holds_alternative<sc::solvers::FeatureSignOptions>(sc::solvers::parse_solver("fss")));
+}
+
+TEST_CASE("encode: lambda = 0 with an overcomplete dictionary is refused with the reason, except for OMP") {
+  const Matrix<double> over = random_dictionary(8, 12, 61);  // k = 12 > d = 8
+  const Matrix<double> x = gaussian_matrix(8, 4, 62);
+  Matrix<double> a;
+  for (const char* kind : {"lars", "cd", "fista", "ista", "fss"}) {
+    CAPTURE(kind);
+    EncodeOptions o = tight(kind, 0.0);
+    CHECK_THROWS_WITH_AS(sc::sparse::encode(over, x, a, o), doctest::Contains("k = 12 atoms > d = 8"),
+                         std::invalid_argument);
+    o.penalty.lambda2 = 0.1;  // strongly convex: unique, fine
+    CHECK_NOTHROW(sc::sparse::encode(over, x, a, o));
+  }
+  CHECK_NOTHROW(sc::sparse::encode(over, x, a, tight("omp", 0.0)));
+  // Not overcomplete: λ = 0 is plain least squares, solved and certified.
+  const Matrix<double> under = random_dictionary(8, 6, 63);
+  const EncodeSummary s = sc::sparse::encode(under, x, a, tight("lars", 0.0));
+  CHECK(s.not_converged == 0);
+  const Matrix<double> ls = under.colPivHouseholderQr().solve(x);
+  CHECK((a - ls).cwiseAbs().maxCoeff() <= 1e-8);
+}
+
+TEST_CASE("encode: never more threads or solver clones than chunks of work") {
+  const Matrix<double> dict = random_dictionary(8, 12, 64);
+  const Matrix<double> x = gaussian_matrix(8, 500, 65);
+  EncodeOptions o = tight("lars", 0.1);
+  o.threads = 4096;
+  Matrix<double> a;
+  const EncodeSummary many = sc::sparse::encode(dict, x, a, o);
+  CHECK(many.threads == 8);  // ⌈500 / 64⌉ chunks
+  o.threads = 2;
+  Matrix<double> b;
+  CHECK(sc::sparse::encode(dict, x, b, o).threads == 2);
+  CHECK(a == b);
+  o.threads = 4096;
+  CHECK(sc::sparse::encode(dict, Matrix<double>(x.leftCols(10)), b, o).threads == 1);
 }

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "autoencoder_test_support.hpp"
 #include "learner_fixtures.hpp"
 #include "sparsecode/io/npy.hpp"
 #include "temp_dir.hpp"
@@ -42,8 +43,18 @@ TEST_CASE("learn CLI: bad options exit 2, bad data exit 1, and no output file is
   const auto planted = sparsecode::test::make_planted(9, 6, 40, 2, 0.01, 3);
   sparsecode::io::save_samples<double>(dir / "x.npy", planted.signals);
   auto nan = planted.signals;
+  auto huge = planted.signals;
   nan(2, 5) = std::numeric_limits<double>::quiet_NaN();
   sparsecode::io::save_samples<double>(dir / "nan.npy", nan);
+  sparsecode::Matrix<double> d0 = planted.signals.leftCols(4);  // d×k, atoms as columns
+  d0 = d0.array().rowwise() / d0.colwise().norm().array();
+  d0.col(2).setZero();
+  sparsecode::io::save_samples<double>(dir / "zero_atom.npy", d0);
+  d0.col(2) = planted.signals.col(9).normalized();
+  d0(0, 1) = std::numeric_limits<double>::infinity();
+  sparsecode::io::save_samples<double>(dir / "inf_atom.npy", d0);
+  huge(3, 7) = 1e300;
+  sparsecode::io::save_samples<double>(dir / "huge.npy", huge);
   const std::string x = " --input '" + (dir / "x.npy").string() + "'";
   const std::string out = " --out '" + (dir / "D.npy").string() + "'";
   const fs::path err = dir / "err.txt";
@@ -62,6 +73,12 @@ TEST_CASE("learn CLI: bad options exit 2, bad data exit 1, and no output file is
       {x + " --atoms 4 --lambda 0.1 --rho -1" + out, 2, "--rho"},
       {" --input '" + (dir / "nan.npy").string() + "' --atoms 4 --lambda 0.1" + out, 1, "NaN"},
       {x + " --atoms 50 --lambda 0.1" + out, 1, "40 samples < k = 50"},
+      {x + " --atoms 4 --lambda 0.1 --init '" + (dir / "zero_atom.npy").string() + "'" + out, 1,
+       "atom 2 (row 2) is zero"},
+      {x + " --atoms 4 --lambda 0.1 --init '" + (dir / "inf_atom.npy").string() + "'" + out, 1,
+       "atom 1 (row 1) contains NaN or Inf"},
+      {" --input '" + (dir / "huge.npy").string() + "' --atoms 4 --lambda 0.1" + out, 1,
+       "sample 7 (row 7) is too large"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.args);
@@ -107,8 +124,30 @@ TEST_CASE("learn CLI: after kill -9 mid-run, --resume ends bit-identical to an u
   waitpid(pid, &status, 0);
   fs::remove(dir / "resumed.npy");
   REQUIRE(fs::exists(ckpt));
-  REQUIRE(run_cli(resumable + " --resume", err) == 0);
+  REQUIRE(run_cli(resumable + " --resume --log '" + (dir / "resumed.csv").string() + "'", err) == 0);
   CHECK(read_bytes(dir / "resumed.npy") == read_bytes(dir / "whole.npy"));
+  // The resumed run's log holds the whole curve: one row per iteration, 1 to 350, in order.
+  std::ifstream log(dir / "resumed.csv");
+  std::string line;
+  std::getline(log, line);  // header
+  long long expected = 1;
+  bool in_order = true;
+  while (std::getline(log, line)) in_order = in_order && std::stoll(line.substr(0, line.find(','))) == expected++;
+  CHECK(in_order);
+  CHECK(expected == 351);
+
+  // Resuming with other data of the same size is refused, saying so; nothing is written.
+  auto other = planted.signals;
+  other(0, 0) += 1e-6;
+  sparsecode::io::save_samples<double>(dir / "other.npy", other);
+  fs::remove(dir / "resumed.npy");
+  const std::string on_other = " --input '" + (dir / "other.npy").string() +
+                               "' --atoms 8 --lambda 0.1 --batch-size 8 --iterations 350 --seed 5 --quiet"
+                               " --checkpoint '" + (dir / "ckpt").string() + "' --out '" +
+                               (dir / "resumed.npy").string() + "' --resume";
+  CHECK(run_cli(on_other, err) == 1);
+  CHECK(read_bytes(err).find("the training data differ from the checkpoint's") != std::string::npos);
+  CHECK(!fs::exists(dir / "resumed.npy"));
 }
 
 TEST_CASE("learn CLI: --png with non-square atoms and unwritable outputs fail before any work: exit 2, no file") {
@@ -141,4 +180,39 @@ TEST_CASE("learn CLI: --png with non-square atoms and unwritable outputs fail be
   CHECK(read_bytes(err).find("termination epochs") != std::string::npos);
   CHECK(run_cli(x + " --quiet --out '" + (dir / "D2.npy").string() + "'", err) == 0);
   CHECK(read_bytes(err).empty());
+}
+
+TEST_CASE("learn and autoencoder train on a terminal: percent done and ETA, no held-out nan, a closing summary") {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) {
+    MESSAGE("util-linux 'script' not found: no pseudo-terminal to test the progress line on");
+    return;
+  }
+  const TempDir dir("learn_cli_progress");
+  const auto planted = sparsecode::test::make_planted(9, 6, 400, 2, 0.01, 6);
+  sparsecode::io::save_samples<double>(dir / "x.npy", planted.signals);
+  // `script` runs the command on a pseudo-terminal, so stderr is a terminal and the line is shown.
+  const auto on_terminal = [&](const std::string& args) {
+    const fs::path out = dir / "tty.txt";
+    const std::string command = "script -qec \"'" + std::string(SPARSECODE_CLI_PATH) + "' " + args +
+                                "\" /dev/null > '" + out.string() + "' 2>&1";
+    CHECK(std::system(command.c_str()) == 0);
+    return read_bytes(out);
+  };
+  const std::string x = "--input '" + (dir / "x.npy").string() + "'";
+  std::string text = on_terminal("learn " + x + " --atoms 6 --lambda 0.1 --batch-size 4 --epochs 3 "
+                                 "--heldout-frac 0.2 --out '" + (dir / "D.npy").string() + "'");
+  CHECK(text.find("%") != std::string::npos);
+  CHECK(text.find("100.0%") != std::string::npos);  // the line ends in the final state
+  CHECK(text.find("ETA") != std::string::npos);     // the first row already has a rate
+  CHECK(text.find("nan") == std::string::npos);
+  CHECK(text.find("termination epochs") != std::string::npos);
+  text = on_terminal("learn " + x + " --atoms 6 --lambda 0.1 --epochs 3 --quiet --out '" +
+                     (dir / "D.npy").string() + "'");
+  CHECK(text.find("%") == std::string::npos);
+  CHECK(text.find("termination") == std::string::npos);
+  sparsecode::io::save_samples<double>(dir / "u.npy", sparsecode::test::uniform_data(9, 200, 0.1, 0.9, 7));
+  text = on_terminal("autoencoder train --input '" + (dir / "u.npy").string() + "' --hidden 4 --max-iter 20 --out '" +
+                     (dir / "m.sae").string() + "'");
+  CHECK(text.find("100.0%") != std::string::npos);
+  CHECK(text.find("termination") != std::string::npos);
 }

@@ -91,3 +91,21 @@ TEST_CASE("learner summary: brief_report names the termination and the last iter
   CHECK(report.find("held-out") != std::string::npos);
   CHECK(report.find('\n') == std::string::npos);
 }
+
+TEST_CASE("fraction_done: the largest progress ratio over the budgets that are on, epochs counted in samples") {
+  sparsecode::sparse::StopCriteria stop;
+  stop.epochs = 2;
+  sparsecode::sparse::LearnerProgress p;
+  p.samples_seen = 50;
+  p.iteration = 10;
+  CHECK(sparsecode::sparse::fraction_done(stop, p, 100) == doctest::Approx(0.25));
+  stop.iterations = 20;  // 10 of 20 iterations is further along than 50 of 200 samples
+  CHECK(sparsecode::sparse::fraction_done(stop, p, 100) == doctest::Approx(0.5));
+  stop = {};
+  stop.epochs = 0;
+  stop.seconds = 4.0;
+  p.seconds = 1.0;
+  CHECK(sparsecode::sparse::fraction_done(stop, p, 100) == doctest::Approx(0.25));
+  p.seconds = 9.0;
+  CHECK(sparsecode::sparse::fraction_done(stop, p, 100) == 1.0);
+}

@@ -81,6 +81,30 @@ TEST_CASE("online learner: resuming from a checkpoint is bit-identical to an uni
   CHECK(resumed.statistics_a() == whole.statistics_a());
   CHECK(resumed.statistics_b() == whole.statistics_b());
   CHECK(resumed.progress().atoms_replaced == whole.progress().atoms_replaced);
+  // The history holds the whole curve, the rows before the resume included.
+  REQUIRE(resumed.history().size() == 37);
+  for (std::size_t i = 0; i < 37; ++i) {
+    CAPTURE(i);
+    const LearnerProgress& r = resumed.history()[i];
+    const LearnerProgress& w = whole.history()[i];
+    CHECK(r.iteration == w.iteration);
+    CHECK(r.samples_seen == w.samples_seen);
+    CHECK(r.batch_objective == w.batch_objective);
+    CHECK((std::isnan(r.heldout_objective) ? std::isnan(w.heldout_objective)
+                                           : r.heldout_objective == w.heldout_objective));
+  }
+
+  // Resuming on other data of the same size, or another held-out set, is refused, saying which.
+  Matrix<double> other_train = train;
+  other_train(3, 100) += 1e-9;
+  OnlineLearner on_other_data(o);
+  on_other_data.load_checkpoint(dir / "state.ckpt", train.cols());
+  CHECK_THROWS_WITH_AS(on_other_data.fit(other_train, heldout),
+                       doctest::Contains("the training data differ from the checkpoint's"), CheckpointError);
+  OnlineLearner on_other_heldout(o);
+  on_other_heldout.load_checkpoint(dir / "state.ckpt", train.cols());
+  CHECK_THROWS_WITH_AS(on_other_heldout.fit(train, planted.signals.leftCols(49)),
+                       doctest::Contains("the held-out data differ from the checkpoint's"), CheckpointError);
 
   // A checkpoint of another run is refused with a clear message.
   OnlineLearnerOptions other = o;
@@ -143,6 +167,11 @@ TEST_CASE("online learner: bad inputs are rejected with clear messages") {
   nan(3, 7) = std::numeric_limits<double>::quiet_NaN();
   OnlineLearner with_nan(small_options());
   CHECK_THROWS_WITH_AS(with_nan.fit(nan, Matrix<double>()), doctest::Contains("NaN"), std::invalid_argument);
+  Matrix<double> huge = planted.signals;
+  huge(0, 4) = 1e300;  // finite, but its squared norm overflows: named, not a NaN objective
+  OnlineLearner with_huge(small_options());
+  CHECK_THROWS_WITH_AS(with_huge.fit(huge, Matrix<double>()), doctest::Contains("sample 4 (row 4) is too large"),
+                       std::invalid_argument);
   o = small_options();
   o.stop.patience = 2;
   OnlineLearner no_heldout(o);

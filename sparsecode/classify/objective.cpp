@@ -86,7 +86,7 @@ double Objective::evaluate(const Vector<double>& theta, Vector<double>* gradient
   const Index block = std::clamp<Index>(262144 / std::max<Index>(f, 1), 16, kSampleChunk);
   {
     core::SingleThreadedBlas single_blas;
-#pragma omp parallel for schedule(static) num_threads(threads_)
+#pragma omp parallel for schedule(static) num_threads(core::threads_for_work(threads_, chunks))
     for (Index k = 0; k < chunks; ++k) {
       const Index chunk_begin = k * kSampleChunk;
       const Index chunk_end = std::min(n, chunk_begin + kSampleChunk);
@@ -145,7 +145,7 @@ Matrix<float> linear_scores(const Matrix<float>& weights, const Vector<float>& b
   Matrix<float> scores(weights.cols(), n);
   const Index chunks = (n + kSampleChunk - 1) / kSampleChunk;
   core::SingleThreadedBlas single_blas;
-#pragma omp parallel for schedule(static) num_threads(core::resolve_threads(threads))
+#pragma omp parallel for schedule(static) num_threads(core::threads_for_work(threads, chunks))
   for (Index k = 0; k < chunks; ++k) {
     const Index begin = k * kSampleChunk;
     const Index count = std::min(kSampleChunk, n - begin);

@@ -19,7 +19,7 @@ Vector<double> chunked_column_sum(const Matrix<float>& x, int threads, const Ter
   const Index n = x.cols();
   const Index chunks = (n + kSampleChunk - 1) / kSampleChunk;
   std::vector<Vector<double>> partial(static_cast<std::size_t>(chunks));
-#pragma omp parallel for schedule(static) num_threads(core::resolve_threads(threads))
+#pragma omp parallel for schedule(static) num_threads(core::threads_for_work(threads, chunks))
   for (Index k = 0; k < chunks; ++k) {
     Vector<double> sum = Vector<double>::Zero(x.rows());
     const Index end = std::min(n, (k + 1) * kSampleChunk);

@@ -11,6 +11,12 @@ namespace sparsecode::core {
 
 int resolve_threads(int requested) { return requested > 0 ? requested : omp_get_num_procs(); }
 
+int threads_for_work(int requested, long long work_items) {
+  const int threads = resolve_threads(requested);
+  if (work_items < 1) return 1;
+  return work_items < threads ? static_cast<int>(work_items) : threads;
+}
+
 #ifdef EIGEN_USE_BLAS
 SingleThreadedBlas::SingleThreadedBlas() : previous_(openblas_get_num_threads()) {
   openblas_set_num_threads(1);

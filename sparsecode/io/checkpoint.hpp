@@ -32,6 +32,10 @@ class Checkpoint {
   void set_real(const std::string& name, double value) { reals_[name] = value; }
   void set_string(const std::string& name, const std::string& value) { strings_[name] = value; }
 
+  /// Whether an entry of that name (of any type) exists, e.g. one added by a later version.
+  bool has(const std::string& name) const {
+    return matrices_.count(name) + ints_.count(name) + reals_.count(name) + strings_.count(name) > 0;
+  }
   /// Getters throw CheckpointError naming the entry if it is missing.
   const Matrix<double>& matrix(const std::string& name) const;
   std::int64_t integer(const std::string& name) const;

@@ -130,7 +130,7 @@ std::vector<io::Image> whiten_images(const std::vector<io::Image>& images, const
   std::vector<io::Image> out(images.size());
   // Images are independent and each is whitened by one thread, so the result does not depend on
   // the number of threads. No BLAS is called inside (kissfft is self-contained).
-#pragma omp parallel num_threads(core::resolve_threads(options.threads))
+#pragma omp parallel num_threads(core::threads_for_work(options.threads, n))
   {
     Fft2 fft;
     Matrix<double> gains;  // reused while consecutive images share a shape (the usual case)

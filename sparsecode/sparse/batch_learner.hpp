@@ -47,6 +47,8 @@ class BatchLearner {
   bool initialized() const { return dictionary().size() > 0; }
   const Matrix<double>& dictionary() const { return loop_.state().dictionary; }
   const LearnerProgress& progress() const { return loop_.state().progress; }
+  /// Every progress row of fit(), those of a resumed checkpoint's run included (for a log).
+  const std::vector<LearnerProgress>& history() const { return loop_.history(); }
   const BatchLearnerOptions& options() const { return step_.options(); }
 
  private:

@@ -2,12 +2,17 @@
 #include "sparsecode/sparse/code_statistics.hpp"
 
 #include <cstddef>
+#include <string>
+
+#include "sparsecode/core/allocation.hpp"
 
 namespace sparsecode::sparse {
 
 void CodeStatistics::reset(Index dimension, Index atoms) {
-  a_ = Matrix<double>::Zero(atoms, atoms);
-  b_ = Matrix<double>::Zero(dimension, atoms);
+  a_ = core::allocate_matrix<double>(atoms, atoms, "the statistics A (k x k) of " + std::to_string(atoms) + " atoms");
+  a_.setZero();
+  b_ = core::allocate_matrix<double>(dimension, atoms, "the statistics B (d x k)");
+  b_.setZero();
   usage_ = Vector<double>::Zero(atoms);
 }
 

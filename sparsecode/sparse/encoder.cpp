@@ -51,8 +51,8 @@ std::string EncodeSummary::brief_report() const {
       static_cast<long long>(samples), solver.c_str(), mean_objective, mean_nonzeros, mean_relative_residual);
   report += solver == "omp" ? std::string("largest duality gap n/a (OMP)")
                             : format("largest duality gap %.3g (relative %.3g)", max_duality_gap, max_relative_gap);
-  report += format(", not converged %lld, seconds %.4f, patches/s %.1f", static_cast<long long>(not_converged),
-                   seconds, rate);
+  report += format(", not converged %lld, threads %d, seconds %.4f, patches/s %.1f",
+                   static_cast<long long>(not_converged), threads, seconds, rate);
   return report;
 }
 

@@ -16,7 +16,10 @@ struct EncodeOptions {
   /// polishing, OMP target, ...). Default: LARS, exact, and the fastest exact LASSO solver on
   /// the benchmark's patches (figures: bench/RESULTS-encode.md and the README).
   solvers::SolverOptions solver = solvers::LarsOptions{};
-  int threads = 0;           ///< OpenMP threads (0: all cores)
+  /// OpenMP threads (0: all cores). Capped by the work: at most one thread, and one solver
+  /// clone with its buffers, per chunk of a block, i.e. min(threads, ⌈min(N, block_size) /
+  /// chunk_size⌉) (EncodeSummary::threads says how many ran).
+  int threads = 0;
   Index block_size = 8192;   ///< samples per block: bounds memory of DᵀX
   /// Samples per solve_block call inside the parallel loop (the unit of dynamic scheduling).
   /// Fixed, independent of `threads`, so that results are identical for any thread count.
@@ -40,6 +43,7 @@ struct SampleStatus {
 struct EncodeSummary {
   std::string solver;  ///< the solver's name: lars, cd, fista, ista, fss or omp
   Index samples = 0;
+  int threads = 0;     ///< threads that ran (the EncodeOptions::threads cap applied), one solver clone each
   /// Mean of ½‖x − Da‖² + λ‖a‖₁ (+ ½λ₂‖a‖²). For OMP too, with the given penalty's λ and λ₂
   /// (OMP does not minimise it; the value makes its codes comparable with the LASSO's).
   double mean_objective = 0.0;
@@ -52,15 +56,16 @@ struct EncodeSummary {
   std::vector<SampleStatus> status;    ///< one per sample
 
   /// Two lines (Ceres style): samples, solver, mean objective, non-zeros and relative residual;
-  /// the largest duality gap, samples not converged, seconds and patches/s. No final newline.
+  /// the largest duality gap, samples not converged, threads, seconds and patches/s. No final newline.
   std::string brief_report() const;
 };
 
 /// Codes A (k×N) for signals X (d×N) on dictionary D (d×k) in one call:
 /// SparseCoder<T>(options).compute(D).encode(X, A), A resized to k×N for a cold start.
 /// `seconds` in the summary includes G = DᵀD and the solvers' set-up. Results do not depend on
-/// `threads`. Throws std::invalid_argument for shape mismatches, non-finite values, atoms with
-/// norm > 1 + 1e-6, or invalid options.
+/// `threads`. Throws std::invalid_argument for shape mismatches, non-finite values or samples
+/// whose squared norm overflows, atoms with norm > 1 + 1e-6, invalid options, or λ = λ₂ = 0 with
+/// more atoms than dimensions for a LASSO solver (least squares is not unique there; OMP is fine).
 template <class T>
 EncodeSummary encode(const Matrix<T>& dictionary, const Matrix<T>& signals, Matrix<T>& codes,
                      const EncodeOptions& options);

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sparsecode/io/checksum.hpp"
+
 namespace sparsecode::sparse {
 
 namespace {
@@ -31,6 +33,32 @@ void check_dimension(const Matrix<double>& data, const Matrix<double>& dictionar
                                 std::to_string(dictionary.rows()));
   }
 }
+
+// Progress rows as a checkpoint matrix: one column per row, the fields in declaration order.
+constexpr Index kProgressFields = 8;
+
+Matrix<double> history_matrix(const std::vector<LearnerProgress>& rows) {
+  Matrix<double> m(kProgressFields, static_cast<Index>(rows.size()));
+  for (Index j = 0; j < m.cols(); ++j) {
+    const LearnerProgress& p = rows[static_cast<std::size_t>(j)];
+    m.col(j) << static_cast<double>(p.iteration), static_cast<double>(p.samples_seen), static_cast<double>(p.epoch),
+        p.batch_objective, p.heldout_objective, p.mean_nonzeros, static_cast<double>(p.atoms_replaced), p.seconds;
+  }
+  return m;
+}
+
+std::vector<LearnerProgress> history_rows(const Matrix<double>& m) {
+  std::vector<LearnerProgress> rows(static_cast<std::size_t>(m.rows() == kProgressFields ? m.cols() : 0));
+  for (std::size_t j = 0; j < rows.size(); ++j) {
+    const auto c = m.col(static_cast<Index>(j));
+    rows[j] = {static_cast<long long>(c(0)), static_cast<long long>(c(1)), static_cast<long long>(c(2)), c(3), c(4),
+               c(5), static_cast<long long>(c(6)), c(7)};
+  }
+  return rows;
+}
+
+// A 64-bit fingerprint kept bit for bit in a checkpoint's signed integer entry.
+std::int64_t as_entry(std::uint64_t fingerprint) { return static_cast<std::int64_t>(fingerprint); }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -98,6 +126,7 @@ LearnerSummary LearnerLoop::fit(LearnerStep& step, const Matrix<double>& data, c
     initialize(step, data);
   }
   check_dimension(data, state_.dictionary, "training data");
+  check_resumed_data(data, heldout);
   LearnerSummary summary;
   summary.resumed = state_.progress.iteration > 0;
   training_samples_ = data.cols();
@@ -118,6 +147,7 @@ LearnerSummary LearnerLoop::fit(LearnerStep& step, const Matrix<double>& data, c
       p.heldout_objective = evaluate(heldout);
       stop_early = heldout_.record(p.heldout_objective, settings_.stop);
     }
+    history_.push_back(p);
     const bool user_stop = callback && callback(p) == CallbackResult::stop;
     if (!settings_.checkpoint.empty() && p.iteration % settings_.checkpoint_every == 0) {
       save_checkpoint(step, settings_.checkpoint);
@@ -134,6 +164,19 @@ LearnerSummary LearnerLoop::fit(LearnerStep& step, const Matrix<double>& data, c
   summary.best_heldout_objective = heldout_.best;
   summary.last_update = state_.last_update;
   return summary;
+}
+
+void LearnerLoop::check_resumed_data(const Matrix<double>& data, const Matrix<double>& heldout) {
+  fingerprints_ = std::make_pair(io::fingerprint(data), io::fingerprint(heldout));
+  if (!resumed_fingerprints_) return;
+  const auto saved = *resumed_fingerprints_;
+  const auto refuse = [&](const std::string& which) {
+    throw io::CheckpointError("checkpoint '" + resumed_from_.string() + "': the " + which +
+                              " differ from the checkpoint's (same size, other values); cannot resume");
+  };
+  if (saved.first != fingerprints_->first) refuse("training data");
+  if (saved.second != fingerprints_->second) refuse("held-out data");
+  resumed_fingerprints_.reset();  // checked once: later fit() calls continue on any data
 }
 
 double LearnerLoop::evaluate(const Matrix<double>& data) const {
@@ -167,6 +210,11 @@ void LearnerLoop::save_checkpoint(const LearnerStep& step, const std::filesystem
   c.set_int("code_sign", static_cast<std::int64_t>(settings_.coding.penalty.sign));
   c.set_int("dictionary_sign", static_cast<std::int64_t>(settings_.sign));
   c.set_int("training_samples", training_samples_);
+  if (fingerprints_) {
+    c.set_int("data_fingerprint", as_entry(fingerprints_->first));
+    c.set_int("heldout_fingerprint", as_entry(fingerprints_->second));
+  }
+  c.set_matrix("history", history_matrix(history_));
   c.save(path);
 }
 
@@ -206,6 +254,13 @@ void LearnerLoop::load_checkpoint(LearnerStep& step, const std::filesystem::path
   heldout_.best = c.real("best_heldout");
   heldout_.without_improvement = c.integer("evaluations_without_improvement");
   training_samples_ = training_samples;
+  history_ = c.has("history") ? history_rows(c.matrix("history")) : std::vector<LearnerProgress>{};
+  resumed_fingerprints_.reset();
+  if (c.has("data_fingerprint") && c.has("heldout_fingerprint")) {
+    resumed_fingerprints_ = std::make_pair(static_cast<std::uint64_t>(c.integer("data_fingerprint")),
+                                           static_cast<std::uint64_t>(c.integer("heldout_fingerprint")));
+  }
+  resumed_from_ = path;
 }
 
 }  // namespace sparsecode::sparse

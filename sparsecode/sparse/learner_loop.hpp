@@ -3,7 +3,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sparsecode/core/types.hpp"
 #include "sparsecode/sparse/encoder.hpp"
@@ -33,9 +36,10 @@ struct LoopSettings {
 };
 
 /// Runs a LearnerStep: owns the dictionary, the random-number generator, the progress, the
-/// held-out bookkeeping and the checkpoint file's common entries (progress, RNG state and the
-/// run's identity: seed, λ, λ₂, signs, training-set size). The step is passed to every call,
-/// so the learner that owns both can be moved.
+/// held-out bookkeeping and the checkpoint file's common entries (progress and every earlier
+/// progress row, RNG state and the run's identity: seed, λ, λ₂, signs, training-set size and
+/// io::fingerprint of the training and held-out data). The step is passed to every call, so
+/// the learner that owns both can be moved.
 class LearnerLoop {
  public:
   explicit LearnerLoop(LoopSettings settings);
@@ -62,18 +66,31 @@ class LearnerLoop {
   double evaluate(const Matrix<double>& data) const;
 
   void save_checkpoint(const LearnerStep& step, const std::filesystem::path& path) const;
-  /// Throws io::CheckpointError if the checkpoint is another learner's or another run's.
+  /// Throws io::CheckpointError if the checkpoint is another learner's or another run's. The
+  /// data fingerprints it holds are compared by the next fit(), which throws io::CheckpointError
+  /// saying "the training data differ from the checkpoint's" (or "the held-out data") on a
+  /// mismatch, before any step.
   void load_checkpoint(LearnerStep& step, const std::filesystem::path& path, Index training_samples);
 
   const LearnerState& state() const { return state_; }
+  /// Every progress row fit() reported, including those of the run a checkpoint resumed.
+  const std::vector<LearnerProgress>& history() const { return history_; }
 
  private:
   void record(const StepOutcome& outcome, double seconds);
 
   LoopSettings settings_;
   LearnerState state_;
+  void check_resumed_data(const Matrix<double>& data, const Matrix<double>& heldout);
+
   HeldoutTracker heldout_;
   Index training_samples_ = 0;
+  std::vector<LearnerProgress> history_;
+  // io::fingerprint of fit()'s data and held-out set (valid once fit() ran), and those of the
+  // checkpoint being resumed, until fit() has compared them.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> fingerprints_;
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> resumed_fingerprints_;
+  std::filesystem::path resumed_from_;
 };
 
 }  // namespace sparsecode::sparse

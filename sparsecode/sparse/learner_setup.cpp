@@ -5,7 +5,9 @@
 #include <stdexcept>
 #include <vector>
 
+#include "sparsecode/core/allocation.hpp"
 #include "sparsecode/core/random.hpp"
+#include "sparsecode/core/sample_checks.hpp"
 
 namespace sparsecode::sparse {
 
@@ -22,30 +24,15 @@ EncodeOptions default_coding() {
 
 void check_finite_data(const Matrix<double>& data, const std::string& what) {
   if (data.size() == 0) throw std::invalid_argument(what + " is empty");
-  // A NaN or ±Inf entry makes the (vectorised) sum non-finite, so a finite sum proves the data
-  // finite; only otherwise (or if the sum overflowed) are the entries scanned one by one.
-  if (std::isfinite(data.sum())) return;
-  if (!data.allFinite()) {
-    Index row = 0;
-    Index col = 0;
-    for (Index j = 0; j < data.cols(); ++j)
-      for (Index i = 0; i < data.rows(); ++i)
-        if (!std::isfinite(data(i, j))) {
-          row = i;
-          col = j;
-          i = data.rows();
-          j = data.cols();
-        }
-    throw std::invalid_argument(what + " contains NaN or Inf (first at sample " + std::to_string(col) +
-                                ", component " + std::to_string(row) + ")");
-  }
+  core::check_samples_finite<double>(data, what);
 }
 
 Matrix<double> initial_dictionary(const Matrix<double>& data, Index atoms, DictionaryInit init,
                                   DictionarySign sign, std::mt19937_64& rng) {
   if (atoms < 1) throw std::invalid_argument("number of atoms k must be >= 1, got " + std::to_string(atoms));
   const Index d = data.rows();
-  Matrix<double> dict(d, atoms);
+  Matrix<double> dict = core::allocate_matrix<double>(
+      d, atoms, "the dictionary of k = " + std::to_string(atoms) + " atoms (--atoms) of d = " + std::to_string(d));
   if (init == DictionaryInit::gaussian) {
     for (Index i = 0; i < dict.size(); ++i) dict.data()[i] = core::standard_normal(rng);
   } else if (init == DictionaryInit::data_patches) {
@@ -79,15 +66,23 @@ Matrix<double> initial_dictionary(const Matrix<double>& data, Index atoms, Dicti
 }
 
 Matrix<double> checked_initial_dictionary(const Matrix<double>& given, Index atoms, DictionarySign sign) {
-  check_finite_data(given, "initial dictionary");
+  if (given.size() == 0) throw std::invalid_argument("initial dictionary is empty");
+  core::check_samples_finite<double>(given, "initial dictionary", "atom");
   if (given.cols() != atoms) {
     throw std::invalid_argument("initial dictionary has " + std::to_string(given.cols()) +
                                 " atoms, expected k = " + std::to_string(atoms));
   }
-  const double largest = given.colwise().norm().maxCoeff();
-  if (largest > 1.0 + 1e-6) {
-    throw std::invalid_argument("initial dictionary has an atom of norm " + std::to_string(largest) +
-                                " > 1 (atoms must satisfy ||d_j|| <= 1)");
+  for (Index j = 0; j < given.cols(); ++j) {
+    const double norm = given.col(j).norm();
+    if (norm == 0.0) {
+      // A zero atom has a zero gradient: coding never uses it and the update never moves it.
+      throw std::invalid_argument("initial dictionary: atom " + std::to_string(j) + " (row " + std::to_string(j) +
+                                  ") is zero; a zero atom is never used nor updated (give a non-zero atom)");
+    }
+    if (norm > 1.0 + 1e-6) {
+      throw std::invalid_argument("initial dictionary: atom " + std::to_string(j) + " has norm " +
+                                  std::to_string(norm) + " > 1 (atoms must satisfy ||d_j|| <= 1)");
+    }
   }
   if (sign == DictionarySign::nonnegative && given.minCoeff() < 0.0) {
     throw std::invalid_argument("initial dictionary has negative entries but a non-negative dictionary was asked for");

@@ -34,11 +34,13 @@ EncodeOptions default_coding();
 Matrix<double> initial_dictionary(const Matrix<double>& data, Index atoms, DictionaryInit init,
                                   DictionarySign sign, std::mt19937_64& rng);
 
-/// A user-given initial dictionary checked (finite, k atoms, norms ≤ 1 + 1e-6, non-negative if
-/// asked) and projected onto the constraint set; throws std::invalid_argument naming the problem.
+/// A user-given initial dictionary checked (finite, k atoms, no zero atom, norms ≤ 1 + 1e-6,
+/// non-negative if asked) and projected onto the constraint set; throws std::invalid_argument
+/// naming the problem and the atom.
 Matrix<double> checked_initial_dictionary(const Matrix<double>& given, Index atoms, DictionarySign sign);
 
-/// Throws std::invalid_argument naming `what` if the matrix is empty or contains NaN/Inf.
+/// Throws std::invalid_argument naming `what` if the matrix is empty, contains NaN/Inf or a
+/// sample whose squared norm overflows (core::check_samples_finite, naming the sample).
 void check_finite_data(const Matrix<double>& data, const std::string& what);
 
 }  // namespace sparsecode::sparse

@@ -57,6 +57,8 @@ class OnlineLearner {
   const Matrix<double>& statistics_a() const { return step_.statistics().a(); }  ///< k×k
   const Matrix<double>& statistics_b() const { return step_.statistics().b(); }  ///< d×k
   const LearnerProgress& progress() const { return loop_.state().progress; }
+  /// Every progress row of fit(), those of a resumed checkpoint's run included (for a log).
+  const std::vector<LearnerProgress>& history() const { return loop_.history(); }
   const OnlineLearnerOptions& options() const { return step_.options(); }
 
  private:

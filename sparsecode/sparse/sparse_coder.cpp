@@ -9,7 +9,9 @@
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <variant>
 
+#include "sparsecode/core/sample_checks.hpp"
 #include "sparsecode/core/threads.hpp"
 #include "sparsecode/solvers/internal/column_sum.hpp"
 #include "sparsecode/solvers/solver_factory.hpp"
@@ -44,11 +46,20 @@ void check_signals(const Eigen::Ref<const Matrix<T>>& signals, Index d) {
     throw std::invalid_argument("signals have dimension " + std::to_string(signals.rows()) +
                                 " but the dictionary's atoms have dimension " + std::to_string(d));
   }
-  for (Index i = 0; i < signals.cols(); ++i) {
-    if (!signals.col(i).allFinite()) {
-      throw std::invalid_argument("signal " + std::to_string(i) + " contains NaN or Inf");
-    }
-  }
+  core::check_samples_finite<T>(signals, "signals");
+}
+
+// λ = 0 (and λ₂ = 0) asks for least squares; with more atoms than dimensions its minimisers form
+// a subspace, the LASSO solvers' duality gap and sign tests degenerate and they run to their
+// iteration caps (CD: about a second per sample) without converging. Refused with the reason.
+void check_least_squares_limit(const EncodeOptions& options, Index d, Index k) {
+  if (std::holds_alternative<solvers::OmpOptions>(options.solver)) return;
+  if (options.penalty.lambda > 0.0 || options.penalty.lambda2 > 0.0 || k <= d) return;
+  throw std::invalid_argument(
+      "lambda = 0 with an overcomplete dictionary (k = " + std::to_string(k) + " atoms > d = " +
+      std::to_string(d) + "): least squares has no unique solution there and the " +
+      solvers::solver_name(options.solver) +
+      " solver does not converge; use lambda > 0, an l2 weight > 0, or OMP (its atom target / tolerance)");
 }
 
 // What the summary needs of one sample, computed inside the parallel loop.
@@ -123,10 +134,13 @@ EncodeSummary SparseCoder<T>::Workspace::run(const EncodeOptions& options, const
   // spin-yielding against the OpenMP workers afterwards.
   const core::SingleThreadedBlas single_threaded_blas;
   const Matrix<T>& gram = cache->gram();
-  const int threads = core::resolve_threads(options.threads);
+  const Index block = std::min(options.block_size, std::max<Index>(n, 1));
+  // Never more threads (and per-thread solver clones) than chunks in a block: 4096 threads on
+  // 500 samples would otherwise make 4096 workspaces for 8 chunks of work.
+  const Index block_chunks = (block + options.chunk_size - 1) / options.chunk_size;
+  const int threads = core::threads_for_work(options.threads, block_chunks);
   ensure_workers(threads);
 
-  const Index block = std::min(options.block_size, std::max<Index>(n, 1));
   if (dtx.rows() != k || dtx.cols() < block) dtx.resize(k, block);
   if (x_norm2.size() < block) x_norm2.resize(block);
   if (results.size() < static_cast<std::size_t>(block)) results.resize(static_cast<std::size_t>(block));
@@ -134,6 +148,7 @@ EncodeSummary SparseCoder<T>::Workspace::run(const EncodeOptions& options, const
   EncodeSummary summary;
   summary.solver = solver_name;
   summary.samples = n;
+  summary.threads = threads;
   summary.status.resize(static_cast<std::size_t>(n));
 
   for (Index start = 0; start < n; start += block) {
@@ -228,6 +243,7 @@ template <class T>
 SparseCoder<T>& SparseCoder<T>::compute(const Eigen::Ref<const Matrix<T>>& dictionary) {
   if (!workspace_) throw std::invalid_argument("SparseCoder::compute: the coder was moved from");
   check_dictionary<T>(dictionary);
+  check_least_squares_limit(options_, dictionary.rows(), dictionary.cols());
   Workspace& ws = *workspace_;
   ws.cache.reset();  // the workers' old cache goes; they are bound to the new one below
   ws.dictionary = dictionary;

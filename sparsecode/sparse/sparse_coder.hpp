@@ -38,7 +38,9 @@ class SparseCoder {
 
   /// Binds the coder to `dictionary` (d×k): checks it (not empty, finite, atom norms ≤ 1 + 1e-6),
   /// keeps a copy and computes G = DᵀD. May be called again with another dictionary (of any
-  /// shape). Throws std::invalid_argument naming the atom; the coder is then unchanged.
+  /// shape). Throws std::invalid_argument naming the atom, or if λ = λ₂ = 0 and k > d for a
+  /// LASSO solver (least squares is not unique there; use λ > 0, λ₂ > 0 or OMP); the coder is
+  /// then unchanged.
   SparseCoder& compute(const Eigen::Ref<const Matrix<T>>& dictionary);
 
   /// Whether compute() has succeeded, i.e. encode() may be called.

@@ -1,6 +1,7 @@
 // Stop criteria of the learners: validation, budgets reached, held-out early stopping.
 #include "sparsecode/sparse/stop_criteria.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -32,6 +33,23 @@ std::optional<Termination> stop_reached(const StopCriteria& stop, const LearnerP
   if (stop.samples > 0 && progress.samples_seen >= stop.samples) return Termination::samples;
   if (stop.seconds > 0 && progress.seconds >= stop.seconds) return Termination::seconds;
   return std::nullopt;
+}
+
+double fraction_done(const StopCriteria& stop, const LearnerProgress& progress, Index training_samples) {
+  double done = 0.0;
+  const auto consider = [&done](double progressed, double budget) {
+    if (budget > 0.0) done = std::max(done, progressed / budget);
+  };
+  if (training_samples > 0) {
+    consider(static_cast<double>(progress.samples_seen),
+             static_cast<double>(stop.epochs) * static_cast<double>(training_samples));
+  } else {
+    consider(static_cast<double>(progress.epoch), static_cast<double>(stop.epochs));
+  }
+  consider(static_cast<double>(progress.iteration), static_cast<double>(stop.iterations));
+  consider(static_cast<double>(progress.samples_seen), static_cast<double>(stop.samples));
+  consider(progress.seconds, stop.seconds);
+  return std::min(done, 1.0);
 }
 
 bool HeldoutTracker::record(double objective, const StopCriteria& stop) {

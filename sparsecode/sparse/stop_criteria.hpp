@@ -4,6 +4,7 @@
 #include <limits>
 #include <optional>
 
+#include "sparsecode/core/types.hpp"
 #include "sparsecode/sparse/learner_progress.hpp"
 
 namespace sparsecode::sparse {
@@ -25,6 +26,11 @@ struct StopCriteria {
 
 /// The first of epochs, iterations, samples, seconds that `progress` has reached, if any.
 std::optional<Termination> stop_reached(const StopCriteria& stop, const LearnerProgress& progress);
+
+/// How much of the run is done, in [0, 1]: the largest ratio of progress to budget over the
+/// criteria that are on (epochs counted in samples, so an online epoch advances smoothly;
+/// `training_samples` is N). Early stopping may end the run sooner.
+double fraction_done(const StopCriteria& stop, const LearnerProgress& progress, Index training_samples);
 
 /// Early-stopping bookkeeping on the held-out objective: the best value so far and how many
 /// evaluations since it improved by the relative margin `min_improvement`.

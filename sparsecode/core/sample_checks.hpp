@@ -1,0 +1,19 @@
+// The one check every sample-taking entry point runs: each sample finite and its squared norm representable.
+#pragma once
+
+#include <string>
+
+#include "sparsecode/core/types.hpp"
+
+namespace sparsecode::core {
+
+/// Throws std::invalid_argument naming `what` and the sample (column j = row j of an N×d file)
+/// if a sample contains NaN or ±Inf, or if its squared norm ‖x‖² overflows in T (e.g. one
+/// value 1e300 in double, 1e20 in float), which would turn objectives and gaps into Inf/NaN.
+/// Empty matrices pass (callers decide whether empty is an error). `item` names a column in the
+/// message ("sample", or "atom" for a dictionary). T is float or double.
+template <class T>
+void check_samples_finite(const Eigen::Ref<const Matrix<T>>& samples, const std::string& what,
+                          const std::string& item = "sample");
+
+}  // namespace sparsecode::core
