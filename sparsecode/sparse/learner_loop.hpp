@@ -3,9 +3,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "sparsecode/core/types.hpp"
+#include "sparsecode/sparse/data_parallel.hpp"
 #include "sparsecode/sparse/encoder.hpp"
 #include "sparsecode/sparse/learner_progress.hpp"
 #include "sparsecode/sparse/learner_setup.hpp"
@@ -26,6 +28,10 @@ struct LoopSettings {
   long long evaluate_every = 0;             ///< held-out evaluation every this many iterations (0: at epoch ends)
   std::filesystem::path checkpoint;         ///< empty: no checkpoints
   long long checkpoint_every = 1;
+  /// Data-parallel learning (null: this process holds all the data). With it, fit()'s data is
+  /// this process's shard; initialisation, held-out evaluation and the training-set size span
+  /// every process, and only the process that writes files writes checkpoints.
+  std::shared_ptr<const DataParallel> parallel;
 
   /// Throws std::invalid_argument naming the field as `owner`.field (e.g.
   /// "OnlineLearnerOptions.checkpoint_every") and its value.
@@ -57,7 +63,8 @@ class LearnerLoop {
   LearnerSummary fit(LearnerStep& step, const Matrix<double>& data, const Matrix<double>& heldout,
                      const ProgressCallback& callback);
 
-  /// Mean objective of `data` coded exactly on the current dictionary; throws
+  /// Mean objective of `data` coded exactly on the current dictionary (with settings.parallel:
+  /// of every process's `data` together; collective); throws
   /// std::invalid_argument if there is no dictionary yet.
   double evaluate(const Matrix<double>& data) const;
 
@@ -69,6 +76,7 @@ class LearnerLoop {
 
  private:
   void record(const StepOutcome& outcome, double seconds);
+  bool writes_checkpoints() const;  ///< a checkpoint path is set and this process writes files
 
   LoopSettings settings_;
   LearnerState state_;
