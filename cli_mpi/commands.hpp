@@ -8,5 +8,6 @@
 namespace sparsecode::cli_mpi {
 
 void add_encode_command(CLI::App& app, const Session& session);
+void add_learn_command(CLI::App& app, const Session& session);
 
 }  // namespace sparsecode::cli_mpi

@@ -18,6 +18,7 @@ int run(int argc, char** argv, const sparsecode::cli_mpi::Session& session) {
   app.set_version_flag("--version", std::string("sparsecode-mpi ") + SPARSECODE_VERSION);
   app.require_subcommand(1);
   sparsecode::cli_mpi::add_encode_command(app, session);
+  sparsecode::cli_mpi::add_learn_command(app, session);
   auto report = [&](const std::string& message) {
     if (session.root()) std::cerr << "sparsecode-mpi: error: " << message << '\n';
   };

@@ -18,6 +18,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 "$plain" learn --input X.npy --atoms 24 --lambda 0.2 --iterations 20 --batch-size 64 --seed 1 --threads 1 \
   --quiet --out D.npy >/dev/null
 
+learn_flags="--input X.npy --atoms 24 --lambda 0.15 --batch-size 64 --epochs 2 --heldout-frac 0.1 --seed 7 --threads 1 --quiet"
+
 case "$case_name" in
   encode_matches_single_process)
     "$plain" encode --dict D.npy --input X.npy --lambda 0.15 --quiet --out single.npy
@@ -44,6 +46,42 @@ case "$case_name" in
     [ "$status" -ne 0 ] || fail "an unreadable input gave exit status 0"
     grep -q "missing.npy" err2.txt || fail "the message does not name the file: $(cat err2.txt)"
     if ls | grep -q "bad.npy"; then fail "partial output left behind: $(ls)"; fi
+    ;;
+  learn_np1_matches_single_process)
+    "$plain" learn $learn_flags --out single.npy --log single.csv
+    run_mpi 1 learn $learn_flags --out mpi1.npy --log mpi1.csv
+    cmp single.npy mpi1.npy || fail "-np 1 dictionary differs from sparsecode learn"
+    # The logs agree except for the timing column.
+    diff <(cut -d, -f1-7 single.csv) <(cut -d, -f1-7 mpi1.csv) >/dev/null || fail "-np 1 learning curve differs"
+    ;;
+  learn_np2_reproducible_and_replicated)
+    mkdir -p first second
+    run_mpi 2 learn $learn_flags --out first.npy --dump-rank-dictionaries first
+    run_mpi 2 learn $learn_flags --out second.npy --dump-rank-dictionaries second
+    cmp first.npy second.npy || fail "-np 2 is not reproducible"
+    cmp first/D.rank0.npy first/D.rank1.npy || fail "ranks hold different dictionaries"
+    cmp first.npy first/D.rank0.npy || fail "the output is not rank 0's dictionary"
+    ;;
+  learn_np2_heldout_close_to_np1)
+    run_mpi 1 learn $learn_flags --out one.npy --log one.csv
+    run_mpi 2 learn $learn_flags --out two.npy --log two.csv
+    # The last held-out objective, after the same number of samples (column 2) in both runs.
+    last() { awk -F, 'NR > 1 && $5 != "" { s = $2; h = $5 } END { print s, h }' "$1"; }
+    read -r s1 h1 <<<"$(last one.csv)"
+    read -r s2 h2 <<<"$(last two.csv)"
+    [ -n "$h1" ] && [ "$s1" = "$s2" ] || fail "no held-out evaluation after the same samples ($s1 vs $s2)"
+    awk -v a="$h1" -v b="$h2" 'BEGIN { r = (a > b ? a - b : b - a) / a; exit !(r <= 0.002) }' ||
+      fail "-np 2 held-out objective $h2 not within 0.2% of -np 1's $h1"
+    ;;
+  learn_failing_rank_leaves_no_output)
+    set +e
+    run_mpi 2 learn $learn_flags --out bad.npy --log bad.csv --fail-rank 1 2>err.txt
+    status=$?
+    set -e
+    [ "$status" -ne 0 ] || fail "a failing rank gave exit status 0"
+    grep -q "sparsecode-mpi: error: rank 1: simulated failure" err.txt || fail "no clear message: $(cat err.txt)"
+    [ "$(grep -c 'sparsecode-mpi: error' err.txt)" -eq 1 ] || fail "message not printed exactly once"
+    if ls | grep -q "bad\."; then fail "partial output left behind: $(ls)"; fi
     ;;
   *)
     fail "unknown case $case_name" ;;
