@@ -73,6 +73,13 @@ case "$case_name" in
     awk -v a="$h1" -v b="$h2" 'BEGIN { r = (a > b ? a - b : b - a) / a; exit !(r <= 0.002) }' ||
       fail "-np 2 held-out objective $h2 not within 0.2% of -np 1's $h1"
     ;;
+  learn_np2_resume_matches_uninterrupted)
+    flags="${learn_flags/--epochs 2/}"
+    run_mpi 2 learn $flags --iterations 20 --out full.npy
+    run_mpi 2 learn $flags --iterations 9 --out part.npy --checkpoint ck
+    run_mpi 2 learn $flags --iterations 20 --out resumed.npy --checkpoint ck --resume
+    cmp full.npy resumed.npy || fail "-np 2 resumed run differs from the uninterrupted one"
+    ;;
   learn_failing_rank_leaves_no_output)
     set +e
     run_mpi 2 learn $learn_flags --out bad.npy --log bad.csv --fail-rank 1 2>err.txt
