@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/learn_job.hpp"
+#include "cli/npy_training_source.hpp"
 #include "cli/support.hpp"
 #include "sparsecode/sparse/batch_learner.hpp"
 #include "sparsecode/io/npy.hpp"
@@ -42,14 +43,25 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
     given = io::load_samples<double>(a.init, io::NpyConversion::allow_float_conversion);
   }
 
-  Matrix<double> data = load_training_data(a);
-  sparse::check_finite_data(data, "training data");  // before the checkpoint directory is made
-  if (!a.png.empty()) check_square_patches("--png", data.rows());
-  Matrix<double> heldout;
-  split_heldout(data, a.heldout_frac, a.seed, heldout);
-  if (init == sparse::DictionaryInit::given && given.rows() != data.rows()) {
+  Matrix<double> data, heldout;
+  std::unique_ptr<io::NpyRowReader> reader;
+  std::unique_ptr<NpyTrainingSource> source;
+  if (a.stream) {
+    if (a.input.empty() || !online) throw UsageError("--stream needs --input and the online method");
+    reader = std::make_unique<io::NpyRowReader>(a.input);
+    source = std::make_unique<NpyTrainingSource>(*reader, heldout_mask(reader->rows(), a.heldout_frac, a.seed));
+    heldout = source->heldout();
+  } else {
+    data = load_training_data(a);
+    sparse::check_finite_data(data, "training data");  // before the checkpoint directory is made
+    split_heldout(data, a.heldout_frac, a.seed, heldout);
+  }
+  const Index dimension = a.stream ? source->dimension() : data.rows();
+  const Index training_samples = a.stream ? source->samples() : data.cols();
+  if (!a.png.empty()) check_square_patches("--png", dimension);
+  if (init == sparse::DictionaryInit::given && given.rows() != dimension) {
     throw std::runtime_error(a.init + ": initial dictionary has d = " + std::to_string(given.rows()) +
-                             ", the data d = " + std::to_string(data.rows()));
+                             ", the data d = " + std::to_string(dimension));
   }
   std::filesystem::path ckpt;
   if (!a.checkpoint.empty()) {
@@ -63,11 +75,11 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
   Matrix<double> dictionary;
   sparse::LearnerSummary summary;
   if (online) {
-    const sparse::OnlineLearnerOptions o = online_learner_options(a, data.cols(), ckpt);
+    const sparse::OnlineLearnerOptions o = online_learner_options(a, training_samples, ckpt);
     sparse::OnlineLearner learner(o);
-    if (resume) learner.load_checkpoint(ckpt, data.cols());
+    if (resume) learner.load_checkpoint(ckpt, training_samples);
     else if (init == sparse::DictionaryInit::given) learner.initialize_with(given);
-    summary = learner.fit(data, heldout, report);
+    summary = a.stream ? learner.fit(*source, heldout, report) : learner.fit(data, heldout, report);
     dictionary = learner.dictionary();
   } else {
     sparse::BatchLearnerOptions o;

@@ -34,6 +34,7 @@ struct LearnArgs {
   std::uint64_t seed = 0;
   int threads = 0;
   bool nonneg_codes = false, nonneg_dict = false, resume = false, quiet = false;
+  bool stream = false;  ///< --stream: read mini-batches from --input on demand
 };
 
 /// Registers every flag of learn on `cmd` (the same set for both executables).

@@ -106,9 +106,45 @@ LearnerSummary LearnerLoop::fit(LearnerStep& step, const Matrix<double>& data, c
     initialize(step, data);
   }
   check_dimension(data, state_.dictionary, "training data");
+  return run(step, settings_.parallel ? settings_.parallel->total_samples() : data.cols(), heldout, callback,
+             [&] { return step.step(data, state_); });
+}
+
+LearnerSummary LearnerLoop::fit(LearnerStep& step, const TrainingSource& source, const Matrix<double>& heldout,
+                                const ProgressCallback& callback) {
+  if (settings_.parallel) throw std::invalid_argument("fit(TrainingSource): data-parallel learning needs fit(data)");
+  if (source.samples() < 1 || source.dimension() < 1) {
+    throw std::invalid_argument("training data is empty (" + std::to_string(source.samples()) + " samples of dimension " +
+                                std::to_string(source.dimension()) + ")");
+  }
+  check_fit_inputs(Matrix<double>::Zero(source.dimension(), 1), heldout, settings_.stop);
+  if (state_.dictionary.size() == 0) {
+    if (settings_.init == DictionaryInit::given) {
+      throw std::invalid_argument("initialisation 'given': call initialize_with(dictionary) before fit()");
+    }
+    Matrix<double> one;
+    state_.dictionary = initial_dictionary(
+        source.dimension(), source.samples(),
+        [&](Index i) -> Vector<double> {
+          source.gather(&i, 1, one);
+          check_finite_data(one, "training sample " + std::to_string(i));
+          return one.col(0);
+        },
+        settings_.atoms, settings_.init, settings_.sign, state_.rng);
+    step.reset(source.dimension());
+  }
+  if (source.dimension() != state_.dictionary.rows()) {
+    throw std::invalid_argument("training data has dimension " + std::to_string(source.dimension()) +
+                                ", the dictionary " + std::to_string(state_.dictionary.rows()));
+  }
+  return run(step, source.samples(), heldout, callback, [&] { return step.step_from(source, state_); });
+}
+
+LearnerSummary LearnerLoop::run(LearnerStep& step, Index training_samples, const Matrix<double>& heldout,
+                                const ProgressCallback& callback, const std::function<StepOutcome()>& one_step) {
   LearnerSummary summary;
   summary.resumed = state_.progress.iteration > 0;
-  training_samples_ = settings_.parallel ? settings_.parallel->total_samples() : data.cols();
+  training_samples_ = training_samples;
   // With data-parallel learning, some process's share of the held-out set may be empty.
   double heldout_samples = static_cast<double>(heldout.cols());
   if (settings_.parallel) settings_.parallel->sum(&heldout_samples, 1);
@@ -120,7 +156,7 @@ LearnerSummary LearnerLoop::fit(LearnerStep& step, const Matrix<double>& data, c
       break;
     }
     const auto start = std::chrono::steady_clock::now();
-    const StepOutcome outcome = step.step(data, state_);
+    const StepOutcome outcome = one_step();
     record(outcome, seconds_since(start));
     const bool evaluate_now =
         settings_.evaluate_every > 0 ? p.iteration % settings_.evaluate_every == 0 : outcome.epoch_end;

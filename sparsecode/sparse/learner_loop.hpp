@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -63,6 +64,12 @@ class LearnerLoop {
   LearnerSummary fit(LearnerStep& step, const Matrix<double>& data, const Matrix<double>& heldout,
                      const ProgressCallback& callback);
 
+  /// fit() on a training set read on demand (the step gathers each mini-batch from `source`;
+  /// non-finite samples are reported by the coder when their mini-batch is coded).
+  /// Initialisation from data patches gathers its k samples from the source.
+  LearnerSummary fit(LearnerStep& step, const TrainingSource& source, const Matrix<double>& heldout,
+                     const ProgressCallback& callback);
+
   /// Mean objective of `data` coded exactly on the current dictionary (with settings.parallel:
   /// of every process's `data` together; collective); throws
   /// std::invalid_argument if there is no dictionary yet.
@@ -76,7 +83,10 @@ class LearnerLoop {
 
  private:
   void record(const StepOutcome& outcome, double seconds);
-  bool writes_checkpoints() const;  ///< a checkpoint path is set and this process writes files
+  bool writes_checkpoints() const;
+  /// fit()'s loop after its checks and initialisation; `one_step` runs one iteration.
+  LearnerSummary run(LearnerStep& step, Index training_samples, const Matrix<double>& heldout,
+                     const ProgressCallback& callback, const std::function<StepOutcome()>& one_step);  ///< a checkpoint path is set and this process writes files
 
   LoopSettings settings_;
   LearnerState state_;

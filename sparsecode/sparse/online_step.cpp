@@ -55,6 +55,19 @@ StepOutcome OnlineStep::step(const Matrix<double>& data, LearnerState& state) {
   return outcome;
 }
 
+StepOutcome OnlineStep::step_from(const TrainingSource& source, LearnerState& state) {
+  const Index n = static_cast<Index>(order_.size());
+  const Index m = std::min<Index>(options_.batch_size, n - position_);
+  source.gather(order_.data() + position_, m, batch_);
+  StepOutcome outcome = step_on(batch_, state);
+  position_ += m;
+  if (position_ == n) {
+    outcome.epoch_end = true;
+    start_epoch(n, state.rng);
+  }
+  return outcome;
+}
+
 double OnlineStep::past_weight(long long iteration) const {
   const double t = static_cast<double>(iteration);
   if (options_.weighting == PastWeighting::minibatch) {

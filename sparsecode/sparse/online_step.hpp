@@ -24,6 +24,7 @@ class OnlineStep final : public LearnerStep {
   void begin(Index training_samples, LearnerState& state) override;
   StepOutcome step(const Matrix<double>& data, LearnerState& state) override;
   StepOutcome step_on(const Matrix<double>& samples, LearnerState& state) override;
+  StepOutcome step_from(const TrainingSource& source, LearnerState& state) override;
   void save(io::Checkpoint& checkpoint) const override;
   void restore(const io::Checkpoint& checkpoint, const std::filesystem::path& path, Index dimension) override;
 

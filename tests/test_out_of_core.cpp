@@ -1,4 +1,4 @@
-// Tests for io::NpyRowReader and out-of-core `sparsecode encode`: row blocks equal the whole file, codes bit-identical.
+// Out of core: io::NpyRowReader blocks, `encode` in blocks and `learn --stream` / fit(TrainingSource) equal the in-memory results.
 #include <doctest/doctest.h>
 
 #include <sys/wait.h>
@@ -14,6 +14,7 @@
 #include "sparsecode/io/npy.hpp"
 #include "sparsecode/io/npy_rows.hpp"
 #include "sparsecode/sparse/encoder.hpp"
+#include "sparsecode/sparse/online_learner.hpp"
 #include "tests/lasso_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -39,6 +40,23 @@ std::string file_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
+
+// The columns of a matrix, gathered on demand as a file-backed source would.
+class MatrixSource final : public sc::sparse::TrainingSource {
+ public:
+  explicit MatrixSource(const Matrix<double>& data) : data_(data) {}
+  Index dimension() const override { return data_.rows(); }
+  Index samples() const override { return data_.cols(); }
+  void gather(const Index* indices, Index count, Matrix<double>& out) const override {
+    out.resize(data_.rows(), count);
+    for (Index j = 0; j < count; ++j) out.col(j) = data_.col(indices[j]);
+    ++calls;
+  }
+  mutable int calls = 0;
+
+ private:
+  const Matrix<double>& data_;
+};
 
 int run_cli(const std::string& args) {
   const std::string command = std::string("\"") + SPARSECODE_CLI_PATH + "\" " + args + " >/dev/null 2>&1";
@@ -94,5 +112,38 @@ TEST_CASE("cli encode out of core: codes of tiny blocks equal the library's whol
   CHECK(file_bytes(dir / "fortran.npy") == file_bytes(dir / "whole.npy"));
   CHECK(run_cli(base + "--block-rows 0 --input \"" + (dir / "X.npy").string() + "\" --out \"" +
                 (dir / "bad.npy").string() + "\"") == 2);
+  CHECK_FALSE(fs::exists(dir / "bad.npy"));
+}
+
+TEST_CASE("OnlineLearner::fit on a TrainingSource equals fit on the matrix, bit for bit") {
+  const Matrix<double> x = gaussian_matrix(9, 400, 21);
+  const Matrix<double> heldout = gaussian_matrix(9, 40, 22);
+  sc::sparse::OnlineLearnerOptions options;
+  options.atoms = 12;
+  options.coding.penalty.lambda = 0.2;
+  options.batch_size = 32;
+  options.seed = 9;
+  options.stop.epochs = 2;
+  options.evaluate_every = 5;
+  sc::sparse::OnlineLearner in_memory(options);
+  const sc::sparse::OnlineSummary a = in_memory.fit(x, heldout);
+  sc::sparse::OnlineLearner streamed(options);
+  const MatrixSource source(x);
+  const sc::sparse::OnlineSummary b = streamed.fit(source, heldout);
+  CHECK(streamed.dictionary() == in_memory.dictionary());
+  CHECK(b.last.iteration == a.last.iteration);
+  CHECK(b.best_heldout_objective == a.best_heldout_objective);
+  CHECK(source.calls >= b.last.iteration);  // every mini-batch came from the source
+}
+
+TEST_CASE("cli learn --stream reads mini-batches from the file and learns the in-memory dictionary") {
+  TempDir dir("learn_stream");
+  sc::io::save_samples(dir / "X.npy", gaussian_matrix(16, 500, 31));
+  const std::string base = "learn --quiet --atoms 10 --lambda 0.15 --batch-size 40 --epochs 2 --heldout-frac 0.1 "
+                           "--seed 3 --input \"" + (dir / "X.npy").string() + "\" ";
+  REQUIRE(run_cli(base + "--out \"" + (dir / "memory.npy").string() + "\"") == 0);
+  REQUIRE(run_cli(base + "--stream --out \"" + (dir / "stream.npy").string() + "\"") == 0);
+  CHECK(file_bytes(dir / "stream.npy") == file_bytes(dir / "memory.npy"));
+  CHECK(run_cli(base + "--stream --method batch --out \"" + (dir / "bad.npy").string() + "\"") == 2);
   CHECK_FALSE(fs::exists(dir / "bad.npy"));
 }
