@@ -51,6 +51,7 @@ void run_learn(const Session& session, const MpiLearnArgs& m, const CLI::App& cm
   session.step([&] {
     if (!a.images.empty()) throw cli::UsageError("--images: sparsecode-mpi learn reads --input X.npy only");
     if (a.input.empty()) throw cli::UsageError("--input is required");
+    if (a.stream) throw cli::UsageError("--stream: sparsecode-mpi learn holds each rank's shard in memory");
     if (a.method != "online") throw cli::UsageError("--method: sparsecode-mpi learn runs the online method only");
     if (a.seconds > 0 && session.size() > 1) {
       throw cli::UsageError("--seconds: with several ranks each would stop after its own clock; use --iterations or --epochs");
