@@ -12,7 +12,8 @@ JOBS="${JOBS:-$(nproc)}"
 NATIVE="${SPARSECODE_NATIVE:-ON}"
 
 packages=(build-essential cmake pkg-config libeigen3-dev libopenblas-dev libarmadillo-dev
-          doctest-dev libcli11-dev libstb-dev liblbfgspp-dev zlib1g-dev libzip-dev)
+          doctest-dev libcli11-dev libstb-dev liblbfgspp-dev zlib1g-dev libzip-dev
+          libopenmpi-dev openmpi-bin)
 if [ "$mode" = bench ] || [ "$mode" = test ]; then
   # Reference checks (tests compare with files NumPy writes) and the benchmarks' scikit-learn side.
   packages+=(python3-numpy python3-scipy python3-sklearn python3-matplotlib)

@@ -30,7 +30,7 @@ void BatchLearnerOptions::validate() const {
 // Every iteration is a pass over the data, so evaluate_every 0 (at epoch ends) evaluates the
 // held-out set after every iteration.
 LoopSettings BatchLearnerOptions::loop_settings() const {
-  return {atoms, init, dictionary_sign, seed, coding, stop, 0, checkpoint, checkpoint_every};
+  return {atoms, init, dictionary_sign, seed, coding, stop, 0, checkpoint, checkpoint_every, nullptr};
 }
 
 }  // namespace sparsecode::sparse

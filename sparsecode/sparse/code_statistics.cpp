@@ -38,6 +38,13 @@ void CodeStatistics::add(const Matrix<double>& samples, const Matrix<double>& co
   }
 }
 
+void CodeStatistics::accumulate(const Eigen::Ref<const Matrix<double>>& a, const Eigen::Ref<const Matrix<double>>& b,
+                                const Eigen::Ref<const Vector<double>>& usage) {
+  a_ += a;
+  b_ += b;
+  usage_ += usage;
+}
+
 void CodeStatistics::clear_atom(Index j) {
   a_.row(j).setZero();
   a_.col(j).setZero();

@@ -24,6 +24,11 @@ class CodeStatistics {
   /// samples is d×n, codes k×n.
   void add(const Matrix<double>& samples, const Matrix<double>& codes, double weight);
 
+  /// A += a, B += b, usage += usage: increments accumulated elsewhere (e.g. summed over
+  /// processes in data-parallel learning); shapes are the caller's to check.
+  void accumulate(const Eigen::Ref<const Matrix<double>>& a, const Eigen::Ref<const Matrix<double>>& b,
+                  const Eigen::Ref<const Vector<double>>& usage);
+
   /// Clears atom j's statistics (row and column j of A, column j of B), which belonged to an
   /// atom being replaced; usage is kept.
   void clear_atom(Index j);

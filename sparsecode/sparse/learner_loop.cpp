@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -85,7 +86,14 @@ void LearnerLoop::initialize(LearnerStep& step, const Matrix<double>& data) {
   if (settings_.init == DictionaryInit::given) {
     throw std::invalid_argument("initialisation 'given' needs initialize_with(dictionary)");
   }
-  state_.dictionary = initial_dictionary(data, settings_.atoms, settings_.init, settings_.sign, state_.rng);
+  if (settings_.parallel) {
+    const DataParallel& parallel = *settings_.parallel;
+    state_.dictionary = initial_dictionary(
+        data.rows(), parallel.total_samples(), [&](Index i) { return parallel.sample(i, data); }, settings_.atoms,
+        settings_.init, settings_.sign, state_.rng);
+  } else {
+    state_.dictionary = initial_dictionary(data, settings_.atoms, settings_.init, settings_.sign, state_.rng);
+  }
   step.reset(data.rows());
 }
 
@@ -126,11 +134,51 @@ LearnerSummary LearnerLoop::fit(LearnerStep& step, const Matrix<double>& data, c
     initialize(step, data);
   }
   check_dimension(data, state_.dictionary, "training data");
-  check_resumed_data(data, heldout);
+  // Each process of a data-parallel run holds only its shard: fingerprints are per process.
+  if (!settings_.parallel) check_resumed_data(data, heldout);
+  return run(step, settings_.parallel ? settings_.parallel->total_samples() : data.cols(), heldout, callback,
+             [&] { return step.step(data, state_); });
+}
+
+LearnerSummary LearnerLoop::fit(LearnerStep& step, const TrainingSource& source, const Matrix<double>& heldout,
+                                const ProgressCallback& callback) {
+  if (settings_.parallel) throw std::invalid_argument("fit(TrainingSource): data-parallel learning needs fit(data)");
+  if (source.samples() < 1 || source.dimension() < 1) {
+    throw std::invalid_argument("training data is empty (" + std::to_string(source.samples()) + " samples of dimension " +
+                                std::to_string(source.dimension()) + ")");
+  }
+  check_fit_inputs(Matrix<double>::Zero(source.dimension(), 1), heldout, settings_.stop);
+  if (state_.dictionary.size() == 0) {
+    if (settings_.init == DictionaryInit::given) {
+      throw std::invalid_argument("initialisation 'given': call initialize_with(dictionary) before fit()");
+    }
+    Matrix<double> one;
+    state_.dictionary = initial_dictionary(
+        source.dimension(), source.samples(),
+        [&](Index i) -> Vector<double> {
+          source.gather(&i, 1, one);
+          check_finite_data(one, "training sample " + std::to_string(i));
+          return one.col(0);
+        },
+        settings_.atoms, settings_.init, settings_.sign, state_.rng);
+    step.reset(source.dimension());
+  }
+  if (source.dimension() != state_.dictionary.rows()) {
+    throw std::invalid_argument("training data has dimension " + std::to_string(source.dimension()) +
+                                ", the dictionary " + std::to_string(state_.dictionary.rows()));
+  }
+  return run(step, source.samples(), heldout, callback, [&] { return step.step_from(source, state_); });
+}
+
+LearnerSummary LearnerLoop::run(LearnerStep& step, Index training_samples, const Matrix<double>& heldout,
+                                const ProgressCallback& callback, const std::function<StepOutcome()>& one_step) {
   LearnerSummary summary;
   summary.resumed = state_.progress.iteration > 0;
-  training_samples_ = data.cols();
-  step.begin(data.cols(), state_);
+  training_samples_ = training_samples;
+  // With data-parallel learning, some process's share of the held-out set may be empty.
+  double heldout_samples = static_cast<double>(heldout.cols());
+  if (settings_.parallel) settings_.parallel->sum(&heldout_samples, 1);
+  step.begin(training_samples_, state_);
   LearnerProgress& p = state_.progress;
   for (;;) {
     if (const auto reached = stop_reached(settings_.stop, p)) {
@@ -138,18 +186,18 @@ LearnerSummary LearnerLoop::fit(LearnerStep& step, const Matrix<double>& data, c
       break;
     }
     const auto start = std::chrono::steady_clock::now();
-    const StepOutcome outcome = step.step(data, state_);
+    const StepOutcome outcome = one_step();
     record(outcome, seconds_since(start));
     const bool evaluate_now =
         settings_.evaluate_every > 0 ? p.iteration % settings_.evaluate_every == 0 : outcome.epoch_end;
     bool stop_early = false;
-    if (heldout.size() > 0 && evaluate_now) {
+    if (heldout_samples > 0 && evaluate_now) {
       p.heldout_objective = evaluate(heldout);
       stop_early = heldout_.record(p.heldout_objective, settings_.stop);
     }
     history_.push_back(p);
     const bool user_stop = callback && callback(p) == CallbackResult::stop;
-    if (!settings_.checkpoint.empty() && p.iteration % settings_.checkpoint_every == 0) {
+    if (writes_checkpoints() && p.iteration % settings_.checkpoint_every == 0) {
       save_checkpoint(step, settings_.checkpoint);
     }
     if (user_stop || outcome.converged || stop_early) {
@@ -159,7 +207,7 @@ LearnerSummary LearnerLoop::fit(LearnerStep& step, const Matrix<double>& data, c
       break;
     }
   }
-  if (!settings_.checkpoint.empty()) save_checkpoint(step, settings_.checkpoint);
+  if (writes_checkpoints()) save_checkpoint(step, settings_.checkpoint);
   summary.last = p;
   summary.best_heldout_objective = heldout_.best;
   summary.last_update = state_.last_update;
@@ -182,7 +230,16 @@ void LearnerLoop::check_resumed_data(const Matrix<double>& data, const Matrix<do
 double LearnerLoop::evaluate(const Matrix<double>& data) const {
   if (state_.dictionary.size() == 0) throw std::invalid_argument("evaluate: the learner has no dictionary yet");
   Matrix<double> codes(state_.dictionary.cols(), data.cols());
-  return encode(state_.dictionary, data, codes, settings_.coding).mean_objective;
+  if (!settings_.parallel) return encode(state_.dictionary, data, codes, settings_.coding).mean_objective;
+  // Every process's share: Σ objectives and the count, summed over processes.
+  double sums[2] = {0.0, static_cast<double>(data.cols())};
+  if (data.cols() > 0) sums[0] = encode(state_.dictionary, data, codes, settings_.coding).mean_objective * sums[1];
+  settings_.parallel->sum(sums, 2);
+  return sums[1] > 0.0 ? sums[0] / sums[1] : std::numeric_limits<double>::quiet_NaN();
+}
+
+bool LearnerLoop::writes_checkpoints() const {
+  return !settings_.checkpoint.empty() && (!settings_.parallel || settings_.parallel->writes_files());
 }
 
 void LearnerLoop::save_checkpoint(const LearnerStep& step, const std::filesystem::path& path) const {

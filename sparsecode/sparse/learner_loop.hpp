@@ -4,11 +4,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "sparsecode/core/types.hpp"
+#include "sparsecode/sparse/data_parallel.hpp"
 #include "sparsecode/sparse/encoder.hpp"
 #include "sparsecode/sparse/learner_progress.hpp"
 #include "sparsecode/sparse/learner_setup.hpp"
@@ -29,6 +32,10 @@ struct LoopSettings {
   long long evaluate_every = 0;             ///< held-out evaluation every this many iterations (0: at epoch ends)
   std::filesystem::path checkpoint;         ///< empty: no checkpoints
   long long checkpoint_every = 1;
+  /// Data-parallel learning (null: this process holds all the data). With it, fit()'s data is
+  /// this process's shard; initialisation, held-out evaluation and the training-set size span
+  /// every process, and only the process that writes files writes checkpoints.
+  std::shared_ptr<const DataParallel> parallel;
 
   /// Throws std::invalid_argument naming the field as `owner`.field (e.g.
   /// "OnlineLearnerOptions.checkpoint_every") and its value.
@@ -61,7 +68,14 @@ class LearnerLoop {
   LearnerSummary fit(LearnerStep& step, const Matrix<double>& data, const Matrix<double>& heldout,
                      const ProgressCallback& callback);
 
-  /// Mean objective of `data` coded exactly on the current dictionary; throws
+  /// fit() on a training set read on demand (the step gathers each mini-batch from `source`;
+  /// non-finite samples are reported by the coder when their mini-batch is coded).
+  /// Initialisation from data patches gathers its k samples from the source.
+  LearnerSummary fit(LearnerStep& step, const TrainingSource& source, const Matrix<double>& heldout,
+                     const ProgressCallback& callback);
+
+  /// Mean objective of `data` coded exactly on the current dictionary (with settings.parallel:
+  /// of every process's `data` together; collective); throws
   /// std::invalid_argument if there is no dictionary yet.
   double evaluate(const Matrix<double>& data) const;
 
@@ -78,6 +92,10 @@ class LearnerLoop {
 
  private:
   void record(const StepOutcome& outcome, double seconds);
+  bool writes_checkpoints() const;
+  /// fit()'s loop after its checks and initialisation; `one_step` runs one iteration.
+  LearnerSummary run(LearnerStep& step, Index training_samples, const Matrix<double>& heldout,
+                     const ProgressCallback& callback, const std::function<StepOutcome()>& one_step);  ///< a checkpoint path is set and this process writes files
 
   LoopSettings settings_;
   LearnerState state_;

@@ -29,14 +29,20 @@ void check_finite_data(const Matrix<double>& data, const std::string& what) {
 
 Matrix<double> initial_dictionary(const Matrix<double>& data, Index atoms, DictionaryInit init,
                                   DictionarySign sign, std::mt19937_64& rng) {
+  return initial_dictionary(
+      data.rows(), data.cols(), [&data](Index i) -> Vector<double> { return data.col(i); }, atoms, init, sign, rng);
+}
+
+Matrix<double> initial_dictionary(Index dimension, Index samples, const std::function<Vector<double>(Index)>& sample,
+                                  Index atoms, DictionaryInit init, DictionarySign sign, std::mt19937_64& rng) {
   if (atoms < 1) throw std::invalid_argument("number of atoms k must be >= 1, got " + std::to_string(atoms));
-  const Index d = data.rows();
+  const Index d = dimension;
   Matrix<double> dict = core::allocate_matrix<double>(
       d, atoms, "the dictionary of k = " + std::to_string(atoms) + " atoms (--atoms) of d = " + std::to_string(d));
   if (init == DictionaryInit::gaussian) {
     for (Index i = 0; i < dict.size(); ++i) dict.data()[i] = core::standard_normal(rng);
   } else if (init == DictionaryInit::data_patches) {
-    const Index n = data.cols();
+    const Index n = samples;
     if (n < atoms) {
       throw std::invalid_argument("patch initialisation needs at least as many samples as atoms: " +
                                   std::to_string(n) + " samples < k = " + std::to_string(atoms) +
@@ -48,7 +54,7 @@ Matrix<double> initial_dictionary(const Matrix<double>& data, Index atoms, Dicti
       const auto pick = static_cast<std::size_t>(j) +
                         static_cast<std::size_t>(core::uniform_below(rng, static_cast<std::uint64_t>(n - j)));
       std::swap(order[static_cast<std::size_t>(j)], order[pick]);
-      dict.col(j) = data.col(order[static_cast<std::size_t>(j)]);
+      dict.col(j) = sample(order[static_cast<std::size_t>(j)]);
     }
   } else {
     throw std::invalid_argument("initial_dictionary: DictionaryInit::given needs the dictionary itself");

@@ -1,6 +1,7 @@
 // How a dictionary learner starts: the coding defaults, the initial dictionary and its sign constraint, input checks.
 #pragma once
 
+#include <functional>
 #include <random>
 #include <string>
 
@@ -33,6 +34,11 @@ EncodeOptions default_coding();
 /// counts) or if a chosen sample is zero.
 Matrix<double> initial_dictionary(const Matrix<double>& data, Index atoms, DictionaryInit init,
                                   DictionarySign sign, std::mt19937_64& rng);
+
+/// The same from `samples` samples of dimension `dimension` that `sample(i)` returns (for a
+/// training set not held in one matrix, e.g. spread over processes); the same draws and result.
+Matrix<double> initial_dictionary(Index dimension, Index samples, const std::function<Vector<double>(Index)>& sample,
+                                  Index atoms, DictionaryInit init, DictionarySign sign, std::mt19937_64& rng);
 
 /// A user-given initial dictionary checked (finite, k atoms, no zero atom, norms ≤ 1 + 1e-6,
 /// non-negative if asked) and projected onto the constraint set; throws std::invalid_argument

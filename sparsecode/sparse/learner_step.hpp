@@ -3,12 +3,14 @@
 
 #include <filesystem>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 #include "sparsecode/core/types.hpp"
 #include "sparsecode/io/checkpoint.hpp"
 #include "sparsecode/solvers/dictionary_qp.hpp"
 #include "sparsecode/sparse/learner_progress.hpp"
+#include "sparsecode/sparse/training_source.hpp"
 
 namespace sparsecode::sparse {
 
@@ -48,6 +50,11 @@ class LearnerStep {
   virtual StepOutcome step(const Matrix<double>& data, LearnerState& state) = 0;
   /// One iteration on exactly `samples` (partial_fit), which have the dictionary's dimension.
   virtual StepOutcome step_on(const Matrix<double>& samples, LearnerState& state) = 0;
+  /// One iteration of fit() on a training set read on demand; learners that need their whole
+  /// training set in memory throw std::invalid_argument (the default).
+  virtual StepOutcome step_from(const TrainingSource& /*source*/, LearnerState& /*state*/) {
+    throw std::invalid_argument("the " + kind() + " learner needs its training data in memory");
+  }
   /// Writes this learner's own entries into the checkpoint.
   virtual void save(io::Checkpoint& checkpoint) const = 0;
   /// Checks that the checkpoint `path` was written with this learner's settings (throws

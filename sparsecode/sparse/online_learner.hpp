@@ -42,6 +42,14 @@ class OnlineLearner {
     return loop_.fit(step_, data, heldout, callback);
   }
 
+  /// The same on a training set read on demand: each mini-batch is gathered from `source` (the
+  /// same samples in the same order as fit(data) on the matrix of all of them, so the same
+  /// result); options.parallel must be null.
+  OnlineSummary fit(const TrainingSource& source, const Matrix<double>& heldout,
+                    const ProgressCallback& callback = {}) {
+    return loop_.fit(step_, source, heldout, callback);
+  }
+
   /// Mean objective of `data` coded on the current dictionary (coding options as for training).
   double evaluate(const Matrix<double>& data) const { return loop_.evaluate(data); }
 

@@ -23,7 +23,7 @@ void OnlineLearnerOptions::validate() const {
 }
 
 LoopSettings OnlineLearnerOptions::loop_settings() const {
-  return {atoms, init, dictionary_sign, seed, coding, stop, evaluate_every, checkpoint, checkpoint_every};
+  return {atoms, init, dictionary_sign, seed, coding, stop, evaluate_every, checkpoint, checkpoint_every, parallel};
 }
 
 }  // namespace sparsecode::sparse

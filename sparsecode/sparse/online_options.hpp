@@ -3,10 +3,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 
 #include "sparsecode/core/types.hpp"
 #include "sparsecode/solvers/dictionary_bcd.hpp"
 #include "sparsecode/sparse/encoder.hpp"
+#include "sparsecode/sparse/data_parallel.hpp"
 #include "sparsecode/sparse/learner_loop.hpp"
 #include "sparsecode/sparse/learner_setup.hpp"
 #include "sparsecode/sparse/stop_criteria.hpp"
@@ -52,6 +54,10 @@ struct OnlineLearnerOptions {
   /// Checkpoint file (empty: none), written every `checkpoint_every` iterations and at the end.
   std::filesystem::path checkpoint;
   long long checkpoint_every = 100;
+  /// Data-parallel learning (see DataParallel): fit()'s data is then this process's shard, and
+  /// mini-batches, statistics, held-out evaluation and initialisation span every process's
+  /// shard. Null (default): this process holds the whole training set.
+  std::shared_ptr<const DataParallel> parallel;
 
   void validate() const;  ///< throws std::invalid_argument naming the field and value
   LoopSettings loop_settings() const;  ///< the share of LearnerLoop (which runs the learner)

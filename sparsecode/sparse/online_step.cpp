@@ -24,10 +24,41 @@ void OnlineStep::start_epoch(Index n, std::mt19937_64& rng) {
 }
 
 StepOutcome OnlineStep::step(const Matrix<double>& data, LearnerState& state) {
-  const Index n = data.cols();
+  const Index n = static_cast<Index>(order_.size());  // the whole training set's size
   const Index m = std::min<Index>(options_.batch_size, n - position_);
-  batch_.resize(data.rows(), m);
-  for (Index i = 0; i < m; ++i) batch_.col(i) = data.col(order_[static_cast<std::size_t>(position_ + i)]);
+  StepOutcome outcome;
+  if (!options_.parallel) {
+    batch_.resize(data.rows(), m);
+    for (Index i = 0; i < m; ++i) batch_.col(i) = data.col(order_[static_cast<std::size_t>(position_ + i)]);
+    outcome = step_on(batch_, state);
+  } else {
+    // The mini-batch's indices are global; this process codes those in its shard, in batch order.
+    const Index first = options_.parallel->first_sample();
+    const Index last = first + data.cols();
+    Index mine = 0;
+    for (Index i = 0; i < m; ++i) {
+      const Index g = order_[static_cast<std::size_t>(position_ + i)];
+      mine += g >= first && g < last ? 1 : 0;
+    }
+    batch_.resize(data.rows(), mine);
+    for (Index i = 0, c = 0; i < m; ++i) {
+      const Index g = order_[static_cast<std::size_t>(position_ + i)];
+      if (g >= first && g < last) batch_.col(c++) = data.col(g - first);
+    }
+    outcome = step_shared(batch_, m, state);
+  }
+  position_ += m;
+  if (position_ == n) {
+    outcome.epoch_end = true;
+    start_epoch(n, state.rng);
+  }
+  return outcome;
+}
+
+StepOutcome OnlineStep::step_from(const TrainingSource& source, LearnerState& state) {
+  const Index n = static_cast<Index>(order_.size());
+  const Index m = std::min<Index>(options_.batch_size, n - position_);
+  source.gather(order_.data() + position_, m, batch_);
   StepOutcome outcome = step_on(batch_, state);
   position_ += m;
   if (position_ == n) {
@@ -65,11 +96,51 @@ StepOutcome OnlineStep::step_on(const Matrix<double>& samples, LearnerState& sta
   return outcome;
 }
 
-long long OnlineStep::replace_unused(const Matrix<double>& batch, LearnerState& state) {
-  if (options_.replace_window < 0) return 0;
+StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size, LearnerState& state) {
+  const Index d = state.dictionary.rows();
+  const Index k = state.dictionary.cols();
+  increment_.reset(d, k);
+  double sums[2] = {0.0, 0.0};  // Σ objective, Σ non-zeros of this process's codes
+  if (mine.cols() > 0) {
+    const EncodeSummary coded = encode(state.dictionary, mine, codes_, options_.coding);
+    const auto n = static_cast<double>(mine.cols());
+    sums[0] = coded.mean_objective * n;
+    sums[1] = coded.mean_nonzeros * n;
+    increment_.add(mine, codes_, 1.0 / static_cast<double>(batch_size));
+  }
+  // One reduction of A (k×k), B (d×k), usage (k) and the two sums.
+  const auto ka = static_cast<std::size_t>(k * k), kb = static_cast<std::size_t>(d * k), ku = static_cast<std::size_t>(k);
+  reduction_.resize(ka + kb + ku + 2);
+  double* buffer = reduction_.data();
+  std::copy_n(increment_.a().data(), ka, buffer);
+  std::copy_n(increment_.b().data(), kb, buffer + ka);
+  std::copy_n(increment_.usage().data(), ku, buffer + ka + kb);
+  std::copy_n(sums, 2, buffer + ka + kb + ku);
+  options_.parallel->sum(buffer, static_cast<Index>(reduction_.size()));
+  statistics_.scale(past_weight(state.progress.iteration + 1));
+  statistics_.accumulate(Eigen::Map<const Matrix<double>>(buffer, k, k), Eigen::Map<const Matrix<double>>(buffer + ka, d, k),
+                         Eigen::Map<const Vector<double>>(buffer + ka + kb, k));
+  window_samples_ += batch_size;
+  state.last_update =
+      solvers::update_dictionary_bcd(statistics_.a(), statistics_.b(), state.dictionary, options_.dictionary);
+  StepOutcome outcome;
+  // Replacement draws from the whole mini-batch, gathered (in process order) only when due.
+  if (replacement_due()) outcome.atoms_replaced = replace_unused(options_.parallel->gather_columns(mine), state);
+  outcome.samples = batch_size;
+  outcome.mean_objective = buffer[ka + kb + ku] / static_cast<double>(batch_size);
+  outcome.mean_nonzeros = buffer[ka + kb + ku + 1] / static_cast<double>(batch_size);
+  return outcome;
+}
+
+bool OnlineStep::replacement_due() const {
+  if (options_.replace_window < 0) return false;
   const long long window =
       options_.replace_window > 0 ? options_.replace_window : 10 * static_cast<long long>(options_.atoms);
-  if (window_samples_ < window) return 0;
+  return window_samples_ >= window;
+}
+
+long long OnlineStep::replace_unused(const Matrix<double>& batch, LearnerState& state) {
+  if (!replacement_due()) return 0;
   const long long replaced =
       replace_unused_atoms(state.dictionary, statistics_, batch, options_.dictionary_sign, state.rng);
   statistics_.clear_usage();

@@ -24,6 +24,7 @@ class OnlineStep final : public LearnerStep {
   void begin(Index training_samples, LearnerState& state) override;
   StepOutcome step(const Matrix<double>& data, LearnerState& state) override;
   StepOutcome step_on(const Matrix<double>& samples, LearnerState& state) override;
+  StepOutcome step_from(const TrainingSource& source, LearnerState& state) override;
   void save(io::Checkpoint& checkpoint) const override;
   void restore(const io::Checkpoint& checkpoint, const std::filesystem::path& path, Index dimension) override;
 
@@ -32,6 +33,11 @@ class OnlineStep final : public LearnerStep {
 
  private:
   double past_weight(long long iteration) const;  ///< β_t for iteration t ≥ 1
+  /// step_on() for data-parallel learning: `mine` holds this process's share of a mini-batch
+  /// of `batch_size` samples; increments of A, B, usage and the outcome's sums are summed over
+  /// processes in one DataParallel::sum, then every process applies the same update.
+  StepOutcome step_shared(const Matrix<double>& mine, Index batch_size, LearnerState& state);
+  bool replacement_due() const;
   long long replace_unused(const Matrix<double>& batch, LearnerState& state);
   void start_epoch(Index n, std::mt19937_64& rng);
 
@@ -42,6 +48,8 @@ class OnlineStep final : public LearnerStep {
   long long window_samples_ = 0;  ///< samples seen in the current replacement window
   Matrix<double> batch_;          ///< workspace: the current mini-batch (d×η)
   Matrix<double> codes_;          ///< workspace: its codes (k×η)
+  CodeStatistics increment_;      ///< workspace: this process's increments (data-parallel)
+  std::vector<double> reduction_; ///< workspace: A, B, usage and sums packed for one reduction
 };
 
 }  // namespace sparsecode::sparse

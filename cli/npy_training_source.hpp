@@ -1,0 +1,32 @@
+// The training rows of an .npy file as a sparse::TrainingSource: mini-batches read on demand, held-out rows loaded.
+#pragma once
+
+#include <vector>
+
+#include "sparsecode/io/npy_rows.hpp"
+#include "sparsecode/sparse/training_source.hpp"
+
+namespace sparsecode::cli {
+
+/// Training sample t is the t-th row of the file not marked held out (the order of the
+/// in-memory split), read with one pread per sample when a mini-batch needs it: random access,
+/// cheap on an SSD or in the page cache, a seek per sample on a spinning disk. Holds N indices
+/// (8 bytes per training row) and the held-out rows.
+class NpyTrainingSource final : public sparse::TrainingSource {
+ public:
+  /// `held[i]` marks row i of `reader` (which must outlive this) as held out; those rows are
+  /// read into heldout() (d×M, file order).
+  NpyTrainingSource(const io::NpyRowReader& reader, const std::vector<char>& held);
+
+  core::Index dimension() const override { return reader_.row_length(); }
+  core::Index samples() const override { return static_cast<core::Index>(rows_.size()); }
+  void gather(const core::Index* indices, core::Index count, core::Matrix<double>& out) const override;
+  const core::Matrix<double>& heldout() const { return heldout_; }
+
+ private:
+  const io::NpyRowReader& reader_;
+  std::vector<core::Index> rows_;  ///< file row of each training sample
+  core::Matrix<double> heldout_;
+};
+
+}  // namespace sparsecode::cli

@@ -1,0 +1,113 @@
+// NpyRowReader: blocks of rows of a .npy file through pread(), converted like load_samples().
+#include "sparsecode/io/npy_rows.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace sparsecode::io {
+
+NpyRowReader::NpyRowReader(const std::filesystem::path& path) : file_(path), header_(read_npy_header(path)) {
+  if (header_.element_count() == 0) {
+    throw NpyError(file_, "zero-size array (shape " + npy_shape_text(header_.shape) + ") where data is needed");
+  }
+  rows_ = header_.shape.size() == 2 ? static_cast<Index>(header_.shape[0]) : 1;
+  cols_ = static_cast<Index>(header_.shape.back());
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) throw NpyError(file_, std::string("cannot open: ") + std::strerror(errno));
+}
+
+NpyRowReader::~NpyRowReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void NpyRowReader::read_bytes(void* destination, std::size_t bytes, std::size_t offset) const {
+  auto* out = static_cast<unsigned char*>(destination);
+  while (bytes > 0) {
+    const ssize_t got = ::pread(fd_, out, bytes, static_cast<off_t>(offset));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw NpyError(file_, std::string("read error: ") + std::strerror(errno));
+    }
+    if (got == 0) throw NpyError(file_, "file shrank while being read");
+    out += got;
+    offset += static_cast<std::size_t>(got);
+    bytes -= static_cast<std::size_t>(got);
+  }
+}
+
+namespace {
+
+// Reads `count` rows starting at `first` stored as S into the d×count matrix `out` (as T).
+template <class S, class T>
+void read_rows_as(const NpyHeader& header, Index rows, Index cols, Index first, Index count, Matrix<T>& out,
+                  const auto& read_bytes) {
+  const auto d = static_cast<std::size_t>(cols);
+  const auto n = static_cast<std::size_t>(count);
+  const bool transpose = header.fortran_order && header.shape.size() == 2;
+  if (!transpose) {
+    const std::size_t offset = header.data_offset + static_cast<std::size_t>(first) * d * sizeof(S);
+    if constexpr (std::is_same_v<S, T>) {
+      read_bytes(out.data(), n * d * sizeof(S), offset);
+    } else {
+      std::vector<S> buffer(n * d);
+      read_bytes(buffer.data(), buffer.size() * sizeof(S), offset);
+      for (std::size_t t = 0; t < buffer.size(); ++t) out.data()[t] = static_cast<T>(buffer[t]);
+    }
+    return;
+  }
+  // Fortran order: feature j of sample i is element i + j·N; one contiguous run per feature.
+  std::vector<S> buffer(n);
+  for (std::size_t j = 0; j < d; ++j) {
+    const std::size_t offset =
+        header.data_offset + (j * static_cast<std::size_t>(rows) + static_cast<std::size_t>(first)) * sizeof(S);
+    read_bytes(buffer.data(), n * sizeof(S), offset);
+    for (std::size_t i = 0; i < n; ++i) out(static_cast<Index>(j), static_cast<Index>(i)) = static_cast<T>(buffer[i]);
+  }
+}
+
+}  // namespace
+
+template <class T>
+Matrix<T> NpyRowReader::read(Index first, Index count, NpyConversion conversion) const {
+  if (first < 0 || count < 0 || first > rows_ || count > rows_ - first) {
+    throw std::invalid_argument("NpyRowReader::read: rows [" + std::to_string(first) + ", " +
+                                std::to_string(first + count) + ") outside the " + std::to_string(rows_) +
+                                " rows of '" + file_.string() + "'");
+  }
+  Matrix<T> out(cols_, count);
+  if (count == 0) return out;
+  auto reader = [this](void* destination, std::size_t bytes, std::size_t offset) {
+    read_bytes(destination, bytes, offset);
+  };
+  const NpyDType stored = header_.dtype;
+  const NpyDType wanted = npy_dtype_of<T>();
+  if (stored == wanted) {
+    read_rows_as<T, T>(header_, rows_, cols_, first, count, out, reader);
+    return out;
+  }
+  const std::string mismatch = "dtype mismatch: the file holds '" + npy_dtype_descr(stored) + "', '" +
+                               npy_dtype_descr(wanted) + "' was requested";
+  if constexpr (std::is_floating_point_v<T>) {
+    using Other = std::conditional_t<std::is_same_v<T, float>, double, float>;
+    if (stored == npy_dtype_of<Other>()) {
+      if (conversion != NpyConversion::allow_float_conversion) {
+        throw NpyError(file_, mismatch + " (float conversion not allowed)");
+      }
+      read_rows_as<Other, T>(header_, rows_, cols_, first, count, out, reader);
+      return out;
+    }
+  }
+  throw NpyError(file_, mismatch);
+}
+
+template Matrix<float> NpyRowReader::read<float>(Index, Index, NpyConversion) const;
+template Matrix<double> NpyRowReader::read<double>(Index, Index, NpyConversion) const;
+
+}  // namespace sparsecode::io

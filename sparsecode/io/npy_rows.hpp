@@ -1,0 +1,45 @@
+// Reads blocks of rows (samples) of an N×d .npy file without loading the whole array.
+#pragma once
+
+#include <filesystem>
+
+#include "sparsecode/core/types.hpp"
+#include "sparsecode/io/npy.hpp"
+
+namespace sparsecode::io {
+
+/// An open N×d .npy file (samples as rows; a 1-D array is one sample) from which any block of
+/// consecutive rows is read as a d×count column-major matrix, with the same values
+/// load_samples() gives for those columns (float32<->float64 converted the same way when
+/// allowed). Reads use pread(): one read per block of a C-order file, one per feature for a
+/// Fortran-order file. The header is validated on opening (as read_npy_header does, including
+/// the data size). Not copyable; read() is const and may be called from several threads.
+class NpyRowReader {
+ public:
+  /// Throws NpyError naming the file if it cannot be opened or is malformed, or holds no data.
+  explicit NpyRowReader(const std::filesystem::path& path);
+  ~NpyRowReader();
+  NpyRowReader(const NpyRowReader&) = delete;
+  NpyRowReader& operator=(const NpyRowReader&) = delete;
+
+  const NpyHeader& header() const { return header_; }
+  const std::filesystem::path& file() const { return file_; }
+  Index rows() const { return rows_; }        ///< N, the samples
+  Index row_length() const { return cols_; }  ///< d, values per sample
+
+  /// Rows [first, first + count) as a d×count matrix. Throws std::invalid_argument if the range
+  /// is outside [0, N); NpyError on a dtype mismatch (as load_samples) or a read error.
+  template <class T>
+  Matrix<T> read(Index first, Index count, NpyConversion conversion = NpyConversion::exact) const;
+
+ private:
+  void read_bytes(void* destination, std::size_t bytes, std::size_t offset) const;
+
+  std::filesystem::path file_;
+  NpyHeader header_;
+  Index rows_ = 0;
+  Index cols_ = 0;
+  int fd_ = -1;
+};
+
+}  // namespace sparsecode::io

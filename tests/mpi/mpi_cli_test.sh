@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# CTest cases for `sparsecode-mpi`: one case per invocation, comparing with the single-process `sparsecode`.
+#   mpi_cli_test.sh CASE SPARSECODE SPARSECODE_MPI MPIEXEC DATA_DIR
+set -euo pipefail
+case_name="$1"; plain="$2"; mpi="$3"; mpiexec="$4"; images="$5"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+run_mpi() {  # run_mpi P ARGS...: sparsecode-mpi under mpirun with P ranks (CI runs as root on 2 cores)
+  local p="$1"; shift
+  # In a sanitizer build, LeakSanitizer would report Open MPI's own never-freed start-up memory.
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+    "$mpiexec" --allow-run-as-root --oversubscribe -x ASAN_OPTIONS -np "$p" "$mpi" "$@"
+}
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Data: 8x8 patches of the embedded images (N not a multiple of the ranks' 64-row alignment),
+# and a dictionary learned on them.
+"$plain" patches --images "$images" --size 8 --count 1003 --seed 3 --out X.npy --quiet >/dev/null
+"$plain" learn --input X.npy --atoms 24 --lambda 0.2 --iterations 20 --batch-size 64 --seed 1 --threads 1 \
+  --quiet --out D.npy >/dev/null
+
+learn_flags="--input X.npy --atoms 24 --lambda 0.15 --batch-size 64 --epochs 2 --heldout-frac 0.1 --seed 7 --threads 1 --quiet"
+
+case "$case_name" in
+  encode_matches_single_process)
+    "$plain" encode --dict D.npy --input X.npy --lambda 0.15 --quiet --out single.npy
+    for p in 1 2; do
+      run_mpi "$p" encode --dict D.npy --input X.npy --lambda 0.15 --quiet --out "mpi$p.npy" --block-rows 64
+      cmp single.npy "mpi$p.npy" || fail "-np $p output differs from sparsecode encode"
+    done
+    run_mpi 2 encode --dict D.npy --input X.npy --lambda 0.15 --quiet --out f32.npy --float32 --solver cd
+    "$plain" encode --dict D.npy --input X.npy --lambda 0.15 --quiet --out f32_single.npy --float32 --solver cd
+    cmp f32.npy f32_single.npy || fail "-np 2 --float32 --solver cd differs"
+    ;;
+  encode_failing_rank_leaves_no_output)
+    set +e
+    run_mpi 2 encode --dict D.npy --input X.npy --lambda 0.15 --quiet --out bad.npy --fail-rank 1 2>err.txt
+    status=$?
+    set -e
+    [ "$status" -ne 0 ] || fail "a failing rank gave exit status 0"
+    grep -q "sparsecode-mpi: error: rank 1: simulated failure" err.txt || fail "no clear message: $(cat err.txt)"
+    [ "$(grep -c 'sparsecode-mpi: error' err.txt)" -eq 1 ] || fail "message not printed exactly once"
+    set +e
+    run_mpi 2 encode --dict D.npy --input missing.npy --lambda 0.15 --quiet --out bad.npy 2>err2.txt
+    status=$?
+    set -e
+    [ "$status" -ne 0 ] || fail "an unreadable input gave exit status 0"
+    grep -q "missing.npy" err2.txt || fail "the message does not name the file: $(cat err2.txt)"
+    if ls | grep -q "bad.npy"; then fail "partial output left behind: $(ls)"; fi
+    ;;
+  learn_np1_matches_single_process)
+    "$plain" learn $learn_flags --out single.npy --log single.csv
+    run_mpi 1 learn $learn_flags --out mpi1.npy --log mpi1.csv
+    cmp single.npy mpi1.npy || fail "-np 1 dictionary differs from sparsecode learn"
+    # The logs agree except for the timing column.
+    diff <(cut -d, -f1-7 single.csv) <(cut -d, -f1-7 mpi1.csv) >/dev/null || fail "-np 1 learning curve differs"
+    ;;
+  learn_np2_reproducible_and_replicated)
+    mkdir -p first second
+    run_mpi 2 learn $learn_flags --out first.npy --dump-rank-dictionaries first
+    run_mpi 2 learn $learn_flags --out second.npy --dump-rank-dictionaries second
+    cmp first.npy second.npy || fail "-np 2 is not reproducible"
+    cmp first/D.rank0.npy first/D.rank1.npy || fail "ranks hold different dictionaries"
+    cmp first.npy first/D.rank0.npy || fail "the output is not rank 0's dictionary"
+    ;;
+  learn_np2_heldout_close_to_np1)
+    run_mpi 1 learn $learn_flags --out one.npy --log one.csv
+    run_mpi 2 learn $learn_flags --out two.npy --log two.csv
+    # The last held-out objective, after the same number of samples (column 2) in both runs.
+    last() { awk -F, 'NR > 1 && $5 != "" { s = $2; h = $5 } END { print s, h }' "$1"; }
+    read -r s1 h1 <<<"$(last one.csv)"
+    read -r s2 h2 <<<"$(last two.csv)"
+    [ -n "$h1" ] && [ "$s1" = "$s2" ] || fail "no held-out evaluation after the same samples ($s1 vs $s2)"
+    awk -v a="$h1" -v b="$h2" 'BEGIN { r = (a > b ? a - b : b - a) / a; exit !(r <= 0.002) }' ||
+      fail "-np 2 held-out objective $h2 not within 0.2% of -np 1's $h1"
+    ;;
+  learn_np2_resume_matches_uninterrupted)
+    flags="${learn_flags/--epochs 2/}"
+    run_mpi 2 learn $flags --iterations 20 --out full.npy
+    run_mpi 2 learn $flags --iterations 9 --out part.npy --checkpoint ck
+    run_mpi 2 learn $flags --iterations 20 --out resumed.npy --checkpoint ck --resume
+    cmp full.npy resumed.npy || fail "-np 2 resumed run differs from the uninterrupted one"
+    ;;
+  learn_failing_rank_leaves_no_output)
+    set +e
+    run_mpi 2 learn $learn_flags --out bad.npy --log bad.csv --fail-rank 1 2>err.txt
+    status=$?
+    set -e
+    [ "$status" -ne 0 ] || fail "a failing rank gave exit status 0"
+    grep -q "sparsecode-mpi: error: rank 1: simulated failure" err.txt || fail "no clear message: $(cat err.txt)"
+    [ "$(grep -c 'sparsecode-mpi: error' err.txt)" -eq 1 ] || fail "message not printed exactly once"
+    if ls | grep -q "bad\."; then fail "partial output left behind: $(ls)"; fi
+    ;;
+  *)
+    fail "unknown case $case_name" ;;
+esac
+echo "ok: $case_name"

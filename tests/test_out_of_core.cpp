@@ -1,0 +1,149 @@
+// Out of core: io::NpyRowReader blocks, `encode` in blocks and `learn --stream` / fit(TrainingSource) equal the in-memory results.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+
+#include "sparsecode/io/npy.hpp"
+#include "sparsecode/io/npy_rows.hpp"
+#include "sparsecode/sparse/encoder.hpp"
+#include "sparsecode/sparse/online_learner.hpp"
+#include "tests/lasso_test_support.hpp"
+#include "tests/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+namespace sc = sparsecode;
+using namespace sc::test;
+
+namespace {
+
+// Writes the d×N samples as an N×d Fortran-order file (feature j of all samples contiguous).
+void save_fortran(const fs::path& path, const Matrix<double>& samples) {
+  const Matrix<double> file_order = samples.transpose();  // N×d column-major = Fortran N×d
+  sc::io::NpyArray array;
+  array.dtype = sc::io::NpyDType::float64;
+  array.fortran_order = true;
+  array.shape = {static_cast<std::size_t>(samples.cols()), static_cast<std::size_t>(samples.rows())};
+  array.bytes.resize(static_cast<std::size_t>(file_order.size()) * sizeof(double));
+  std::memcpy(array.bytes.data(), file_order.data(), array.bytes.size());
+  sc::io::write_npy(path, array);
+}
+
+std::string file_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The columns of a matrix, gathered on demand as a file-backed source would.
+class MatrixSource final : public sc::sparse::TrainingSource {
+ public:
+  explicit MatrixSource(const Matrix<double>& data) : data_(data) {}
+  Index dimension() const override { return data_.rows(); }
+  Index samples() const override { return data_.cols(); }
+  void gather(const Index* indices, Index count, Matrix<double>& out) const override {
+    out.resize(data_.rows(), count);
+    for (Index j = 0; j < count; ++j) out.col(j) = data_.col(indices[j]);
+    ++calls;
+  }
+  mutable int calls = 0;
+
+ private:
+  const Matrix<double>& data_;
+};
+
+int run_cli(const std::string& args) {
+  const std::string command = std::string("\"") + SPARSECODE_CLI_PATH + "\" " + args + " >/dev/null 2>&1";
+  const int raw = std::system(command.c_str());
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("NpyRowReader: any block of rows equals those columns of load_samples, in C and Fortran order") {
+  TempDir dir("npy_rows");
+  const Matrix<double> x = gaussian_matrix(5, 37, 11);  // d×N
+  sc::io::save_samples(dir / "c.npy", x);
+  save_fortran(dir / "f.npy", x);
+  sc::io::save_samples(dir / "f32.npy", Matrix<float>(x.cast<float>()));
+  const Matrix<double> whole32 = sc::io::load_samples<double>(dir / "f32.npy", sc::io::NpyConversion::allow_float_conversion);
+  for (const char* name : {"c.npy", "f.npy"}) {
+    const sc::io::NpyRowReader reader(dir / name);
+    CHECK(reader.rows() == 37);
+    CHECK(reader.row_length() == 5);
+    for (const auto& [first, count] : {std::pair<Index, Index>{0, 37}, {0, 1}, {13, 7}, {36, 1}, {20, 0}}) {
+      CHECK(reader.read<double>(first, count) == x.middleCols(first, count));
+    }
+  }
+  const sc::io::NpyRowReader reader32(dir / "f32.npy");
+  CHECK(reader32.read<double>(3, 11, sc::io::NpyConversion::allow_float_conversion) == whole32.middleCols(3, 11));
+  CHECK_THROWS_AS(reader32.read<double>(0, 1), sc::io::NpyError);  // conversion not allowed
+  const sc::io::NpyRowReader reader(dir / "c.npy");
+  CHECK_THROWS_AS(reader.read<double>(30, 8), std::invalid_argument);
+  CHECK_THROWS_AS(reader.read<double>(-1, 2), std::invalid_argument);
+  CHECK_THROWS_AS(sc::io::NpyRowReader(dir / "missing.npy"), sc::io::NpyError);
+}
+
+TEST_CASE("cli encode out of core: codes of tiny blocks equal the library's whole-matrix codes bit for bit") {
+  TempDir dir("encode_blocks");
+  const Matrix<double> dictionary = random_dictionary(8, 12, 5);  // d×k
+  const Matrix<double> x = gaussian_matrix(8, 301, 6);            // N = 301: blocks of 64 and a partial one
+  sc::io::save_samples(dir / "D.npy", dictionary);
+  sc::io::save_samples(dir / "X.npy", x);
+  save_fortran(dir / "XF.npy", x);
+  const std::string base = "encode --quiet --lambda 0.2 --dict \"" + (dir / "D.npy").string() + "\" ";
+  REQUIRE(run_cli(base + "--input \"" + (dir / "X.npy").string() + "\" --out \"" + (dir / "whole.npy").string() + "\"") == 0);
+  REQUIRE(run_cli(base + "--block-rows 1 --input \"" + (dir / "X.npy").string() + "\" --out \"" +
+                  (dir / "blocks.npy").string() + "\"") == 0);
+  REQUIRE(run_cli(base + "--block-rows 100 --input \"" + (dir / "XF.npy").string() + "\" --out \"" +
+                  (dir / "fortran.npy").string() + "\"") == 0);
+  Matrix<double> expected;
+  sc::sparse::EncodeOptions options;
+  options.penalty.lambda = 0.2;
+  sc::sparse::encode(dictionary, x, expected, options);
+  CHECK(sc::io::load_samples<double>(dir / "whole.npy") == expected);
+  CHECK(file_bytes(dir / "blocks.npy") == file_bytes(dir / "whole.npy"));
+  CHECK(file_bytes(dir / "fortran.npy") == file_bytes(dir / "whole.npy"));
+  CHECK(run_cli(base + "--block-rows 0 --input \"" + (dir / "X.npy").string() + "\" --out \"" +
+                (dir / "bad.npy").string() + "\"") == 2);
+  CHECK_FALSE(fs::exists(dir / "bad.npy"));
+}
+
+TEST_CASE("OnlineLearner::fit on a TrainingSource equals fit on the matrix, bit for bit") {
+  const Matrix<double> x = gaussian_matrix(9, 400, 21);
+  const Matrix<double> heldout = gaussian_matrix(9, 40, 22);
+  sc::sparse::OnlineLearnerOptions options;
+  options.atoms = 12;
+  options.coding.penalty.lambda = 0.2;
+  options.batch_size = 32;
+  options.seed = 9;
+  options.stop.epochs = 2;
+  options.evaluate_every = 5;
+  sc::sparse::OnlineLearner in_memory(options);
+  const sc::sparse::OnlineSummary a = in_memory.fit(x, heldout);
+  sc::sparse::OnlineLearner streamed(options);
+  const MatrixSource source(x);
+  const sc::sparse::OnlineSummary b = streamed.fit(source, heldout);
+  CHECK(streamed.dictionary() == in_memory.dictionary());
+  CHECK(b.last.iteration == a.last.iteration);
+  CHECK(b.best_heldout_objective == a.best_heldout_objective);
+  CHECK(source.calls >= b.last.iteration);  // every mini-batch came from the source
+}
+
+TEST_CASE("cli learn --stream reads mini-batches from the file and learns the in-memory dictionary") {
+  TempDir dir("learn_stream");
+  sc::io::save_samples(dir / "X.npy", gaussian_matrix(16, 500, 31));
+  const std::string base = "learn --quiet --atoms 10 --lambda 0.15 --batch-size 40 --epochs 2 --heldout-frac 0.1 "
+                           "--seed 3 --input \"" + (dir / "X.npy").string() + "\" ";
+  REQUIRE(run_cli(base + "--out \"" + (dir / "memory.npy").string() + "\"") == 0);
+  REQUIRE(run_cli(base + "--stream --out \"" + (dir / "stream.npy").string() + "\"") == 0);
+  CHECK(file_bytes(dir / "stream.npy") == file_bytes(dir / "memory.npy"));
+  CHECK(run_cli(base + "--stream --method batch --out \"" + (dir / "bad.npy").string() + "\"") == 2);
+  CHECK_FALSE(fs::exists(dir / "bad.npy"));
+}
