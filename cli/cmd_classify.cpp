@@ -179,7 +179,7 @@ void add_train(CLI::App& parent) {
       ->check(CLI::IsMember({"softmax", "squared-hinge"}));
   cmd->add_option("--l2", a.l2,
                   "Weight decay on the mean loss (sklearn's C = 1/(l2·N)), or 'auto': chosen on the validation "
-                  "split from 1e-1 down to 1e-6 (decades), then refit on all samples")
+                  "split from 1e-1 down to 1e-6 (half-decades: 1e-1, 3e-2, 1e-2, ...), then refit on all samples")
       ->capture_default_str();
   cmd->add_option("--l1", o.l1, "L1 penalty on the weights (elastic net; OWL-QN)")
       ->capture_default_str()
