@@ -63,6 +63,7 @@ class Reader {
   }
   void take(void* dst, std::size_t n) {
     if (n > bytes_.size() - pos_) fail("truncated");
+    if (n == 0) return;  // an empty matrix's data() may be null, which memcpy must not see
     std::memcpy(dst, bytes_.data() + pos_, n);
     pos_ += n;
   }
