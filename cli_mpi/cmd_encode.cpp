@@ -138,9 +138,6 @@ void run_encode(const Session& session, const MpiEncodeArgs& m) {
     }
     if (::close(fd) != 0) throw write_error(a.out);
   });
-  session.step([&] {
-    if (session.root()) output.commit();
-  });
   const std::vector<double> sums = session.sum_in_rank_order(
       {totals.samples, totals.objective, totals.nonzeros, totals.residual, totals.not_converged});
   cli::EncodeTotals all;
@@ -151,6 +148,14 @@ void run_encode(const Session& session, const MpiEncodeArgs& m) {
   all.not_converged = sums[4];
   MPI_Allreduce(&totals.max_gap, &all.max_gap, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
   MPI_Allreduce(&totals.max_relative_gap, &all.max_relative_gap, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Allreduce(&totals.threads, &all.threads, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  // As in `sparsecode encode`: non-converged samples are reported (once), and with
+  // --fail-on-nonconverged no rank commits the output.
+  session.step([&] {
+    if (!session.root()) return;
+    all.report_nonconverged(a);
+    output.commit();
+  });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (session.root() && !a.quiet) {
     std::printf("%s (%d ranks)\n", all.summary(encoder->solver(), seconds).brief_report().c_str(), session.size());

@@ -48,6 +48,18 @@ case "$case_name" in
     [ "$status" -ne 0 ] || fail "an unreadable input gave exit status 0"
     grep -q "missing.npy" err2.txt || fail "the message does not name the file: $(cat err2.txt)"
     if ls | grep -q "bad.npy"; then fail "partial output left behind: $(ls)"; fi
+    # As in sparsecode encode: samples that did not converge are reported once even with --quiet,
+    # and --fail-on-nonconverged makes them an error with no output.
+    unreachable="--dict D.npy --input X.npy --lambda 0.001 --solver cd --tol 1e-300 --quiet"
+    run_mpi 2 encode $unreachable --out warned.npy 2>err3.txt || fail "non-converged samples alone failed the run"
+    [ "$(grep -c 'did not converge' err3.txt)" -eq 1 ] || fail "non-convergence not reported once: $(cat err3.txt)"
+    set +e
+    run_mpi 2 encode $unreachable --out strict.npy --fail-on-nonconverged 2>err4.txt
+    status=$?
+    set -e
+    [ "$status" -ne 0 ] || fail "--fail-on-nonconverged gave exit status 0"
+    grep -q "fail-on-nonconverged" err4.txt || fail "no clear message: $(cat err4.txt)"
+    if ls | grep -q "strict.npy"; then fail "--fail-on-nonconverged left output: $(ls)"; fi
     ;;
   learn_np1_matches_single_process)
     "$plain" learn $learn_flags --out single.npy --log single.csv
