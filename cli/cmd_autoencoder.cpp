@@ -147,7 +147,8 @@ void run_train(TrainArgs& a) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  check_output_paths({{"--out", a.out}, {"--png", a.png}, {"--log", a.log}, {"--curve-png", a.curve_png}});
+  check_output_paths({{"--out", a.out}, {"--png", a.png}, {"--log", a.log}, {"--curve-png", a.curve_png}},
+                     {{"--input", a.input}});
   if (!a.png.empty()) check_square_patches("--png", npy_row_length(a.input));
   const core::Matrix<double> x =
       io::load_samples<double>(a.input, io::NpyConversion::allow_float_conversion);
@@ -258,7 +259,7 @@ void add_encode(CLI::App& parent) {
   cmd->add_option("--out", args->out, "Output N×h: dense .npy, or scipy sparse CSR if it ends in .npz")
       ->required();
   cmd->callback([args] {
-    check_output_paths({{"--out", args->out}});
+    check_output_paths({{"--out", args->out}}, {{"--model", args->model}, {"--input", args->input}});
     const ae::SavedModel saved = ae::load_model(args->model);
     const core::Matrix<double> x =
         io::load_samples<double>(args->input, io::NpyConversion::allow_float_conversion);

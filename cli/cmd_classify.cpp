@@ -30,33 +30,6 @@ namespace {
 namespace cls = classify;
 namespace fs = std::filesystem;
 
-/// A usage error unless `path` can be created: its directory exists and it is not a directory.
-void check_output_path(const std::string& path, const std::string& option) {
-  if (path.empty()) return;
-  const fs::path p(path);
-  std::error_code error;
-  if (fs::is_directory(p, error)) throw UsageError(option + ": '" + path + "' is a directory");
-  const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  if (!fs::is_directory(dir, error)) {
-    throw UsageError(option + ": the directory of '" + path + "' does not exist");
-  }
-  if (::access(dir.c_str(), W_OK) != 0) throw UsageError(option + ": cannot write into the directory of '" + path + "'");
-}
-
-/// Outputs of one command must name different files.
-void check_distinct(const std::vector<std::pair<std::string, std::string>>& outputs) {
-  for (std::size_t i = 0; i < outputs.size(); ++i) {
-    for (std::size_t j = i + 1; j < outputs.size(); ++j) {
-      if (outputs[i].second.empty() || outputs[j].second.empty()) continue;
-      std::error_code error;
-      if (fs::weakly_canonical(outputs[i].second, error) == fs::weakly_canonical(outputs[j].second, error)) {
-        throw UsageError(outputs[i].first + " and " + outputs[j].first + " name the same file '" +
-                         outputs[i].second + "'");
-      }
-    }
-  }
-}
-
 /// Features (N×F .npy, float32 or float64) as F×N float, and labels whose count must be N.
 Matrix<float> load_features(const std::string& path) {
   return io::load_samples<float>(path, io::NpyConversion::allow_float_conversion);
@@ -131,9 +104,7 @@ void run_train(TrainArgs& a) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  check_output_path(a.out, "--out");
-  check_output_path(a.log, "--log");
-  check_distinct({{"--out", a.out}, {"--log", a.log}, {"--features", a.features}, {"--labels", a.labels}});
+  check_output_paths({{"--out", a.out}, {"--log", a.log}}, {{"--features", a.features}, {"--labels", a.labels}});
 
   Matrix<float> features = load_features(a.features);
   std::vector<int> labels = io::load_labels(a.labels);
@@ -216,10 +187,8 @@ struct PredictArgs {
 
 void run_predict(const PredictArgs& a) {
   if (!a.confusion_png.empty() && a.labels.empty()) throw UsageError("--confusion-png needs --labels");
-  check_output_path(a.out, "--out");
-  check_output_path(a.confusion_png, "--confusion-png");
-  check_distinct({{"--out", a.out}, {"--confusion-png", a.confusion_png}, {"--features", a.features},
-                  {"--model", a.model}, {"--labels", a.labels}});
+  check_output_paths({{"--out", a.out}, {"--confusion-png", a.confusion_png}},
+                     {{"--features", a.features}, {"--model", a.model}, {"--labels", a.labels}});
   const cls::Classifier model = cls::load_classifier(a.model);
   const Matrix<float> features = load_features(a.features);
   if (features.rows() != model.features()) {

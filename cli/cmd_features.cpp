@@ -39,21 +39,6 @@ struct TransformArgs {
   bool quiet = false;
 };
 
-/// An output path must name a file in an existing directory, and not an input.
-void check_output(const std::string& path, const std::string& option, const std::vector<std::string>& inputs) {
-  const fs::path p(path);
-  if (p.filename().empty()) throw UsageError(option + " '" + path + "' does not name a file");
-  const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  if (!fs::is_directory(dir)) throw UsageError(option + " '" + path + "': directory '" + dir.string() + "' does not exist");
-  if (fs::is_directory(p)) throw UsageError(option + " '" + path + "' is a directory");
-  std::error_code ec;
-  for (const std::string& input : inputs) {
-    if (fs::exists(input) && fs::equivalent(p, input, ec)) {
-      throw UsageError(option + " '" + path + "' would overwrite the input '" + input + "'");
-    }
-  }
-}
-
 features::ExtractorOptions to_options(const FitArgs& a) {
   features::ExtractorOptions o;
   if (a.patch > 0) o.patch = a.patch;
@@ -100,11 +85,7 @@ void say(bool quiet, const std::string& line) {
 
 void run_fit(const FitArgs& a) {
   const features::ExtractorOptions options = to_options(a);
-  check_output(a.out, "--out", {a.images});
-  if (!a.png.empty()) {
-    check_output(a.png, "--png", {a.images});
-    if (fs::weakly_canonical(a.png) == fs::weakly_canonical(a.out)) throw UsageError("--png and --out name the same file");
-  }
+  check_output_paths({{"--out", a.out}, {"--png", a.png}}, {{"--images", a.images}});
   say(a.quiet, "loading " + a.images);
   const io::ImageStack stack = io::load_image_stack(a.images);
   say(a.quiet, "fitting: " + std::to_string(options.patches_count) + " patches, " + std::to_string(options.atoms) +
@@ -133,7 +114,7 @@ void run_fit(const FitArgs& a) {
 }
 
 void run_transform(const TransformArgs& a) {
-  check_output(a.out, "--out", {a.images, a.model});
+  check_output_paths({{"--out", a.out}}, {{"--images", a.images}, {"--model", a.model}});
   const features::Extractor extractor = features::Extractor::load(a.model);
   say(a.quiet, "loading " + a.images);
   const io::ImageStack stack = io::load_image_stack(a.images);

@@ -22,6 +22,7 @@ struct MontageArgs {
 };
 
 void run_montage(const MontageArgs& a) {
+  check_output_paths({{"--out", a.out}}, {{"--dict", a.dict}});
   viz::MontageOptions options;
   options.scale = a.scale;
   if (!a.patch_shape.empty()) {

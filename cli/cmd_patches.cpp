@@ -35,6 +35,7 @@ struct PatchesArgs {
 };
 
 void run_patches(PatchesArgs& a) {
+  check_output_paths({{"--out", a.out}, {"--zca-out", a.zca_out}}, {{"--zca-in", a.zca_in}});
   if (!a.grid && a.count->count() == 0) {
     throw UsageError("--count is required (unless --grid is given)");
   }

@@ -52,6 +52,7 @@ core::Matrix<double> stack_row_major(const std::vector<io::Image>& images) {
 }
 
 void run_whiten(const WhitenArgs& a) {
+  check_output_paths({{"--out", a.out}, {"--png", a.png}});
   const io::ImageSet set = load_images_reporting(a.images, a.quiet, a.image_read);
   require_one_size(set.images);
   const std::vector<io::Image> whitened = preprocess::whiten_images(set.images);

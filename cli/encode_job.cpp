@@ -69,6 +69,7 @@ void check_encode_args(const EncodeArgs& args, const CLI::App& cmd) {
   if (args.solver != "omp" && cmd.count("--lambda") == 0) {
     throw UsageError("--lambda is required (except for --solver omp)");
   }
+  check_output_paths({{"--out", args.out}}, {{"--input", args.input}, {"--dict", args.dict}});
 }
 
 sparse::EncodeOptions to_encode_options(const EncodeArgs& a) {

@@ -36,7 +36,8 @@ void check_learn_args(const LearnArgs& a, const CLI::App& cmd) {
   for (const char* opt : {"--patch", "--count", "--whiten"}) {
     if (cmd.count(opt) > 0 && a.images.empty()) throw UsageError(std::string(opt) + " applies only with --images");
   }
-  check_output_paths({{"--out", a.out}, {"--png", a.png}, {"--log", a.log}, {"--curve-png", a.curve_png}});
+  check_output_paths({{"--out", a.out}, {"--png", a.png}, {"--log", a.log}, {"--curve-png", a.curve_png}},
+                     {{"--input", a.input}, {"--init", learn_init(a) == sparse::DictionaryInit::given ? a.init : ""}});
   if (!a.checkpoint.empty() && std::filesystem::exists(a.checkpoint) && !std::filesystem::is_directory(a.checkpoint)) {
     throw UsageError("--checkpoint: '" + a.checkpoint + "' is not a directory");
   }

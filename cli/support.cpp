@@ -11,6 +11,8 @@
 #include <sstream>
 #include <system_error>
 
+#include <unistd.h>
+
 #include "cli/commands.hpp"
 #include "sparsecode/core/atomic_file.hpp"
 #include "sparsecode/io/npy.hpp"
@@ -140,22 +142,54 @@ void write_with_companion(
   });
 }
 
-void check_output_paths(const std::vector<std::pair<std::string, std::filesystem::path>>& outputs) {
+namespace {
+
+/// The same file: equivalent when both exist (links included), else equal canonical paths.
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code error;
+  if (std::filesystem::exists(a, error) && std::filesystem::exists(b, error)) {
+    return std::filesystem::equivalent(a, b, error);
+  }
+  return std::filesystem::weakly_canonical(a, error) == std::filesystem::weakly_canonical(b, error);
+}
+
+bool is_stream(const std::filesystem::path& p) {
+  std::error_code error;
+  const auto type = std::filesystem::status(p, error).type();
+  return type == std::filesystem::file_type::character || type == std::filesystem::file_type::fifo;
+}
+
+}  // namespace
+
+void check_output_paths(const NamedPaths& outputs, const NamedPaths& inputs) {
   namespace fs = std::filesystem;
-  std::vector<std::pair<std::string, fs::path>> seen;
+  NamedPaths seen;
   for (const auto& [option, path] : outputs) {
     if (path.empty()) continue;
-    const fs::path dir = path.parent_path();
-    if (!dir.empty() && !fs::is_directory(dir)) {
+    if (path.filename().empty()) throw UsageError(option + ": '" + path.string() + "' does not name a file");
+    std::error_code error;
+    const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+    if (!fs::is_directory(dir, error)) {
       throw UsageError(option + ": directory '" + dir.string() + "' does not exist");
     }
-    if (fs::is_directory(path)) throw UsageError(option + ": '" + path.string() + "' is a directory");
-    std::error_code error;
-    const fs::path canonical = fs::weakly_canonical(path, error);
-    for (const auto& [other, other_path] : seen) {
-      if (other_path == canonical) throw UsageError(option + " and " + other + " name the same file: " + path.string());
+    if (fs::is_directory(path, error)) throw UsageError(option + ": '" + path.string() + "' is a directory");
+    if (::access(dir.c_str(), W_OK) != 0) {
+      throw UsageError(option + ": cannot write into directory '" + dir.string() + "'");
     }
-    seen.emplace_back(option, canonical);
+    for (const auto& [input_option, input] : inputs) {
+      if (!input.empty() && same_file(path, input)) {
+        throw UsageError(option + " '" + path.string() + "' would overwrite the input " + input_option + " '" +
+                         input.string() + "'");
+      }
+    }
+    if (!is_stream(path)) {
+      for (const auto& [other, other_path] : seen) {
+        if (same_file(path, other_path)) {
+          throw UsageError(option + " and " + other + " name the same file: " + path.string());
+        }
+      }
+    }
+    seen.emplace_back(option, path);
   }
 }
 

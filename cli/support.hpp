@@ -50,10 +50,15 @@ void write_with_companion(
     const std::filesystem::path& companion,
     const std::function<void(const std::filesystem::path&)>& write_companion);
 
-/// Checks, before any work, that every non-empty output path can be written: its directory
-/// exists, it is not a directory itself, and no two outputs name the same file. Each entry is
-/// (option name, path); throws UsageError naming the option.
-void check_output_paths(const std::vector<std::pair<std::string, std::filesystem::path>>& outputs);
+/// (option name, path) pairs of one command, e.g. {"--out", "codes.npy"}; empty paths are skipped.
+using NamedPaths = std::vector<std::pair<std::string, std::filesystem::path>>;
+
+/// Checks, before any work, that every non-empty output path can be written: it names a file,
+/// its directory exists and is writable, it is not a directory itself, no two outputs name the
+/// same file and no output names an input (also through a symbolic or hard link). Character
+/// devices and FIFOs (e.g. /dev/null) may be named more than once. Throws UsageError naming
+/// the options.
+void check_output_paths(const NamedPaths& outputs, const NamedPaths& inputs = {});
 
 /// The row length d of an N×d .npy file, read from its header (0 if the array is not 2-D);
 /// throws std::runtime_error naming the file if it cannot be read.

@@ -19,12 +19,12 @@ struct HeatmapLabels {
 };
 
 /// Draws every entry of `values` (rows × cols, finite, ≥ 0) as a square cell of `cell` pixels
-/// (16 ≤ cell ≤ 200) shaded from white (0) to black (the maximum), with its value printed in
-/// it (%.4g), framed, with row and column names; written atomically. Throws
+/// (16 ≤ cell ≤ 200) shaded from white (0) to dark grey (the maximum), with its value printed in
+/// it (%.4g, at twice the font size when it fits), framed, with row and column names; written atomically. Throws
 /// std::invalid_argument for an empty matrix, a negative or non-finite value, name lists of
 /// the wrong length or a cell size out of range; std::runtime_error naming the file when it
 /// cannot be written.
 void write_heatmap_png(const std::filesystem::path& path, const Matrix<double>& values,
-                       const HeatmapLabels& labels = {}, int cell = 40);
+                       const HeatmapLabels& labels = {}, int cell = 60);
 
 }  // namespace sparsecode::viz

@@ -45,12 +45,12 @@ struct Canvas {
     }
   }
 
-  /// Draws `s` with its top-left corner at (x, y) in stb_easy_font's bitmap font (about 6 px per
-  /// character, 7 px high).
-  void text(int x, int y, const std::string& s, unsigned char grey);
+  /// Draws `s` with its top-left corner at (x, y) in stb_easy_font's bitmap font, each font pixel
+  /// a scale × scale square (about 6·scale px per character, 7·scale px high; scale ≥ 1).
+  void text(int x, int y, const std::string& s, unsigned char grey, int scale = 1);
 };
 
-/// Width in pixels of `s` drawn by Canvas::text.
-int text_width(const std::string& s);
+/// Width in pixels of `s` drawn by Canvas::text at `scale`.
+int text_width(const std::string& s, int scale = 1);
 
 }  // namespace sparsecode::viz::internal
