@@ -161,8 +161,9 @@ class ConvFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
                 self.n_features_in_ = shape[0] * shape[1]
                 if hasattr(self, "feature_names_in_"):
                     del self.feature_names_in_
-            elif shape[0] * shape[1] != self.n_features_in_:
-                self._check_n_features(images.reshape(len(images), -1), reset=False)
+            elif shape != tuple(self.image_shape_):
+                raise ValueError("X holds %dx%d images but ConvFeatures was fitted on %dx%d images"
+                                 % (shape + tuple(self.image_shape_)))
             rows = images.reshape(len(images), -1)
         elif ndim == 2 or ndim is None:
             rows = self._validate_data(X, dtype=np.float32, order="C", reset=reset)

@@ -1,9 +1,11 @@
-"""Fixtures of the Python tests: small whitened patches from data/images, a unit-norm dictionary, the CLI's path."""
+"""Fixtures of the Python tests: small whitened patches from data/images, a unit-norm dictionary, the CLI's path, run_checks."""
 import os
 import pathlib
+import warnings
 
 import numpy as np
 import pytest
+from sklearn.utils.estimator_checks import check_estimator
 
 import sparsecode
 
@@ -50,3 +52,21 @@ def objectives(X, D, codes, alpha):
     """Per-sample 0.5*||x - D'a||^2 + alpha*||a||_1."""
     R = X - codes @ D
     return 0.5 * np.einsum("ij,ij->i", R, R) + alpha * np.abs(codes).sum(axis=1)
+
+
+def run_checks(estimator, skip=()):
+    """Every check of check_estimator on `estimator` but those named in `skip`; failures reported together."""
+    failures, ran = [], 0
+    for est, check in check_estimator(estimator, generate_only=True):
+        name = getattr(check, "func", check).__name__
+        if name in skip:
+            continue
+        ran += 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                check(est)
+            except Exception as e:  # collect all, report together
+                failures.append("%s: %s" % (name, str(e).splitlines()[0] if str(e) else type(e).__name__))
+    assert ran > 20
+    assert not failures, "\n".join(failures)
