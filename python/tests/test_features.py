@@ -15,22 +15,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 import sparsecode
-from conftest import run_checks
-
-
-def stripes(n, seed, side=16):
-    """n uint8 images side x side of noisy stripes, class 0 horizontal, class 1 vertical (random
-    period 3..6, phase and contrast): the orientation is the only thing telling the classes apart."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 2, n)
-    r, c = np.mgrid[0:side, 0:side]
-    images = np.empty((n, side, side), dtype=np.uint8)
-    for i in range(n):
-        coord = r if y[i] == 0 else c
-        wave = np.sin(2 * np.pi * coord / rng.uniform(3, 6) + rng.uniform(0, 2 * np.pi))
-        pixels = 128 + rng.uniform(40, 100) * wave + rng.normal(0, 20, (side, side))
-        images[i] = np.clip(pixels, 0, 255)
-    return images, y
+from conftest import run_checks, stripes
 
 
 @pytest.fixture(scope="module")
