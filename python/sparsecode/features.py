@@ -1,7 +1,6 @@
 """sparsecode.ConvFeatures: the library's convolutional feature extractor (`sparsecode features`) as a scikit-learn transformer."""
 import numbers
 import os
-import sys
 import tempfile
 
 import numpy as np
@@ -211,6 +210,9 @@ class ConvFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         if extractor.options["encoder"] == "sae":
             self.encoder_weights_ = extractor.encoder_weights
             self.encoder_bias_ = extractor.encoder_bias.ravel()
+        else:  # no stale attributes from an earlier fit
+            self.__dict__.pop("encoder_weights_", None)
+            self.__dict__.pop("encoder_bias_", None)
         self.fit_summary_ = summary
 
     def transform(self, X):
@@ -223,7 +225,7 @@ class ConvFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         progress = None
         if self.verbose:
             def progress(done, total):
-                print("[ConvFeatures] transform: %d/%d images" % (done, total), file=sys.stderr, flush=True)
+                print("[ConvFeatures] transform: %d/%d images" % (done, total), flush=True)
         return self._extractor.transform(rows, shape[0], shape[1], threads_of(self.n_jobs), progress)
 
     @property
