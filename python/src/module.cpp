@@ -8,4 +8,5 @@ PYBIND11_MODULE(_core, m) {
   sparsecode::python::bind_learners(m);
   sparsecode::python::bind_images(m);
   sparsecode::python::bind_autoencoder(m);
+  sparsecode::python::bind_features(m);
 }

@@ -1,9 +1,11 @@
-"""Fixtures of the Python tests: small whitened patches from data/images, a unit-norm dictionary, the CLI's path."""
+"""Fixtures of the Python tests: small whitened patches from data/images, a unit-norm dictionary, the CLI's path, run_checks, striped images."""
 import os
 import pathlib
+import warnings
 
 import numpy as np
 import pytest
+from sklearn.utils.estimator_checks import check_estimator
 
 import sparsecode
 
@@ -50,3 +52,36 @@ def objectives(X, D, codes, alpha):
     """Per-sample 0.5*||x - D'a||^2 + alpha*||a||_1."""
     R = X - codes @ D
     return 0.5 * np.einsum("ij,ij->i", R, R) + alpha * np.abs(codes).sum(axis=1)
+
+
+def run_checks(estimator, skip=()):
+    """Every check of check_estimator on `estimator` but those named in `skip`; failures reported together."""
+    failures, ran = [], 0
+    for est, check in check_estimator(estimator, generate_only=True):
+        name = getattr(check, "func", check).__name__
+        if name in skip:
+            continue
+        ran += 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                check(est)
+            except Exception as e:  # collect all, report together
+                failures.append("%s: %s" % (name, str(e).splitlines()[0] if str(e) else type(e).__name__))
+    assert ran > 20
+    assert not failures, "\n".join(failures)
+
+
+def stripes(n, seed, side=16):
+    """n uint8 images side x side of noisy stripes, class 0 horizontal, class 1 vertical (random
+    period 3..6, phase and contrast): the orientation is the only thing telling the classes apart."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    r, c = np.mgrid[0:side, 0:side]
+    images = np.empty((n, side, side), dtype=np.uint8)
+    for i in range(n):
+        coord = r if y[i] == 0 else c
+        wave = np.sin(2 * np.pi * coord / rng.uniform(3, 6) + rng.uniform(0, 2 * np.pi))
+        pixels = 128 + rng.uniform(40, 100) * wave + rng.normal(0, 20, (side, side))
+        images[i] = np.clip(pixels, 0, 255)
+    return images, y

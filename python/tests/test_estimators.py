@@ -1,15 +1,14 @@
 """The scikit-learn estimators: check_estimator, pickling then partial_fit, clone, GridSearchCV, callbacks, verbose."""
 import pickle
-import warnings
 
 import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
-from sklearn.utils.estimator_checks import check_estimator
 
 import sparsecode
 from sparsecode.sklearn import DictionaryLearning, MiniBatchDictionaryLearning, SparseCoder
+from conftest import run_checks
 
 # A fixed dictionary fixes n_features: these checks fit SparseCoder on data of other widths
 # (scikit-learn's own SparseCoder fails them for the same reason) or construct it without one.
@@ -17,23 +16,6 @@ SPARSE_CODER_NEEDS_OTHER_WIDTHS = {"check_estimators_fit_returns_self", "check_d
                                    "check_estimators_overwrite_params", "check_parameters_default_constructible",
                                    "check_fit2d_1sample", "check_fit2d_1feature", "check_fit_idempotent",
                                    "check_fit_check_is_fitted", "check_n_features_in"}
-
-
-def run_checks(estimator, skip=()):
-    failures, ran = [], 0
-    for est, check in check_estimator(estimator, generate_only=True):
-        name = getattr(check, "func", check).__name__
-        if name in skip:
-            continue
-        ran += 1
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                check(est)
-            except Exception as e:  # collect all, report together
-                failures.append("%s: %s" % (name, str(e).splitlines()[0] if str(e) else type(e).__name__))
-    assert ran > 20
-    assert not failures, "\n".join(failures)
 
 
 def test_check_estimator_sparse_coder():

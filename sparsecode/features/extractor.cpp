@@ -54,7 +54,7 @@ struct Extractor::Workspace {
   Matrix<float> image;
 };
 
-void Extractor::check_images(const Matrix<float>& images, ImageShape shape) const {
+void Extractor::check_images(const ImagesRef& images, ImageShape shape) const {
   if (shape.height < 1 || shape.width < 1) {
     throw std::invalid_argument("images: shape " + shape_text(shape) + " must be at least 1x1");
   }
@@ -66,7 +66,7 @@ void Extractor::check_images(const Matrix<float>& images, ImageShape shape) cons
   if (!images.allFinite()) throw std::invalid_argument("images: pixels contain NaN or Inf");
 }
 
-Extractor Extractor::fit(const Matrix<float>& images, ImageShape shape, const ExtractorOptions& options, int threads,
+Extractor Extractor::fit(const ImagesRef& images, ImageShape shape, const ExtractorOptions& options, int threads,
                          FitSummary* summary) {
   const auto start = std::chrono::steady_clock::now();
   options.validate();
@@ -155,7 +155,7 @@ Matrix<float> Extractor::encode_whitened(const Matrix<float>& whitened) const {
   throw std::logic_error("Extractor: unknown encoder");
 }
 
-void Extractor::transform_chunk(const Matrix<float>& images, Index first, Index count, Matrix<float>& features,
+void Extractor::transform_chunk(const ImagesRef& images, Index first, Index count, Matrix<float>& features,
                                 Workspace& work) const {
   const int p = options_.patch;
   const Index d = static_cast<Index>(p) * p;
@@ -189,7 +189,7 @@ void Extractor::transform_chunk(const Matrix<float>& images, Index first, Index 
   }
 }
 
-Matrix<float> Extractor::transform(const Matrix<float>& images, ImageShape shape, int threads,
+Matrix<float> Extractor::transform(const ImagesRef& images, ImageShape shape, int threads,
                                    const TransformProgress& progress) const {
   if (!fitted()) throw std::invalid_argument("Extractor: not fitted");
   if (shape.height != shape_.height || shape.width != shape_.width) {

@@ -18,6 +18,10 @@ struct FitSummary {
   double seconds = 0.0;
 };
 
+/// Images as the extractor reads them: (H·W)×N float, one image per column, without a copy of a
+/// Matrix<float>, of a contiguous block of its columns or of a mapped buffer (a C-ordered N×H×W array).
+using ImagesRef = Eigen::Ref<const Matrix<float>>;
+
 /// Called as transform() progresses: images done so far and the total (from one thread at a time).
 using TransformProgress = std::function<void(Index done, Index total)>;
 
@@ -37,7 +41,7 @@ class Extractor {
   /// learner (0: all cores). Throws std::invalid_argument for invalid options, an empty image
   /// set, a row count other than H·W, a patch larger than the images, a pooling grid finer than
   /// the patch positions, or NaN/Inf pixels.
-  static Extractor fit(const Matrix<float>& images, ImageShape shape, const ExtractorOptions& options,
+  static Extractor fit(const ImagesRef& images, ImageShape shape, const ExtractorOptions& options,
                        int threads = 0, FitSummary* summary = nullptr);
 
   /// Features (F×N) of images of the fitted shape: one OpenMP loop (dynamic schedule, `threads`,
@@ -45,7 +49,7 @@ class Extractor {
   /// encode → pool with single-threaded GEMMs, so only one chunk's codes per thread exist at a
   /// time and the result does not depend on `threads`. Throws std::invalid_argument if not
   /// fitted, if `shape` differs from the fitted one (naming both), for an empty set or NaN/Inf.
-  Matrix<float> transform(const Matrix<float>& images, ImageShape shape, int threads = 0,
+  Matrix<float> transform(const ImagesRef& images, ImageShape shape, int threads = 0,
                           const TransformProgress& progress = {}) const;
 
   /// fit() and transform() of an image stack as io::load_image_stack returns it.
@@ -84,9 +88,9 @@ class Extractor {
 
  private:
   struct Workspace;
-  void transform_chunk(const Matrix<float>& images, Index first, Index count, Matrix<float>& features,
+  void transform_chunk(const ImagesRef& images, Index first, Index count, Matrix<float>& features,
                        Workspace& work) const;
-  void check_images(const Matrix<float>& images, ImageShape shape) const;
+  void check_images(const ImagesRef& images, ImageShape shape) const;
 
   ExtractorOptions options_;
   ImageShape shape_;
