@@ -124,7 +124,7 @@ TEST_CASE("classify lbfgs: OWL-QN reaches the L1 optimality conditions and zeroe
   o.function_tolerance = 0.0;
   Vector<double> theta = Vector<double>::Zero(objective.parameter_count());
   const auto s = cls::minimize_lbfgs(objective, theta, objective.weight_count(), o);
-  CAPTURE(cls::to_string(s.reason));
+  CAPTURE(sparsecode::core::to_string(s.reason));
   Vector<double> g;
   objective(theta, g);
   int zeros = 0;

@@ -11,17 +11,6 @@
 
 namespace sparsecode::classify {
 
-std::string to_string(TerminationReason reason) {
-  switch (reason) {
-    case TerminationReason::max_iterations: return "max_iterations";
-    case TerminationReason::gradient_tolerance: return "gradient_tolerance";
-    case TerminationReason::function_tolerance: return "function_tolerance";
-    case TerminationReason::line_search_failed: return "line_search_failed";
-    case TerminationReason::early_stopping: return "early_stopping";
-  }
-  return "unknown";
-}
-
 void LbfgsOptions::validate() const {
   const auto fail = [](const std::string& what) { throw std::invalid_argument("L-BFGS: " + what); };
   if (max_iterations < 1) fail("max_iterations must be >= 1, got " + std::to_string(max_iterations));
@@ -93,7 +82,7 @@ LbfgsSummary minimize_lbfgs(const SmoothFunction& f, Vector<double>& theta, Inde
   };
   summary.objective = total(fx, x);
   if (direction_gradient().lpNorm<Eigen::Infinity>() <= options.gradient_tolerance) {
-    summary.reason = TerminationReason::gradient_tolerance;
+    summary.reason = core::Termination::gradient_tolerance;
     return summary;
   }
   std::vector<double> history = {summary.objective};  // F after iteration k at index k
@@ -148,27 +137,27 @@ LbfgsSummary minimize_lbfgs(const SmoothFunction& f, Vector<double>& theta, Inde
       x = xp;
       grad = gradp;
       fx = fxp;
-      summary.reason = TerminationReason::line_search_failed;
+      summary.reason = core::Termination::line_search_failed;
       break;
     }
     summary.iterations = k;
     summary.objective = F;
     if (callback && !callback(k, F)) {
-      summary.reason = TerminationReason::max_iterations;
+      summary.reason = core::Termination::iterations;
       break;
     }
     if (direction_gradient().lpNorm<Eigen::Infinity>() <= options.gradient_tolerance) {
-      summary.reason = TerminationReason::gradient_tolerance;
+      summary.reason = core::Termination::gradient_tolerance;
       break;
     }
     history.push_back(F);
     const double before = history[static_cast<std::size_t>(std::max(0, k - options.function_window))];
     if (k >= options.function_window && before - F <= options.function_tolerance * std::max(std::abs(F), 1.0)) {
-      summary.reason = TerminationReason::function_tolerance;
+      summary.reason = core::Termination::function_tolerance;
       break;
     }
     if (k >= options.max_iterations) {
-      summary.reason = TerminationReason::max_iterations;
+      summary.reason = core::Termination::iterations;
       break;
     }
     const Vector<double> s = x - xp;

@@ -4,19 +4,10 @@
 #include <functional>
 #include <string>
 
+#include "sparsecode/core/termination.hpp"
 #include "sparsecode/core/types.hpp"
 
 namespace sparsecode::classify {
-
-enum class TerminationReason {
-  max_iterations,      ///< iteration (or epoch) budget used up
-  gradient_tolerance,  ///< ‖(pseudo-)gradient‖∞ ≤ gradient_tolerance
-  function_tolerance,  ///< relative decrease of the objective below function_tolerance
-  line_search_failed,  ///< no acceptable step (the best point so far is kept)
-  early_stopping,      ///< validation accuracy stopped improving (best parameters restored)
-};
-
-std::string to_string(TerminationReason reason);
 
 struct LbfgsOptions {
   int max_iterations = 300;            ///< ≥ 1
@@ -34,7 +25,7 @@ struct LbfgsOptions {
 };
 
 struct LbfgsSummary {
-  TerminationReason reason = TerminationReason::max_iterations;
+  core::Termination reason = core::Termination::iterations;
   int iterations = 0;
   int evaluations = 0;
   double objective = 0.0;  ///< J(θ) + l1‖θ_w‖₁ at the returned θ

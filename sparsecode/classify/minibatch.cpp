@@ -107,7 +107,7 @@ MinibatchResult train_minibatch(Eigen::Ref<const Matrix<float>> features, std::s
     }
     if (callback) callback(epoch, objective_sum / batches, validation_accuracy);
     if (has_validation && since_best >= options.patience) {
-      result.reason = TerminationReason::early_stopping;
+      result.reason = core::Termination::early_stopping;
       break;
     }
   }

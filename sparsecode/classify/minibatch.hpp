@@ -28,7 +28,7 @@ struct MinibatchOptions {
 };
 
 struct MinibatchResult {
-  TerminationReason reason = TerminationReason::max_iterations;
+  core::Termination reason = core::Termination::epochs;
   int epochs = 0;                          ///< epochs run
   int best_epoch = 0;                      ///< epoch of the returned parameters (with validation)
   double best_validation_accuracy = -1.0;  ///< −1 without validation data

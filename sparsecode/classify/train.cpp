@@ -75,7 +75,7 @@ class Fitter {
   }
 
   struct Outcome {
-    TerminationReason reason = TerminationReason::max_iterations;
+    core::Termination reason = core::Termination::iterations;
     int iterations = 0;
     double objective = std::numeric_limits<double>::quiet_NaN();
     int best_epoch = 0;

@@ -60,7 +60,7 @@ struct GridPoint {
   double l2 = 0.0;
   double validation_accuracy = 0.0;
   int iterations = 0;  ///< L-BFGS iterations or epochs
-  TerminationReason reason = TerminationReason::max_iterations;
+  core::Termination reason = core::Termination::iterations;
 };
 
 struct TrainSummary {
@@ -68,7 +68,7 @@ struct TrainSummary {
   std::vector<GridPoint> grid;    ///< candidates tried (auto_l2), in order
   Index training_samples = 0;     ///< samples of the split used for the search (all without one)
   Index validation_samples = 0;
-  TerminationReason reason = TerminationReason::max_iterations;  ///< of the final refit
+  core::Termination reason = core::Termination::iterations;  ///< of the final refit
   int iterations = 0;             ///< of the final refit
   double objective = std::numeric_limits<double>::quiet_NaN();   ///< final refit's J (L-BFGS)
   double training_accuracy = 0.0;  ///< of the returned model on all samples
