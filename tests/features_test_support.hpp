@@ -9,6 +9,7 @@
 
 #include "sparsecode/core/random.hpp"
 #include "sparsecode/core/types.hpp"
+#include "sparsecode/features/options.hpp"
 
 namespace sparsecode::test {
 
@@ -28,6 +29,20 @@ inline Matrix<float> random_images(Index n, Index height, Index width, std::uint
     }
   }
   return images;
+}
+
+/// Options of a small, fast extractor for images of about 10×10: 4×4 patches at stride 2, 6
+/// atoms, 600 training patches, one 2×2 pooling grid, seed 7, 30 L-BFGS iterations.
+inline features::ExtractorOptions small_extractor_options() {
+  features::ExtractorOptions o;
+  o.patch = 4;
+  o.stride = 2;
+  o.atoms = 6;
+  o.patches_count = 600;
+  o.grids = {2};
+  o.seed = 7;
+  o.autoencoder_iterations = 30;
+  return o;
 }
 
 /// Writes images ((H·W)×N) as a float32 .npy array of shape (N, H, W), C order.

@@ -27,17 +27,7 @@ namespace {
 
 constexpr Index kHeight = 11, kWidth = 9;
 
-ft::ExtractorOptions small_options() {
-  ft::ExtractorOptions o;
-  o.patch = 4;
-  o.stride = 2;
-  o.atoms = 6;
-  o.patches_count = 600;
-  o.grids = {2};
-  o.seed = 7;
-  o.autoencoder_iterations = 30;
-  return o;
-}
+ft::ExtractorOptions small_options() { return sc::test::small_extractor_options(); }
 
 std::string error_of(const std::function<void()>& f) {
   try {

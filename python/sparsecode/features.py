@@ -66,8 +66,8 @@ class ConvFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     encoder ('soft', 'lasso', 'omp', 'triangle', 'sae'), alpha (the soft threshold), pool ('sum',
     'max', 'mean'), grid (an integer, a sequence such as (1, 2, 4) or the text '1,2,4'),
     patches_count, random_state (--seed, an integer >= 0), n_jobs (--threads; None: one thread,
-    -1: every core; the features do not depend on it), verbose (print the fit summary and the
-    transform progress).
+    -1: every core; the features do not depend on it), verbose (True or 1: print the fit summary
+    and the transform progress; 2: also every iteration of fit's dictionary learner).
 
     Input X: a 3-D array of N images H x W, or a 2-D array of N rows of H*W pixels, each a
     row-major image. The image size of 2-D X is `image_shape` = (H, W) (one of them may be -1, as
@@ -78,11 +78,13 @@ class ConvFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     Fitted attributes: components_ (n_components, patch*patch) the dictionary atoms as rows;
     whitening_mean_ (patch*patch,) and whitening_matrix_ (patch*patch, patch*patch) of the ZCA
     (whitened = W (x - mean)); encoder_weights_ and encoder_bias_ (encoder 'sae' only);
-    image_shape_ (H, W); n_features_in_ (= H*W); fit_summary_ (dict: patches, dictionary, seconds).
+    image_shape_ (H, W); n_features_in_ (= H*W); fit_summary_ (dict: patches, dictionary,
+    termination of the dictionary learner, seconds).
 
-    The GIL is released while the library computes. transform checks Ctrl-C between batches of
-    256 images (KeyboardInterrupt; the estimator stays usable); fit cannot be interrupted until
-    the dictionary learner returns (the library's extractor offers no progress hook for fit).
+    The GIL is released while the library computes. fit checks Ctrl-C after every iteration of
+    the dictionary learner (a k-means pass, a sparse-coding mini-batch, an autoencoder L-BFGS
+    iteration) and transform between batches of 256 images: KeyboardInterrupt, and the estimator
+    stays usable (an interrupted fit leaves the previous fit, or an unfitted estimator).
     Pickling stores the extractor's model file (the bytes of `features fit --out`); save_model
     writes that file and load_model reads one, so models move between Python and the CLI.
     """
@@ -190,15 +192,35 @@ class ConvFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         """Fits the extractor on images X (see the class); y is ignored."""
         settings = self._settings()
         threads = threads_of(self.n_jobs)
-        rows, shape = self._images(X, reset=True)
-        self._check_geometry(settings, shape)
-        extractor, summary = _core.FeatureExtractor.fit(rows, shape[0], shape[1], settings, threads)
+        # The input checks reset n_features_in_ (and feature_names_in_): an interrupted or failed
+        # fit puts them back, so the estimator keeps its previous state (or stays unfitted).
+        before = {k: self.__dict__[k] for k in ("n_features_in_", "feature_names_in_") if k in self.__dict__}
+        try:
+            rows, shape = self._images(X, reset=True)
+            self._check_geometry(settings, shape)
+            extractor, summary = _core.FeatureExtractor.fit(rows, shape[0], shape[1], settings, threads,
+                                                            self._fit_progress())
+        except BaseException:
+            for k in ("n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(k, None)
+            self.__dict__.update(before)
+            raise
         self._set_fitted(extractor, summary)
         if self.verbose:
             print("[ConvFeatures] %d images %dx%d, %d patches; %s; %d features per image; %.2f s"
                   % (len(rows), shape[0], shape[1], summary["patches"], summary["dictionary"],
                      extractor.feature_count, summary["seconds"]), flush=True)
         return self
+
+    def _fit_progress(self):
+        """verbose >= 2: a printer of the dictionary learner's iterations, else None."""
+        if not self.verbose or self.verbose < 2:
+            return None
+
+        def progress(p):
+            print("[ConvFeatures] fit: %s iteration %d, objective %.6g, %.2f s"
+                  % (p["dictionary"], p["iteration"], p["objective"], p["seconds"]), flush=True)
+        return progress
 
     def _set_fitted(self, extractor, summary):
         self._extractor = extractor

@@ -1,4 +1,4 @@
-// Python class FeatureExtractor: the convolutional feature extractor on N×(H·W) float32 image rows, Ctrl-C checked between batches.
+// Python class FeatureExtractor: the convolutional feature extractor on N×(H·W) float32 image rows, Ctrl-C checked in fit and transform.
 #include <filesystem>
 #include <string>
 
@@ -60,19 +60,37 @@ py::dict options_dict(const ft::ExtractorOptions& o) {
   return d;
 }
 
-py::tuple fit(const py::array& images, Index height, Index width, const py::dict& settings, int threads) {
+/// Fits with the GIL released; after every iteration of the dictionary learner the GIL is taken
+/// briefly: Ctrl-C is checked (KeyboardInterrupt propagates out of fit, nothing is returned),
+/// then progress({dictionary, iteration, objective, seconds}) is called if given.
+py::tuple fit(const py::array& images, Index height, Index width, const py::dict& settings, int threads,
+              const py::object& progress) {
   const ft::ExtractorOptions options = options_from(settings);
   const ft::ImageShape shape{height, width};
   const ConstMap<float> columns = image_columns(images, shape);
   ft::FitSummary summary;
   ft::Extractor extractor;
+  const ft::FitCallback check_signals = [&progress](const ft::FitProgress& p) {
+    py::gil_scoped_acquire acquire;
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    if (!progress.is_none()) {
+      py::dict d;
+      d["dictionary"] = ft::to_string(p.dictionary);
+      d["iteration"] = p.iteration;
+      d["objective"] = p.objective;
+      d["seconds"] = p.seconds;
+      progress(d);
+    }
+    return core::CallbackResult::proceed;
+  };
   {
     py::gil_scoped_release release;
-    extractor = ft::Extractor::fit(columns, shape, options, threads, &summary);
+    extractor = ft::Extractor::fit(columns, shape, options, threads, &summary, check_signals);
   }
   py::dict s;
   s["patches"] = summary.patches;
   s["dictionary"] = summary.dictionary;
+  s["termination"] = core::to_string(summary.termination);
   s["seconds"] = summary.seconds;
   return py::make_tuple(std::move(extractor), s);
 }
@@ -104,8 +122,10 @@ void bind_features(py::module_& m) {
   py::class_<ft::Extractor>(m, "FeatureExtractor",
                             "A fitted single-layer feature extractor (sparsecode::features::Extractor)")
       .def_static("fit", &fit, py::arg("images"), py::arg("height"), py::arg("width"), py::arg("settings"),
-                  py::arg("threads"),
+                  py::arg("threads"), py::arg("progress") = py::none(),
                   "Fits on images (N×(H·W) float32, C order, read in place); settings as `features fit`'s flags. "
+                  "After every iteration of the dictionary learner Ctrl-C is checked (KeyboardInterrupt) and "
+                  "progress({dictionary, iteration, objective, seconds}) is called if given. "
                   "Returns (extractor, summary).")
       .def("transform", &transform, py::arg("images"), py::arg("height"), py::arg("width"), py::arg("threads"),
            py::arg("progress") = py::none(), "Features (N×F float32) of images (N×(H·W) float32, C order).")

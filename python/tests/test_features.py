@@ -133,6 +133,7 @@ def test_fitted_attributes_describe_the_whitening_and_dictionary(images):
     assert np.allclose(m.whitening_matrix_, m.whitening_matrix_.T, atol=1e-5)  # ZCA is symmetric
     assert m.transform(images[0][:3]).shape == (3, 2 * 8 * (1 + 4))
     assert m.fit_summary_["patches"] == 500 and "k-means" in m.fit_summary_["dictionary"]
+    assert m.fit_summary_["termination"] == "iterations"  # all 20 passes
 
 
 def test_verbose_prints_the_fit_summary_and_transform_progress(images, capsys):
@@ -140,6 +141,11 @@ def test_verbose_prints_the_fit_summary_and_transform_progress(images, capsys):
     captured = capsys.readouterr()
     assert "[ConvFeatures] 20 images 16x16, 3000 patches" in captured.out
     assert "[ConvFeatures] transform: 20/20 images" in captured.out
+    assert "fit: kmeans iteration" not in captured.out
+    small(verbose=2).fit(images[0][:20])
+    lines = [line for line in capsys.readouterr().out.splitlines() if "fit: kmeans iteration" in line]
+    assert [int(line.split()[4].rstrip(",")) for line in lines] == list(range(1, len(lines) + 1))
+    assert len(lines) >= 2
 
 
 @pytest.mark.parametrize("make, message", [
@@ -222,3 +228,72 @@ def test_ctrl_c_interrupts_a_long_transform_promptly():
     assert child.returncode == 0, out
     assert out.splitlines()[-1] == "interrupted; (3, 2048)"
     print("KeyboardInterrupt after %.3f s" % elapsed)
+
+
+INTERRUPTED_FIT = textwrap.dedent("""
+    import sys
+    import numpy as np
+    import sparsecode
+    from sklearn.exceptions import NotFittedError
+
+    dictionary, settings, refit = sys.argv[1], eval(sys.argv[2]), sys.argv[3] == "refit"
+    X = np.random.default_rng(0).integers(0, 256, (2000, 32, 32), dtype=np.uint8)
+    m = sparsecode.ConvFeatures(n_components=8, patches_count=2000, dictionary=dictionary)
+    if refit:
+        m.fit(X[:50, :20, :20])  # a quick earlier fit on other images, which must survive
+        before = m.components_.copy(), m.n_features_in_
+    m.set_params(**settings)
+    # The learner's iterations are collected by list.append: no Python code and no I/O (a
+    # buffered write would check signals itself) runs in the callback, so only the binding's own
+    # Ctrl-C check can raise inside fit.
+    done = []
+    m._fit_progress = lambda: done.append
+    print("fitting", flush=True)
+    try:
+        m.fit(X)
+    except KeyboardInterrupt:
+        if refit:  # the earlier fit, still usable
+            assert np.array_equal(m.components_, before[0]) and m.n_features_in_ == before[1] == 400
+            state = "previous fit kept: %s" % (m.transform(X[:3, :20, :20]).shape,)
+        else:
+            assert not hasattr(m, "n_features_in_")
+            try:
+                m.transform(X[:3])
+                state = "fitted?"
+            except NotFittedError:
+                state = "still unfitted"
+        print("interrupted after", len(done), "iterations;", state, flush=True)
+        sys.exit(0)
+    sys.exit(3)
+""")
+
+
+@pytest.mark.parametrize("dictionary, settings, iterations, refit", [
+    # Fits of several seconds at least and their learners' iterations: 20 k-means passes (the
+    # library's default), one sparse-coding epoch of mini-batches of 256 patches, up to 200 L-BFGS
+    # iterations (the library's default).
+    ("kmeans", dict(n_components=256, patches_count=200000), 20, False),
+    ("sparse-coding", dict(n_components=256, patches_count=100000), -(-100000 // 256), True),
+    ("autoencoder", dict(n_components=256, patches_count=20000), 200, True),
+])
+def test_ctrl_c_interrupts_a_long_fit_within_an_iteration(dictionary, settings, iterations, refit):
+    child = subprocess.Popen([sys.executable, "-c", INTERRUPTED_FIT, dictionary, repr(settings),
+                              "refit" if refit else "new"], stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+    try:
+        assert child.stdout.readline().strip() == "fitting"
+        time.sleep(1.0)  # well inside the dictionary learner, far from its end
+        child.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        out, _ = child.communicate(timeout=120)  # a hang guard
+        elapsed = time.monotonic() - sent
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 0, out
+    words = out.split()
+    assert words[:2] == ["interrupted", "after"], out
+    assert out.split(";")[1].strip() == ("previous fit kept: (3, 256)" if refit else "still unfitted")
+    # KeyboardInterrupt came from inside the learner, at the first iteration after the signal:
+    # without the binding's check it would come only once fit returned, after every iteration.
+    assert int(words[2]) < iterations // 2
+    print("KeyboardInterrupt after %.3f s, %s of %d iterations" % (elapsed, words[2], iterations))

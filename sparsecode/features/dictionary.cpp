@@ -1,7 +1,10 @@
 // Dictionary learning for the feature extractor: dispatch to the sparse-coding learner, k-means or an autoencoder.
 #include "sparsecode/features/dictionary.hpp"
 
+#include <chrono>
 #include <cstdio>
+#include <functional>
+#include <string>
 
 #include "sparsecode/autoencoder/lbfgs_trainer.hpp"
 #include "sparsecode/autoencoder/model.hpp"
@@ -25,9 +28,35 @@ void normalize_columns(Matrix<double>& atoms) {
   }
 }
 
+/// One learner's reports to the FitCallback, timed from construction: callable as
+/// (iteration, objective), so it is a SphericalKMeansCallback as it is.
+class Reporter {
+ public:
+  Reporter(const FitCallback& callback, DictionaryKind kind)
+      : callback_(&callback), kind_(kind), start_(std::chrono::steady_clock::now()) {}
+  core::CallbackResult operator()(long long iteration, double objective) const {
+    FitProgress p;
+    p.dictionary = kind_;
+    p.iteration = iteration;
+    p.objective = objective;
+    p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    return (*callback_)(p);
+  }
+
+ private:
+  const FitCallback* callback_;
+  DictionaryKind kind_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+const char* stopped_note(core::Termination termination) {
+  return termination == core::Termination::user_callback ? " (stopped by the callback)" : "";
+}
+
 }  // namespace
 
-LearnedDictionary learn_dictionary(const Matrix<double>& whitened, const ExtractorOptions& options, int threads) {
+LearnedDictionary learn_dictionary(const Matrix<double>& whitened, const ExtractorOptions& options, int threads,
+                                   const FitCallback& callback) {
   options.validate();
   LearnedDictionary out;
   switch (options.dictionary) {
@@ -38,10 +67,13 @@ LearnedDictionary learn_dictionary(const Matrix<double>& whitened, const Extract
       o.seed = options.seed;
       o.threads = threads;
       SphericalKMeansSummary s;
-      out.atoms = spherical_kmeans(whitened, o, &s);
+      SphericalKMeansCallback on_pass;  // empty without a callback: k-means runs exactly as before
+      if (callback) on_pass = Reporter(callback, DictionaryKind::kmeans);
+      out.atoms = spherical_kmeans(whitened, o, &s, on_pass);
+      out.termination = s.termination;
       out.report = format("spherical k-means: objective %.6g -> %.6g", s.objective.front(), s.objective.back()) +
                    ", " + std::to_string(s.iterations) + " iterations, " + std::to_string(s.unused_atoms) +
-                   " unused atoms";
+                   " unused atoms" + stopped_note(s.termination);
       break;
     }
     case DictionaryKind::sparse_coding: {
@@ -52,7 +84,14 @@ LearnedDictionary learn_dictionary(const Matrix<double>& whitened, const Extract
       o.seed = options.seed;
       o.stop.epochs = 1;
       sparse::OnlineLearner learner(o);
-      const sparse::OnlineSummary s = learner.fit(whitened, Matrix<double>());
+      sparse::ProgressCallback on_batch;
+      if (callback) {
+        on_batch = [report = Reporter(callback, DictionaryKind::sparse_coding)](const sparse::LearnerProgress& p) {
+          return report(p.iteration, p.batch_objective);
+        };
+      }
+      const sparse::OnlineSummary s = learner.fit(whitened, Matrix<double>(), on_batch);
+      out.termination = s.termination;
       out.atoms = learner.dictionary();
       normalize_columns(out.atoms);  // atoms of norm < 1 (rarely used) scaled up: encoders assume unit atoms
       out.report = format("sparse coding: last mini-batch objective %.6g, %.0f iterations", s.last.batch_objective,
@@ -75,13 +114,20 @@ LearnedDictionary learn_dictionary(const Matrix<double>& whitened, const Extract
       cost.threads = threads;
       autoencoder::LbfgsOptions lbfgs;
       lbfgs.max_iterations = options.autoencoder_iterations;
-      const autoencoder::TrainingSummary s = autoencoder::train_lbfgs(model, cost, whitened, lbfgs);
+      autoencoder::ProgressCallback on_iteration;
+      if (callback) {
+        on_iteration = [report = Reporter(callback, DictionaryKind::autoencoder)](const autoencoder::Progress& p) {
+          return report(p.iteration, p.terms.total());
+        };
+      }
+      const autoencoder::TrainingSummary s = autoencoder::train_lbfgs(model, cost, whitened, lbfgs, on_iteration);
+      out.termination = s.termination;
       out.encoder_weights = model.W1();
       out.encoder_bias = model.b1();
       out.atoms = out.encoder_weights.transpose();
       normalize_columns(out.atoms);
       out.report = format("sparse autoencoder: cost %.6g -> %.6g", s.initial_cost, s.final_terms.total()) + ", " +
-                   std::to_string(s.iterations) + " L-BFGS iterations";
+                   std::to_string(s.iterations) + " L-BFGS iterations" + stopped_note(s.termination);
       break;
     }
   }

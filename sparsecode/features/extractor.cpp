@@ -67,7 +67,7 @@ void Extractor::check_images(const ImagesRef& images, ImageShape shape) const {
 }
 
 Extractor Extractor::fit(const ImagesRef& images, ImageShape shape, const ExtractorOptions& options, int threads,
-                         FitSummary* summary) {
+                         FitSummary* summary, const FitCallback& callback) {
   const auto start = std::chrono::steady_clock::now();
   options.validate();
   Extractor e;
@@ -94,7 +94,7 @@ Extractor Extractor::fit(const ImagesRef& images, ImageShape shape, const Extrac
   preprocess::normalize_contrast(patches, options.contrast_epsilon);
   preprocess::ZcaWhitening zca;
   zca.fit(patches, options.zca_epsilon);
-  const LearnedDictionary dict = learn_dictionary(zca.transform(patches), options, threads);
+  const LearnedDictionary dict = learn_dictionary(zca.transform(patches), options, threads, callback);
   e.zca_mean_ = zca.mean().cast<float>();
   e.zca_ = zca.matrix().cast<float>();
   e.dictionary_ = dict.atoms.cast<float>();
@@ -103,6 +103,7 @@ Extractor Extractor::fit(const ImagesRef& images, ImageShape shape, const Extrac
   if (summary) {
     summary->patches = patches.cols();
     summary->dictionary = dict.report;
+    summary->termination = dict.termination;
     summary->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   return e;

@@ -5,7 +5,9 @@
 #include <functional>
 #include <string>
 
+#include "sparsecode/core/termination.hpp"
 #include "sparsecode/core/types.hpp"
+#include "sparsecode/features/fit_progress.hpp"
 #include "sparsecode/features/options.hpp"
 #include "sparsecode/io/idx.hpp"
 
@@ -15,6 +17,8 @@ namespace sparsecode::features {
 struct FitSummary {
   Index patches = 0;            ///< random training patches used
   std::string dictionary;       ///< one line from the dictionary learner (objective, termination)
+  /// The dictionary learner's termination; user_callback if fit's callback stopped it.
+  core::Termination termination = core::Termination::iterations;
   double seconds = 0.0;
 };
 
@@ -41,8 +45,15 @@ class Extractor {
   /// learner (0: all cores). Throws std::invalid_argument for invalid options, an empty image
   /// set, a row count other than H·W, a patch larger than the images, a pooling grid finer than
   /// the patch positions, or NaN/Inf pixels.
+  /// `callback` (optional, see FitCallback) is called after every iteration of the dictionary
+  /// learner (k-means pass, sparse-coding mini-batch, autoencoder L-BFGS iteration). A stop is
+  /// reported as the learners report it, not as an error: fit returns a fitted extractor on the
+  /// dictionary learned so far with summary->termination == core::Termination::user_callback.
+  /// An exception thrown by the callback (e.g. a pending KeyboardInterrupt in the Python
+  /// binding) propagates out of fit. Without a callback, or with one that always proceeds,
+  /// the extractor is the same bits.
   static Extractor fit(const ImagesRef& images, ImageShape shape, const ExtractorOptions& options,
-                       int threads = 0, FitSummary* summary = nullptr);
+                       int threads = 0, FitSummary* summary = nullptr, const FitCallback& callback = {});
 
   /// Features (F×N) of images of the fitted shape: one OpenMP loop (dynamic schedule, `threads`,
   /// 0: all cores) over fixed chunks of images, each chunk going patches → normalize → whiten →
@@ -54,8 +65,8 @@ class Extractor {
 
   /// fit() and transform() of an image stack as io::load_image_stack returns it.
   static Extractor fit(const io::ImageStack& stack, const ExtractorOptions& options, int threads = 0,
-                       FitSummary* summary = nullptr) {
-    return fit(stack.pixels, ImageShape{stack.height, stack.width}, options, threads, summary);
+                       FitSummary* summary = nullptr, const FitCallback& callback = {}) {
+    return fit(stack.pixels, ImageShape{stack.height, stack.width}, options, threads, summary, callback);
   }
   Matrix<float> transform(const io::ImageStack& stack, int threads = 0, const TransformProgress& progress = {}) const {
     return transform(stack.pixels, ImageShape{stack.height, stack.width}, threads, progress);

@@ -49,7 +49,7 @@ void SphericalKMeansOptions::validate() const {
 }
 
 Matrix<double> spherical_kmeans(const Matrix<double>& data, const SphericalKMeansOptions& options,
-                                SphericalKMeansSummary* summary) {
+                                SphericalKMeansSummary* summary, const SphericalKMeansCallback& callback) {
   options.validate();
   if (data.size() == 0) throw std::invalid_argument("spherical_kmeans: no data");
   if (!data.allFinite()) throw std::invalid_argument("spherical_kmeans: data contain NaN or Inf");
@@ -94,6 +94,10 @@ Matrix<double> spherical_kmeans(const Matrix<double>& data, const SphericalKMean
     }
     s.unused_atoms = (used.array() == 0).count();
     for (Index j = 0; j < options.atoms; ++j) d.col(j) = next.col(j).normalized();
+    if (callback && callback(it + 1, objective) == core::CallbackResult::stop) {
+      s.termination = SphericalKMeansSummary::Termination::user_callback;
+      break;
+    }
     if (it > 0 && options.tolerance > 0.0) {
       const double previous = s.objective[s.objective.size() - 2];
       if (previous - objective <= options.tolerance * std::abs(previous)) {

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
+#include "sparsecode/core/termination.hpp"
 #include "sparsecode/core/types.hpp"
 
 namespace sparsecode::features {
@@ -20,13 +22,21 @@ struct SphericalKMeansOptions {
 };
 
 struct SphericalKMeansSummary {
-  enum class Termination { iterations, converged } termination = Termination::iterations;
+  using Termination = core::Termination;
+  /// iterations (all passes done), converged (tolerance) or user_callback (the callback stopped).
+  Termination termination = Termination::iterations;
   int iterations = 0;
   /// Mean of min_s ‖x − s d_j‖² = ‖x‖² − (d_jᵀx)² over samples at each assignment step (one
   /// per iteration, on the dictionary before that iteration's update): non-increasing.
   std::vector<double> objective;
   Index unused_atoms = 0;  ///< atoms no sample chose at the last assignment
 };
+
+/// Called after every pass with the passes done (from 1) and that pass's objective (the value
+/// appended to SphericalKMeansSummary::objective), once the atoms are updated. Returning
+/// core::CallbackResult::stop ends learning there (termination user_callback); the atoms returned
+/// are those after that pass.
+using SphericalKMeansCallback = std::function<core::CallbackResult(int iteration, double objective)>;
 
 /// Learns D (d×K, unit-norm columns) minimizing Σᵢ ‖xᵢ − D sᵢ‖² with one non-zero per sᵢ (OMP-1
 /// codes; Coates & Ng 2011, "The importance of encoding versus training with sparse coding and
@@ -36,8 +46,9 @@ struct SphericalKMeansSummary {
 /// increases. An atom no sample chooses stays as it is. Data are d×N (one sample per column).
 /// Assignments run in OpenMP chunks; the update is summed in sample order (thread-count
 /// independent). Throws std::invalid_argument for empty or non-finite data, fewer non-zero
-/// samples than K, or invalid options.
+/// samples than K, or invalid options. The optional callback sees every pass and may stop early.
 Matrix<double> spherical_kmeans(const Matrix<double>& data, const SphericalKMeansOptions& options,
-                                SphericalKMeansSummary* summary = nullptr);
+                                SphericalKMeansSummary* summary = nullptr,
+                                const SphericalKMeansCallback& callback = {});
 
 }  // namespace sparsecode::features
