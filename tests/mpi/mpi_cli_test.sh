@@ -9,8 +9,9 @@ cd "$work"
 run_mpi() {  # run_mpi P ARGS...: sparsecode-mpi under mpirun with P ranks (CI runs as root on 2 cores)
   local p="$1"; shift
   # In a sanitizer build, LeakSanitizer would report Open MPI's own never-freed start-up memory.
+  # With MPI_TIMEOUT=S, the job is killed after S seconds (exit status 124 or 137).
   ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-    "$mpiexec" --allow-run-as-root --oversubscribe -x ASAN_OPTIONS -np "$p" "$mpi" "$@"
+    ${MPI_TIMEOUT:+timeout -k 10 "$MPI_TIMEOUT"} "$mpiexec" --allow-run-as-root --oversubscribe -x ASAN_OPTIONS -np "$p" "$mpi" "$@"
 }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -103,6 +104,32 @@ case "$case_name" in
     grep -q "sparsecode-mpi: error: rank 1: simulated failure" err.txt || fail "no clear message: $(cat err.txt)"
     [ "$(grep -c 'sparsecode-mpi: error' err.txt)" -eq 1 ] || fail "message not printed exactly once"
     if ls | grep -q "bad\."; then fail "partial output left behind: $(ls)"; fi
+    ;;
+  learn_rank_failing_mid_run_stops_every_rank)
+    # A rank that fails inside the learning loop, between two collectives, must not leave the
+    # others waiting in the next one: every rank stops with one message, exit status 1, no output.
+    expect_failure() {  # expect_failure NAME PATTERN ARGS...: run -np 2 (bounded), check the outcome
+      local name="$1" pattern="$2"; shift 2
+      set +e
+      MPI_TIMEOUT=120 run_mpi 2 learn "$@" --out "$name.npy" 2>"$name.err"
+      local status=$?
+      set -e
+      [ "$status" -ne 124 ] && [ "$status" -ne 137 ] || fail "$name: the ranks hung (killed after 120 s)"
+      [ "$status" -eq 1 ] || fail "$name: exit status $status, expected 1: $(cat "$name.err")"
+      [ "$(grep -c 'sparsecode-mpi: error' "$name.err")" -eq 1 ] || fail "$name: message not printed once: $(cat "$name.err")"
+      grep -q "$pattern" "$name.err" || fail "$name: no clear message: $(cat "$name.err")"
+      if ls | grep -q "^$name\.npy"; then fail "$name: partial output left behind: $(ls)"; fi
+    }
+    flags="${learn_flags/--epochs 2/} --iterations 150"
+    expect_failure rank1 "error: rank 1: simulated failure after iteration 5" $flags --fail-rank 1 --fail-iteration 5
+    expect_failure rank0 "error: rank 0: simulated failure after iteration 7" $flags --fail-rank 0 --fail-iteration 7
+    # A real I/O error on rank 0 only: its checkpoint (every 100 iterations) cannot replace a directory.
+    mkdir -p ck/online.ckpt/occupied
+    expect_failure checkpoint "online.ckpt" $flags --checkpoint ck
+    # A non-finite value in rank 1's shard only (row 900 of 1003).
+    /usr/bin/python3 -c 'import numpy as np; x = np.load("X.npy"); x[900, 3] = np.nan; np.save("Xnan.npy", x)'
+    expect_failure nonfinite "error: rank 1: .*not finite\|error: rank 1: .*NaN\|error: rank 1: .*non-finite" \
+      ${flags/--input X.npy/--input Xnan.npy}
     ;;
   *)
     fail "unknown case $case_name" ;;
