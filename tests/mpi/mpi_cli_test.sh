@@ -95,6 +95,34 @@ case "$case_name" in
     run_mpi 2 learn $flags --iterations 20 --out resumed.npy --checkpoint ck --resume
     cmp full.npy resumed.npy || fail "-np 2 resumed run differs from the uninterrupted one"
     ;;
+  learn_np2_resume_refuses_other_data)
+    # As sparsecode learn: resuming on other data of the same size is refused, with the same
+    # message (printed once, by the whole job); the data themselves resume on any rank count.
+    flags="${learn_flags/--epochs 2/}"
+    /usr/bin/python3 -c 'import numpy as np; x = np.load("X.npy"); x[700, 5] += 0.25; np.save("Y.npy", x)'
+    mkdir -p single mpi
+    (cd single && "$plain" learn ${flags//X.npy/../X.npy} --iterations 9 --out part.npy --checkpoint ck)
+    (cd mpi && run_mpi 2 learn ${flags//X.npy/../X.npy} --iterations 9 --out part.npy --checkpoint ck)
+    set +e
+    (cd single && "$plain" learn ${flags//X.npy/../Y.npy} --iterations 20 --out bad.npy --checkpoint ck --resume 2>err.txt)
+    single_status=$?
+    (cd mpi && MPI_TIMEOUT=120 run_mpi 2 learn ${flags//X.npy/../Y.npy} --iterations 20 --out bad.npy --checkpoint ck \
+      --resume 2>err.txt)
+    mpi_status=$?
+    set -e
+    [ "$single_status" -eq 1 ] || fail "sparsecode learn resumed on other data (status $single_status)"
+    [ "$mpi_status" -eq 1 ] || fail "-np 2 resumed on other data (status $mpi_status): $(cat mpi/err.txt)"
+    grep -q "the training data differ from the checkpoint's" single/err.txt || fail "unexpected: $(cat single/err.txt)"
+    [ "$(grep -c 'sparsecode-mpi: error' mpi/err.txt)" -eq 1 ] || fail "message not printed once: $(cat mpi/err.txt)"
+    [ "$(grep 'sparsecode: error' single/err.txt | sed 's/^sparsecode: //')" = \
+      "$(grep 'sparsecode-mpi: error' mpi/err.txt | sed 's/^sparsecode-mpi: //')" ] ||
+      fail "messages differ: $(cat single/err.txt) vs $(cat mpi/err.txt)"
+    if ls mpi | grep -q "bad\."; then fail "output written: $(ls mpi)"; fi
+    # The same data resume, on 2 ranks, on 1 (sparsecode learn) and from a single-process checkpoint.
+    (cd mpi && cp -r ck ck1 && run_mpi 2 learn ${flags//X.npy/../X.npy} --iterations 20 --out r2.npy --checkpoint ck --resume)
+    (cd mpi && "$plain" learn ${flags//X.npy/../X.npy} --iterations 20 --out r1.npy --checkpoint ck1 --resume)
+    (cd single && run_mpi 2 learn ${flags//X.npy/../X.npy} --iterations 20 --out r2.npy --checkpoint ck --resume)
+    ;;
   learn_failing_rank_leaves_no_output)
     set +e
     run_mpi 2 learn $learn_flags --out bad.npy --log bad.csv --fail-rank 1 2>err.txt
