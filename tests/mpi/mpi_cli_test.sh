@@ -123,6 +123,25 @@ case "$case_name" in
     (cd mpi && "$plain" learn ${flags//X.npy/../X.npy} --iterations 20 --out r1.npy --checkpoint ck1 --resume)
     (cd single && run_mpi 2 learn ${flags//X.npy/../X.npy} --iterations 20 --out r2.npy --checkpoint ck --resume)
     ;;
+  learn_np2_killed_then_resumed_matches_uninterrupted)
+    # The whole job (mpirun and both ranks) killed with SIGKILL after a checkpoint, then resumed.
+    flags="${learn_flags/--epochs 2/} --iterations 2000"
+    run_mpi 2 learn $flags --out full.npy
+    setsid "$mpiexec" --allow-run-as-root --oversubscribe -np 2 "$mpi" learn $flags --out killed.npy --checkpoint ck \
+      >/dev/null 2>&1 &
+    job=$!
+    for _ in $(seq 600); do [ -e ck/online.ckpt ] && break; sleep 0.1; done
+    [ -e ck/online.ckpt ] || fail "no checkpoint written within 60 s"
+    sleep 1
+    descendants() { local c; for c in $(ps -o pid= --ppid "$1"); do echo "$c"; descendants "$c"; done; }
+    victims="$job $(descendants "$job")"
+    kill -KILL $victims 2>/dev/null || true
+    wait "$job" 2>/dev/null || true
+    for pid in $victims; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
+    [ ! -e killed.npy ] || fail "the job finished before it was killed (make the run longer)"
+    run_mpi 2 learn $flags --out resumed.npy --checkpoint ck --resume
+    cmp full.npy resumed.npy || fail "the resumed run differs from the uninterrupted one"
+    ;;
   learn_failing_rank_leaves_no_output)
     set +e
     run_mpi 2 learn $learn_flags --out bad.npy --log bad.csv --fail-rank 1 2>err.txt
