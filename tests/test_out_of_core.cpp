@@ -7,7 +7,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <iterator>
+#include <random>
+#include <vector>
 #include <stdexcept>
 #include <string>
 
@@ -88,6 +91,48 @@ TEST_CASE("NpyRowReader: any block of rows equals those columns of load_samples,
   CHECK_THROWS_AS(reader.read<double>(30, 8), std::invalid_argument);
   CHECK_THROWS_AS(reader.read<double>(-1, 2), std::invalid_argument);
   CHECK_THROWS_AS(sc::io::NpyRowReader(dir / "missing.npy"), sc::io::NpyError);
+}
+
+TEST_CASE("NpyRowReader::gather: rows in any order, repeated or not, equal load_samples' columns; runs cover them") {
+  TempDir dir("npy_gather");
+  const Matrix<double> x = gaussian_matrix(6, 300, 12);  // d×N
+  sc::io::save_samples(dir / "c.npy", x);
+  save_fortran(dir / "f.npy", x);
+  sc::io::save_samples(dir / "f32.npy", Matrix<float>(x.cast<float>()));
+  const Matrix<double> whole32 = sc::io::load_samples<double>(dir / "f32.npy", sc::io::NpyConversion::allow_float_conversion);
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<Index> rows(1 + rng() % 80);
+    for (Index& r : rows) r = static_cast<Index>(rng() % 300);  // unsorted, with repeats and neighbours
+    for (const char* name : {"c.npy", "f.npy", "f32.npy"}) {
+      const Matrix<double>& whole = std::string(name) == "f32.npy" ? whole32 : x;
+      const sc::io::NpyRowReader reader(dir / name);
+      const Matrix<double> got = reader.gather<double>(rows.data(), static_cast<Index>(rows.size()),
+                                                       sc::io::NpyConversion::allow_float_conversion);
+      REQUIRE(got.cols() == static_cast<Index>(rows.size()));
+      for (std::size_t j = 0; j < rows.size(); ++j) CHECK(got.col(static_cast<Index>(j)) == whole.col(rows[j]));
+    }
+    // The runs: ascending, disjoint, each row in one, gaps and lengths bounded.
+    std::sort(rows.begin(), rows.end());
+    for (const Index gap : {0, 1, 7}) {
+      const auto runs = sc::io::row_runs(rows.data(), static_cast<Index>(rows.size()), gap, 16);
+      for (std::size_t r = 0; r < runs.size(); ++r) {
+        CHECK(runs[r].count >= 1);
+        CHECK(runs[r].count <= 16);
+        if (r > 0) CHECK(runs[r].first > runs[r - 1].first + runs[r - 1].count - 1 + gap);
+      }
+      for (const Index row : rows) {
+        CHECK(std::count_if(runs.begin(), runs.end(), [&](const sc::io::RowRun& u) {
+                return row >= u.first && row < u.first + u.count;
+              }) == 1);
+      }
+    }
+  }
+  const Index consecutive[] = {40, 41, 42, 43, 44, 45};
+  CHECK(sc::io::row_runs(consecutive, 6, 0, 100).size() == 1);
+  const sc::io::NpyRowReader reader(dir / "c.npy");
+  const Index outside[] = {3, 300};
+  CHECK_THROWS_AS(reader.gather<double>(outside, 2), std::invalid_argument);
 }
 
 TEST_CASE("cli encode out of core: codes of tiny blocks equal the library's whole-matrix codes bit for bit") {

@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <numeric>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -109,5 +111,51 @@ Matrix<T> NpyRowReader::read(Index first, Index count, NpyConversion conversion)
 
 template Matrix<float> NpyRowReader::read<float>(Index, Index, NpyConversion) const;
 template Matrix<double> NpyRowReader::read<double>(Index, Index, NpyConversion) const;
+
+std::vector<RowRun> row_runs(const Index* sorted, Index n, Index max_gap, Index max_rows) {
+  std::vector<RowRun> runs;
+  for (Index i = 0; i < n; ++i) {
+    const Index row = sorted[i];
+    if (!runs.empty()) {
+      RowRun& last = runs.back();
+      const Index end = last.first + last.count;  // one past the run's last row
+      if (row < end) continue;                    // a repeat
+      if (row - end <= max_gap && row + 1 - last.first <= max_rows) {
+        last.count = row + 1 - last.first;
+        continue;
+      }
+    }
+    runs.push_back({row, 1});
+  }
+  return runs;
+}
+
+template <class T>
+Matrix<T> NpyRowReader::gather(const Index* rows, Index count, NpyConversion conversion) const {
+  std::vector<Index> order(static_cast<std::size_t>(std::max<Index>(count, 0)));
+  std::iota(order.begin(), order.end(), Index{0});
+  std::sort(order.begin(), order.end(), [&](Index a, Index b) { return rows[a] < rows[b]; });
+  std::vector<Index> sorted(order.size());
+  for (std::size_t p = 0; p < order.size(); ++p) {
+    sorted[p] = rows[order[p]];
+    if (sorted[p] < 0 || sorted[p] >= rows_) {
+      throw std::invalid_argument("NpyRowReader::gather: row " + std::to_string(sorted[p]) + " outside the " +
+                                  std::to_string(rows_) + " rows of '" + file_.string() + "'");
+    }
+  }
+  const auto row_bytes = static_cast<Index>(static_cast<std::size_t>(cols_) * npy_dtype_size(header_.dtype));
+  const Index max_gap = (Index{64} << 10) / row_bytes;
+  const Index max_rows = std::max<Index>(1, (Index{4} << 20) / row_bytes);
+  Matrix<T> out(cols_, std::max<Index>(count, 0));
+  std::size_t p = 0;
+  for (const RowRun& run : row_runs(sorted.data(), static_cast<Index>(sorted.size()), max_gap, max_rows)) {
+    const Matrix<T> block = read<T>(run.first, run.count, conversion);
+    for (; p < sorted.size() && sorted[p] < run.first + run.count; ++p) out.col(order[p]) = block.col(sorted[p] - run.first);
+  }
+  return out;
+}
+
+template Matrix<float> NpyRowReader::gather<float>(const Index*, Index, NpyConversion) const;
+template Matrix<double> NpyRowReader::gather<double>(const Index*, Index, NpyConversion) const;
 
 }  // namespace sparsecode::io
