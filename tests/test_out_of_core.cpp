@@ -39,6 +39,15 @@ void save_fortran(const fs::path& path, const Matrix<double>& samples) {
   sc::io::write_npy(path, array);
 }
 
+// Writes x as dir/c.npy (C order), dir/f.npy (Fortran order) and dir/f32.npy (float32); returns
+// what load_samples<double> reads back from the float32 file.
+Matrix<double> save_three_layouts(const fs::path& dir, const Matrix<double>& x) {
+  sc::io::save_samples(dir / "c.npy", x);
+  save_fortran(dir / "f.npy", x);
+  sc::io::save_samples(dir / "f32.npy", Matrix<float>(x.cast<float>()));
+  return sc::io::load_samples<double>(dir / "f32.npy", sc::io::NpyConversion::allow_float_conversion);
+}
+
 std::string file_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -72,10 +81,7 @@ int run_cli(const std::string& args) {
 TEST_CASE("NpyRowReader: any block of rows equals those columns of load_samples, in C and Fortran order") {
   TempDir dir("npy_rows");
   const Matrix<double> x = gaussian_matrix(5, 37, 11);  // d×N
-  sc::io::save_samples(dir / "c.npy", x);
-  save_fortran(dir / "f.npy", x);
-  sc::io::save_samples(dir / "f32.npy", Matrix<float>(x.cast<float>()));
-  const Matrix<double> whole32 = sc::io::load_samples<double>(dir / "f32.npy", sc::io::NpyConversion::allow_float_conversion);
+  const Matrix<double> whole32 = save_three_layouts(dir.path(), x);
   for (const char* name : {"c.npy", "f.npy"}) {
     const sc::io::NpyRowReader reader(dir / name);
     CHECK(reader.rows() == 37);
@@ -96,10 +102,7 @@ TEST_CASE("NpyRowReader: any block of rows equals those columns of load_samples,
 TEST_CASE("NpyRowReader::gather: rows in any order, repeated or not, equal load_samples' columns; runs cover them") {
   TempDir dir("npy_gather");
   const Matrix<double> x = gaussian_matrix(6, 300, 12);  // d×N
-  sc::io::save_samples(dir / "c.npy", x);
-  save_fortran(dir / "f.npy", x);
-  sc::io::save_samples(dir / "f32.npy", Matrix<float>(x.cast<float>()));
-  const Matrix<double> whole32 = sc::io::load_samples<double>(dir / "f32.npy", sc::io::NpyConversion::allow_float_conversion);
+  const Matrix<double> whole32 = save_three_layouts(dir.path(), x);
   std::mt19937_64 rng(5);
   for (int trial = 0; trial < 20; ++trial) {
     std::vector<Index> rows(1 + rng() % 80);
