@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <numeric>
+#include <span>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -113,9 +114,9 @@ Matrix<T> NpyRowReader::read(Index first, Index count, NpyConversion conversion)
 template Matrix<float> NpyRowReader::read<float>(Index, Index, NpyConversion) const;
 template Matrix<double> NpyRowReader::read<double>(Index, Index, NpyConversion) const;
 
-void NpyRowReader::prefetch(const std::vector<RowRun>& runs, Index row_bytes) const {
+void NpyRowReader::prefetch(const RowRun* runs, std::size_t count, Index row_bytes) const {
   if (header_.fortran_order && header_.shape.size() == 2) return;  // a run is d pieces there
-  for (const RowRun& run : runs) {
+  for (const RowRun& run : std::span(runs, count)) {
     const std::size_t offset = header_.data_offset + static_cast<std::size_t>(run.first * row_bytes);
     // Advice only: a failure changes nothing but the speed.
     (void)::posix_fadvise(fd_, static_cast<off_t>(offset), static_cast<off_t>(run.count * row_bytes), POSIX_FADV_WILLNEED);
@@ -159,14 +160,17 @@ Matrix<T> NpyRowReader::gather(const Index* rows, Index count, NpyConversion con
   Matrix<T> out(cols_, std::max<Index>(count, 0));
   const std::vector<RowRun> runs = row_runs(sorted.data(), static_cast<Index>(sorted.size()), max_gap, max_rows);
   std::size_t p = 0;
+  bool announced = false;
   for (std::size_t r = 0; r < runs.size(); ++r) {
     const RowRun& run = runs[r];
     const auto started = std::chrono::steady_clock::now();
     const Matrix<T> block = read<T>(run.first, run.count, conversion);
-    // A first read that went to the disk (slower than the page cache by far): announce the
-    // other runs, so that the kernel fetches them concurrently instead of one read at a time.
-    if (r == 0 && runs.size() > 1 && std::chrono::steady_clock::now() - started > std::chrono::microseconds(50)) {
-      prefetch(runs, row_bytes);
+    // A read that went to the disk (far slower than the page cache): announce the runs still to
+    // read, so that the kernel fetches them concurrently instead of one read at a time.
+    if (!announced && r + 1 < runs.size() &&
+        std::chrono::steady_clock::now() - started > std::chrono::microseconds(50)) {
+      prefetch(runs.data() + r + 1, runs.size() - r - 1, row_bytes);
+      announced = true;
     }
     for (; p < sorted.size() && sorted[p] < run.first + run.count; ++p) out.col(order[p]) = block.col(sorted[p] - run.first);
   }

@@ -48,16 +48,16 @@ class NpyRowReader {
   /// that order, with the values read() gives. The rows are visited in ascending order and
   /// nearby ones read together (row_runs with gaps up to 64 KiB of data and runs up to 4 MiB):
   /// one read() per run instead of one per row, in one forward sweep through the file. When the
-  /// first run's read is slow (> 50 µs: not in the page cache), the other runs are announced to
-  /// the kernel (posix_fadvise WILLNEED) so that it reads them concurrently. Throws
+  /// first read that is slow (> 50 µs: not in the page cache) is followed by announcing the runs
+  /// still to read to the kernel (posix_fadvise WILLNEED), so that it reads them concurrently. Throws
   /// std::invalid_argument for a row outside [0, N), as read() the rest.
   template <class T>
   Matrix<T> gather(const Index* rows, Index count, NpyConversion conversion = NpyConversion::exact) const;
 
  private:
   void read_bytes(void* destination, std::size_t bytes, std::size_t offset) const;
-  /// posix_fadvise(WILLNEED) of every run (C order only): the kernel starts reading them all.
-  void prefetch(const std::vector<RowRun>& runs, Index row_bytes) const;
+  /// posix_fadvise(WILLNEED) of runs[0..count) (C order only): the kernel starts reading them all.
+  void prefetch(const RowRun* runs, std::size_t count, Index row_bytes) const;
 
   std::filesystem::path file_;
   NpyHeader header_;
