@@ -47,9 +47,9 @@ class NpyRowReader {
   /// Rows rows[0..count) (any order, repeats allowed) as the columns of a d×count matrix, in
   /// that order, with the values read() gives. The rows are visited in ascending order and
   /// nearby ones read together (row_runs with gaps up to 64 KiB of data and runs up to 4 MiB):
-  /// one read() per run instead of one per row, in one forward sweep through the file. When the
-  /// first read that is slow (> 50 µs: not in the page cache) is followed by announcing the runs
-  /// still to read to the kernel (posix_fadvise WILLNEED), so that it reads them concurrently. Throws
+  /// one read() per run instead of one per row, in one forward sweep through the file. After the
+  /// first slow read (> 50 µs: not in the page cache) the runs still to read are announced to the
+  /// kernel (posix_fadvise WILLNEED), so that it reads them concurrently. Throws
   /// std::invalid_argument for a row outside [0, N), as read() the rest.
   template <class T>
   Matrix<T> gather(const Index* rows, Index count, NpyConversion conversion = NpyConversion::exact) const;
