@@ -45,8 +45,8 @@ struct LoopSettings {
 /// Runs a LearnerStep: owns the dictionary, the random-number generator, the progress, the
 /// held-out bookkeeping and the checkpoint file's common entries (progress and every earlier
 /// progress row, RNG state and the run's identity: seed, λ, λ₂, signs, training-set size and
-/// io::sample_fingerprint of the training and held-out data, over every process's shard). The step is passed to every call, so
-/// the learner that owns both can be moved.
+/// io::sample_fingerprint of the training and held-out data, over every process's shard). The
+/// step is passed to every call, so the learner that owns both can be moved.
 class LearnerLoop {
  public:
   explicit LearnerLoop(LoopSettings settings);
