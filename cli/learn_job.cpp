@@ -217,7 +217,7 @@ void add_learn_options(CLI::App* cmd, LearnArgs& a) {
   cmd->add_flag("--quiet", a.quiet, "No progress line or warnings");
   cmd->add_flag("--stream", a.stream,
                 "Online with --input: read each mini-batch from the file when needed instead of loading it "
-                "(random reads; memory: the held-out rows and 8 bytes per row); same result")
+                "(each mini-batch's rows read in file order; memory: the held-out rows and 16 bytes per row); same result")
       ->group("Advanced");
   cmd->add_option("--out", a.out, "Output dictionary .npy (k×d)")->required();
   cmd->add_option("--png", a.png, "Montage of the atoms (PNG)");

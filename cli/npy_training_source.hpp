@@ -9,9 +9,11 @@
 namespace sparsecode::cli {
 
 /// Training sample t is the t-th row of the file not marked held out (the order of the
-/// in-memory split), read with one pread per sample when a mini-batch needs it: random access,
-/// cheap on an SSD or in the page cache, a seek per sample on a spinning disk. Holds N indices
-/// (8 bytes per training row) and the held-out rows.
+/// in-memory split), read when a mini-batch needs it through NpyRowReader::gather: the batch's
+/// rows sorted, neighbours within 64 KiB read with one pread, one forward sweep per mini-batch.
+/// With N much larger than the batch that is still about one random read per sample: cheap on an
+/// SSD or in the page cache, a seek per sample on a spinning disk (see the README). Holds N
+/// indices (8 bytes per training row) and the held-out rows.
 class NpyTrainingSource final : public sparse::TrainingSource {
  public:
   /// `held[i]` marks row i of `reader` (which must outlive this) as held out; those rows are

@@ -26,6 +26,7 @@ struct MpiLearnArgs {
   cli::LearnArgs learn;
   std::string dump_dictionaries;  ///< test hook: every rank writes its D here as D.rank<R>.npy
   int fail_rank = -1;             ///< test hook: this rank fails while reading its shard
+  long long fail_iteration = 0;   ///< test hook: ... or, if > 0, after this iteration (inside fit)
 };
 
 // FNV-1a over the dictionary's bytes: equal on every rank iff the ranks agree (checked below).
@@ -73,7 +74,9 @@ void run_learn(const Session& session, const MpiLearnArgs& m, const CLI::App& cm
       if (i < shard.first) ++first_training;
       ++training_total;
     }
-    if (session.rank() == m.fail_rank) throw std::runtime_error("simulated failure reading the shard (--fail-rank)");
+    if (session.rank() == m.fail_rank && m.fail_iteration == 0) {
+      throw std::runtime_error("simulated failure reading the shard (--fail-rank)");
+    }
     data = input.read<double>(shard.first, shard.last - shard.first, io::NpyConversion::allow_float_conversion);
     cli::split_columns(data, held, shard.first, heldout);
     if (data.cols() == 0) {
@@ -111,7 +114,12 @@ void run_learn(const Session& session, const MpiLearnArgs& m, const CLI::App& cm
     if (resume) learner.load_checkpoint(ckpt, training_total);
     else if (cli::learn_init(a) == sparse::DictionaryInit::given) learner.initialize_with(given);
     reporter.start(learner.progress());
-    summary = learner.fit(data, heldout, [&](const sparse::LearnerProgress& p) { return reporter(p); });
+    summary = learner.fit(data, heldout, [&](const sparse::LearnerProgress& p) {
+      if (session.rank() == m.fail_rank && p.iteration == m.fail_iteration) {
+        throw std::runtime_error("simulated failure after iteration " + std::to_string(p.iteration) + " (--fail-rank)");
+      }
+      return reporter(p);
+    });
   });
   reporter.finish();
   session.step([&] { check_same_dictionary(learner.dictionary()); });
@@ -140,6 +148,8 @@ void add_learn_command(CLI::App& app, const Session& session) {
   cmd->add_option("--dump-rank-dictionaries", args->dump_dictionaries, "Testing: every rank writes its D here")
       ->group("");
   cmd->add_option("--fail-rank", args->fail_rank, "Testing: make this rank fail while reading")->group("");
+  cmd->add_option("--fail-iteration", args->fail_iteration, "Testing: --fail-rank fails after this iteration instead")
+      ->group("");
   cmd->callback([args, cmd, &session] { run_learn(session, *args, *cmd); });
 }
 

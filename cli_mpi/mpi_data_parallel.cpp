@@ -19,10 +19,12 @@ MpiDataParallel::MpiDataParallel(const Session& session, Index first, Index coun
 }
 
 void MpiDataParallel::sum(double* values, Index count) const {
+  session_.confirm_no_failure();
   MPI_Allreduce(MPI_IN_PLACE, values, static_cast<int>(count), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
 }
 
 Matrix<double> MpiDataParallel::gather_columns(const Matrix<double>& mine) const {
+  session_.confirm_no_failure();
   const int size = session_.size();
   const int values = static_cast<int>(mine.size());
   std::vector<int> counts(static_cast<std::size_t>(size));
@@ -45,6 +47,7 @@ Vector<double> MpiDataParallel::sample(Index index, const Matrix<double>& mine) 
     throw std::invalid_argument("MpiDataParallel::sample: index " + std::to_string(index) + " outside [0, " +
                                 std::to_string(total_) + ")");
   }
+  session_.confirm_no_failure();
   Vector<double> x(mine.rows());
   if (owner == session_.rank()) x = mine.col(index - first_);
   MPI_Bcast(x.data(), static_cast<int>(x.size()), MPI_DOUBLE, owner, MPI_COMM_WORLD);

@@ -9,7 +9,10 @@
 namespace sparsecode::cli_mpi {
 
 /// Each rank holds the training samples [first, first + count) (global indices, in rank order
-/// and contiguous). Collective: constructing it gathers every rank's first sample.
+/// and contiguous). Collective: constructing it gathers every rank's first sample. Every
+/// collective first joins the session's failure agreement (Session::confirm_no_failure), so
+/// when a rank's learner throws between two of them, the others throw RankFailure there
+/// instead of waiting for it.
 class MpiDataParallel final : public sparse::DataParallel {
  public:
   MpiDataParallel(const Session& session, Index first, Index count);

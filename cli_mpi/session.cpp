@@ -2,6 +2,8 @@
 #include "cli_mpi/session.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <exception>
 
 #include "cli/commands.hpp"
@@ -13,39 +15,61 @@ Session::Session() {
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
 }
 
-std::string Session::location() const {
-  return size_ > 1 ? "rank " + std::to_string(rank_) + ": " : std::string();
+namespace {
+
+// FNV-1a of a message, in 62 bits (so that its negation fits a long long).
+long long message_hash(const std::string& text) {
+  std::uint64_t hash = 1469598103934665603ULL;
+  for (const char c : text) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return static_cast<long long>(hash >> 2);
 }
+
+}  // namespace
 
 void Session::step(const std::function<void()>& work) const {
   std::string message;
   int status = 0;
+  bool locate = false;
   try {
     work();
-  } catch (const RankFailure& e) {
-    message = e.what();
-    status = e.exit_status();
+  } catch (const RankFailure&) {
+    throw;  // agreed by every rank inside `work`
   } catch (const cli::UsageError& e) {
     message = e.what();
     status = 2;
   } catch (const std::exception& e) {
-    message = location() + e.what();
+    message = e.what();
     status = 1;
+    locate = true;
   } catch (...) {
-    message = location() + "unknown error";
+    message = "unknown error";
     status = 1;
+    locate = true;
   }
-  const int mine = status != 0 ? rank_ : size_;
-  int first_failed = size_;
-  MPI_Allreduce(&mine, &first_failed, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-  if (first_failed == size_) return;
-  int shared_status = status;
-  MPI_Bcast(&shared_status, 1, MPI_INT, first_failed, MPI_COMM_WORLD);
-  int length = static_cast<int>(message.size());
-  MPI_Bcast(&length, 1, MPI_INT, first_failed, MPI_COMM_WORLD);
-  message.resize(static_cast<std::size_t>(length));
-  MPI_Bcast(message.data(), length, MPI_CHAR, first_failed, MPI_COMM_WORLD);
-  throw RankFailure(message, shared_status);
+  agree(status, message, locate);
+}
+
+void Session::confirm_no_failure() const { agree(0, std::string(), false); }
+
+void Session::agree(int status, const std::string& message, bool locate) const {
+  const bool failed = status != 0;
+  // One MPI_MIN over: the lowest failing rank; -1 if some rank succeeded; the least and
+  // (negated) greatest hash of the failing ranks' messages (equal: they all say the same).
+  const long long hash = message_hash(message);
+  const long long mine[4] = {failed ? rank_ : size_, failed ? 0 : -1, failed ? hash : LLONG_MAX,
+                             failed ? -hash : LLONG_MAX};
+  long long all[4] = {};
+  MPI_Allreduce(mine, all, 4, MPI_LONG_LONG, MPI_MIN, MPI_COMM_WORLD);
+  if (all[0] == size_) return;
+  const int first_failed = static_cast<int>(all[0]);
+  const bool everyone_alike = all[1] == 0 && all[2] == -all[3];
+  int header[3] = {status, locate ? 1 : 0, static_cast<int>(message.size())};
+  MPI_Bcast(header, 3, MPI_INT, first_failed, MPI_COMM_WORLD);
+  std::string text = message;
+  text.resize(static_cast<std::size_t>(header[2]));
+  MPI_Bcast(text.data(), header[2], MPI_CHAR, first_failed, MPI_COMM_WORLD);
+  if (header[1] != 0 && size_ > 1 && !everyone_alike) text = "rank " + std::to_string(first_failed) + ": " + text;
+  throw RankFailure(text, header[0]);
 }
 
 std::string Session::broadcast(std::string text) const {

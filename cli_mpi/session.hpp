@@ -32,10 +32,19 @@ class Session {
 
   /// Runs `step` on this rank, then agrees with every rank whether all succeeded (one
   /// MPI_Allreduce). If any rank's step threw, every rank throws RankFailure carrying the
-  /// lowest failing rank's message (data errors prefixed "rank R: " when there are several ranks) and
-  /// exit status (2 for cli::UsageError, 1 otherwise). Every rank must call it the same number
-  /// of times (it is collective).
+  /// lowest failing rank's message (data errors prefixed "rank R: " when there are several ranks
+  /// and not all of them failed with the same message) and exit status (2 for cli::UsageError,
+  /// 1 otherwise). Every rank must call it the same number of times (it is collective). A
+  /// RankFailure thrown by `work` (from a nested agreement) is rethrown as it is: every rank
+  /// already holds it.
   void step(const std::function<void()>& work) const;
+
+  /// A healthy rank's side of step()'s agreement, for the collective points inside a step (the
+  /// learner's sums, gathers and broadcasts call it before their payload): returns when no rank
+  /// has failed, throws RankFailure (as step() does) when one has. A rank whose work threw
+  /// between two such points enters step()'s agreement, which meets this call on the others,
+  /// so no rank is left waiting in a collective that a failed rank will never make.
+  void confirm_no_failure() const;
 
   /// Rank 0's string on every rank.
   std::string broadcast(std::string text) const;
@@ -45,7 +54,8 @@ class Session {
   std::vector<double> sum_in_rank_order(const std::vector<double>& values) const;
 
  private:
-  std::string location() const;  ///< "rank R: " when there are several ranks, else ""
+  /// The agreement itself: `status` 0 on a rank that succeeded, else its exit status and message.
+  void agree(int status, const std::string& message, bool locate) const;
   int rank_ = 0;
   int size_ = 1;
 };

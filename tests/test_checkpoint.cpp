@@ -104,6 +104,29 @@ TEST_CASE("fingerprint: equal for equal data and views, different after any chan
   CHECK(sparsecode::io::fingerprint(zeros) != sparsecode::io::fingerprint(negative_zero));
 }
 
+TEST_CASE("sample_fingerprint: parts over any split add up to the whole; any change of a value or the order shows") {
+  using sparsecode::io::sample_fingerprint;
+  const Matrix<double> x = Matrix<double>::Random(6, 11);
+  const std::uint64_t whole = sample_fingerprint(x, 0);
+  for (sparsecode::Index a = 0; a <= x.cols(); ++a) {
+    for (sparsecode::Index b = a; b <= x.cols(); ++b) {
+      const std::uint64_t parts = sample_fingerprint(x.leftCols(a), 0) + sample_fingerprint(x.middleCols(a, b - a), a) +
+                                  sample_fingerprint(x.rightCols(x.cols() - b), b);
+      CHECK(parts == whole);
+    }
+  }
+  for (sparsecode::Index i = 0; i < x.size(); ++i) {
+    Matrix<double> y = x;
+    y(i) = std::nextafter(y(i), 2.0);
+    CHECK(sample_fingerprint(y, 0) != whole);
+  }
+  Matrix<double> swapped = x;
+  swapped.col(2).swap(swapped.col(7));
+  CHECK(sample_fingerprint(swapped, 0) != whole);
+  CHECK(sample_fingerprint(x, 1) != whole);
+  CHECK(sample_fingerprint(Eigen::Map<const Matrix<double>>(x.data(), 11, 6), 0) != whole);
+}
+
 TEST_CASE("crc32: zlib's CRC-32, chunked or not") {
   const std::string text = "123456789";
   CHECK(sparsecode::io::crc32(text.data(), text.size()) == 0xCBF43926u);  // the CRC-32 check value

@@ -7,7 +7,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <iterator>
+#include <random>
+#include <vector>
 #include <stdexcept>
 #include <string>
 
@@ -34,6 +37,15 @@ void save_fortran(const fs::path& path, const Matrix<double>& samples) {
   array.bytes.resize(static_cast<std::size_t>(file_order.size()) * sizeof(double));
   std::memcpy(array.bytes.data(), file_order.data(), array.bytes.size());
   sc::io::write_npy(path, array);
+}
+
+// Writes x as dir/c.npy (C order), dir/f.npy (Fortran order) and dir/f32.npy (float32); returns
+// what load_samples<double> reads back from the float32 file.
+Matrix<double> save_three_layouts(const fs::path& dir, const Matrix<double>& x) {
+  sc::io::save_samples(dir / "c.npy", x);
+  save_fortran(dir / "f.npy", x);
+  sc::io::save_samples(dir / "f32.npy", Matrix<float>(x.cast<float>()));
+  return sc::io::load_samples<double>(dir / "f32.npy", sc::io::NpyConversion::allow_float_conversion);
 }
 
 std::string file_bytes(const fs::path& path) {
@@ -69,10 +81,7 @@ int run_cli(const std::string& args) {
 TEST_CASE("NpyRowReader: any block of rows equals those columns of load_samples, in C and Fortran order") {
   TempDir dir("npy_rows");
   const Matrix<double> x = gaussian_matrix(5, 37, 11);  // d×N
-  sc::io::save_samples(dir / "c.npy", x);
-  save_fortran(dir / "f.npy", x);
-  sc::io::save_samples(dir / "f32.npy", Matrix<float>(x.cast<float>()));
-  const Matrix<double> whole32 = sc::io::load_samples<double>(dir / "f32.npy", sc::io::NpyConversion::allow_float_conversion);
+  const Matrix<double> whole32 = save_three_layouts(dir.path(), x);
   for (const char* name : {"c.npy", "f.npy"}) {
     const sc::io::NpyRowReader reader(dir / name);
     CHECK(reader.rows() == 37);
@@ -88,6 +97,45 @@ TEST_CASE("NpyRowReader: any block of rows equals those columns of load_samples,
   CHECK_THROWS_AS(reader.read<double>(30, 8), std::invalid_argument);
   CHECK_THROWS_AS(reader.read<double>(-1, 2), std::invalid_argument);
   CHECK_THROWS_AS(sc::io::NpyRowReader(dir / "missing.npy"), sc::io::NpyError);
+}
+
+TEST_CASE("NpyRowReader::gather: rows in any order, repeated or not, equal load_samples' columns; runs cover them") {
+  TempDir dir("npy_gather");
+  const Matrix<double> x = gaussian_matrix(6, 300, 12);  // d×N
+  const Matrix<double> whole32 = save_three_layouts(dir.path(), x);
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<Index> rows(1 + rng() % 80);
+    for (Index& r : rows) r = static_cast<Index>(rng() % 300);  // unsorted, with repeats and neighbours
+    for (const char* name : {"c.npy", "f.npy", "f32.npy"}) {
+      const Matrix<double>& whole = std::string(name) == "f32.npy" ? whole32 : x;
+      const sc::io::NpyRowReader reader(dir / name);
+      const Matrix<double> got = reader.gather<double>(rows.data(), static_cast<Index>(rows.size()),
+                                                       sc::io::NpyConversion::allow_float_conversion);
+      REQUIRE(got.cols() == static_cast<Index>(rows.size()));
+      for (std::size_t j = 0; j < rows.size(); ++j) CHECK(got.col(static_cast<Index>(j)) == whole.col(rows[j]));
+    }
+    // The runs: ascending, disjoint, each row in one, gaps and lengths bounded.
+    std::sort(rows.begin(), rows.end());
+    for (const Index gap : {0, 1, 7}) {
+      const auto runs = sc::io::row_runs(rows.data(), static_cast<Index>(rows.size()), gap, 16);
+      for (std::size_t r = 0; r < runs.size(); ++r) {
+        CHECK(runs[r].count >= 1);
+        CHECK(runs[r].count <= 16);
+        if (r > 0) CHECK(runs[r].first > runs[r - 1].first + runs[r - 1].count - 1 + gap);
+      }
+      for (const Index row : rows) {
+        CHECK(std::count_if(runs.begin(), runs.end(), [&](const sc::io::RowRun& u) {
+                return row >= u.first && row < u.first + u.count;
+              }) == 1);
+      }
+    }
+  }
+  const Index consecutive[] = {40, 41, 42, 43, 44, 45};
+  CHECK(sc::io::row_runs(consecutive, 6, 0, 100).size() == 1);
+  const sc::io::NpyRowReader reader(dir / "c.npy");
+  const Index outside[] = {3, 300};
+  CHECK_THROWS_AS(reader.gather<double>(outside, 2), std::invalid_argument);
 }
 
 TEST_CASE("cli encode out of core: codes of tiny blocks equal the library's whole-matrix codes bit for bit") {

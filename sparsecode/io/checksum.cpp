@@ -104,4 +104,24 @@ std::uint64_t fingerprint(const Eigen::Ref<const Matrix<double>>& values) {
   return hasher.finish();
 }
 
+namespace {
+
+// SplitMix64's finaliser: a bijective mix of a 64-bit word.
+std::uint64_t mix64(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+std::uint64_t sample_fingerprint(const Eigen::Ref<const Matrix<double>>& samples, std::uint64_t first_index) {
+  std::uint64_t sum = 0;
+  for (Index j = 0; j < samples.cols(); ++j) {
+    const std::uint64_t index = first_index + static_cast<std::uint64_t>(j);
+    sum += mix64(fingerprint(samples.col(j)) ^ mix64(index + 0x9e3779b97f4a7c15ULL));
+  }
+  return sum;
+}
+
 }  // namespace sparsecode::io

@@ -28,4 +28,12 @@ bool strip_crc32(std::vector<char>& bytes);
 /// cryptographic hash. Costs one pass over the data (about 0.1 s per GB on a current x86 core).
 std::uint64_t fingerprint(const Eigen::Ref<const Matrix<double>>& values);
 
+/// A 64-bit fingerprint of a set of samples (the columns of `samples`, whose global indices
+/// start at `first_index`) that can be computed in parts: the sum modulo 2⁶⁴, over columns j, of
+/// a mix of the index first_index + j and fingerprint(column j). The parts of a set split into
+/// contiguous index ranges (e.g. the shards of a data-parallel run) add up to the whole set's
+/// value, whatever the split. Any change of a value, of the order or of d changes it with
+/// overwhelming probability. Not a cryptographic hash; one pass over the data.
+std::uint64_t sample_fingerprint(const Eigen::Ref<const Matrix<double>>& samples, std::uint64_t first_index);
+
 }  // namespace sparsecode::io

@@ -2,11 +2,23 @@
 #pragma once
 
 #include <filesystem>
+#include <vector>
 
 #include "sparsecode/core/types.hpp"
 #include "sparsecode/io/npy.hpp"
 
 namespace sparsecode::io {
+
+/// Rows [first, first + count) of a file, read with one read() call.
+struct RowRun {
+  Index first = 0;
+  Index count = 0;
+};
+
+/// The runs that cover the ascending rows sorted[0..n) (repeats allowed): rows at most
+/// `max_gap` rows apart (max_gap missing rows between them) share a run, the rows between them
+/// read and dropped, and no run is longer than `max_rows` rows (>= 1). Runs are ascending and disjoint.
+std::vector<RowRun> row_runs(const Index* sorted, Index n, Index max_gap, Index max_rows);
 
 /// An open N×d .npy file (samples as rows; a 1-D array is one sample) from which any block of
 /// consecutive rows is read as a d×count column-major matrix, with the same values
@@ -32,8 +44,20 @@ class NpyRowReader {
   template <class T>
   Matrix<T> read(Index first, Index count, NpyConversion conversion = NpyConversion::exact) const;
 
+  /// Rows rows[0..count) (any order, repeats allowed) as the columns of a d×count matrix, in
+  /// that order, with the values read() gives. The rows are visited in ascending order and
+  /// nearby ones read together (row_runs with gaps up to 64 KiB of data and runs up to 4 MiB):
+  /// one read() per run instead of one per row, in one forward sweep through the file. After the
+  /// first slow read (> 50 µs: not in the page cache) the runs still to read are announced to the
+  /// kernel (posix_fadvise WILLNEED), so that it reads them concurrently. Throws
+  /// std::invalid_argument for a row outside [0, N), as read() the rest.
+  template <class T>
+  Matrix<T> gather(const Index* rows, Index count, NpyConversion conversion = NpyConversion::exact) const;
+
  private:
   void read_bytes(void* destination, std::size_t bytes, std::size_t offset) const;
+  /// posix_fadvise(WILLNEED) of runs[0..count) (C order only): the kernel starts reading them all.
+  void prefetch(const RowRun* runs, std::size_t count, Index row_bytes) const;
 
   std::filesystem::path file_;
   NpyHeader header_;

@@ -134,8 +134,7 @@ LearnerSummary LearnerLoop::fit(LearnerStep& step, const Matrix<double>& data, c
     initialize(step, data);
   }
   check_dimension(data, state_.dictionary, "training data");
-  // Each process of a data-parallel run holds only its shard: fingerprints are per process.
-  if (!settings_.parallel) check_resumed_data(data, heldout);
+  check_resumed_data(data_fingerprints(data, heldout));
   return run(step, settings_.parallel ? settings_.parallel->total_samples() : data.cols(), heldout, callback,
              [&] { return step.step(data, state_); });
 }
@@ -214,8 +213,30 @@ LearnerSummary LearnerLoop::run(LearnerStep& step, Index training_samples, const
   return summary;
 }
 
-void LearnerLoop::check_resumed_data(const Matrix<double>& data, const Matrix<double>& heldout) {
-  fingerprints_ = std::make_pair(io::fingerprint(data), io::fingerprint(heldout));
+std::pair<std::uint64_t, std::uint64_t> LearnerLoop::data_fingerprints(const Matrix<double>& data,
+                                                                        const Matrix<double>& heldout) const {
+  if (!settings_.parallel) return {io::sample_fingerprint(data, 0), io::sample_fingerprint(heldout, 0)};
+  // This process's parts (its training samples from first_sample(), its held-out samples after
+  // those of the processes before it), summed over processes modulo 2^64 in 16-bit limbs (exact
+  // in doubles): the same values as one process holding all the data.
+  const DataParallel& parallel = *settings_.parallel;
+  Matrix<double> mine(2, 1);
+  mine << static_cast<double>(parallel.first_sample()), static_cast<double>(heldout.cols());
+  const Matrix<double> all = parallel.gather_columns(mine);
+  std::uint64_t first_heldout = 0;
+  for (Index r = 0; r < all.cols() && all(0, r) < mine(0, 0); ++r) first_heldout += static_cast<std::uint64_t>(all(1, r));
+  const std::uint64_t parts[2] = {io::sample_fingerprint(data, static_cast<std::uint64_t>(parallel.first_sample())),
+                                  io::sample_fingerprint(heldout, first_heldout)};
+  double limbs[8];
+  for (int i = 0; i < 8; ++i) limbs[i] = static_cast<double>((parts[i / 4] >> (16 * (i % 4))) & 0xffffU);
+  parallel.sum(limbs, 8);
+  std::uint64_t sums[2] = {0, 0};
+  for (int i = 0; i < 8; ++i) sums[i / 4] += static_cast<std::uint64_t>(limbs[i]) << (16 * (i % 4));
+  return {sums[0], sums[1]};
+}
+
+void LearnerLoop::check_resumed_data(const std::pair<std::uint64_t, std::uint64_t>& fingerprints) {
+  fingerprints_ = fingerprints;
   if (!resumed_fingerprints_) return;
   const auto saved = *resumed_fingerprints_;
   const auto refuse = [&](const std::string& which) {
@@ -268,8 +289,8 @@ void LearnerLoop::save_checkpoint(const LearnerStep& step, const std::filesystem
   c.set_int("dictionary_sign", static_cast<std::int64_t>(settings_.sign));
   c.set_int("training_samples", training_samples_);
   if (fingerprints_) {
-    c.set_int("data_fingerprint", as_entry(fingerprints_->first));
-    c.set_int("heldout_fingerprint", as_entry(fingerprints_->second));
+    c.set_int("data_samples_fingerprint", as_entry(fingerprints_->first));
+    c.set_int("heldout_samples_fingerprint", as_entry(fingerprints_->second));
   }
   c.set_matrix("history", history_matrix(history_));
   c.save(path);
@@ -313,9 +334,10 @@ void LearnerLoop::load_checkpoint(LearnerStep& step, const std::filesystem::path
   training_samples_ = training_samples;
   history_ = c.has("history") ? history_rows(c.matrix("history")) : std::vector<LearnerProgress>{};
   resumed_fingerprints_.reset();
-  if (c.has("data_fingerprint") && c.has("heldout_fingerprint")) {
-    resumed_fingerprints_ = std::make_pair(static_cast<std::uint64_t>(c.integer("data_fingerprint")),
-                                           static_cast<std::uint64_t>(c.integer("heldout_fingerprint")));
+  // (Checkpoints of earlier versions hold whole-matrix fingerprints, "data_fingerprint": not compared.)
+  if (c.has("data_samples_fingerprint") && c.has("heldout_samples_fingerprint")) {
+    resumed_fingerprints_ = std::make_pair(static_cast<std::uint64_t>(c.integer("data_samples_fingerprint")),
+                                           static_cast<std::uint64_t>(c.integer("heldout_samples_fingerprint")));
   }
   resumed_from_ = path;
 }

@@ -45,8 +45,8 @@ struct LoopSettings {
 /// Runs a LearnerStep: owns the dictionary, the random-number generator, the progress, the
 /// held-out bookkeeping and the checkpoint file's common entries (progress and every earlier
 /// progress row, RNG state and the run's identity: seed, λ, λ₂, signs, training-set size and
-/// io::fingerprint of the training and held-out data). The step is passed to every call, so
-/// the learner that owns both can be moved.
+/// io::sample_fingerprint of the training and held-out data, over every process's shard). The
+/// step is passed to every call, so the learner that owns both can be moved.
 class LearnerLoop {
  public:
   explicit LearnerLoop(LoopSettings settings);
@@ -99,12 +99,16 @@ class LearnerLoop {
 
   LoopSettings settings_;
   LearnerState state_;
-  void check_resumed_data(const Matrix<double>& data, const Matrix<double>& heldout);
+  /// io::sample_fingerprint of the training and held-out sets (with settings.parallel: of every
+  /// process's shards together, the same value for any number of processes; collective).
+  std::pair<std::uint64_t, std::uint64_t> data_fingerprints(const Matrix<double>& data,
+                                                            const Matrix<double>& heldout) const;
+  void check_resumed_data(const std::pair<std::uint64_t, std::uint64_t>& fingerprints);
 
   HeldoutTracker heldout_;
   Index training_samples_ = 0;
   std::vector<LearnerProgress> history_;
-  // io::fingerprint of fit()'s data and held-out set (valid once fit() ran), and those of the
+  // data_fingerprints() of fit()'s data and held-out set (valid once fit() ran), and those of the
   // checkpoint being resumed, until fit() has compared them.
   std::optional<std::pair<std::uint64_t, std::uint64_t>> fingerprints_;
   std::optional<std::pair<std::uint64_t, std::uint64_t>> resumed_fingerprints_;

@@ -9,8 +9,9 @@ cd "$work"
 run_mpi() {  # run_mpi P ARGS...: sparsecode-mpi under mpirun with P ranks (CI runs as root on 2 cores)
   local p="$1"; shift
   # In a sanitizer build, LeakSanitizer would report Open MPI's own never-freed start-up memory.
+  # With MPI_TIMEOUT=S, the job is killed after S seconds (exit status 124 or 137).
   ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-    "$mpiexec" --allow-run-as-root --oversubscribe -x ASAN_OPTIONS -np "$p" "$mpi" "$@"
+    ${MPI_TIMEOUT:+timeout -k 10 "$MPI_TIMEOUT"} "$mpiexec" --allow-run-as-root --oversubscribe -x ASAN_OPTIONS -np "$p" "$mpi" "$@"
 }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -94,6 +95,53 @@ case "$case_name" in
     run_mpi 2 learn $flags --iterations 20 --out resumed.npy --checkpoint ck --resume
     cmp full.npy resumed.npy || fail "-np 2 resumed run differs from the uninterrupted one"
     ;;
+  learn_np2_resume_refuses_other_data)
+    # As sparsecode learn: resuming on other data of the same size is refused, with the same
+    # message (printed once, by the whole job); the data themselves resume on any rank count.
+    flags="${learn_flags/--epochs 2/}"
+    /usr/bin/python3 -c 'import numpy as np; x = np.load("X.npy"); x[700, 5] += 0.25; np.save("Y.npy", x)'
+    mkdir -p single mpi
+    (cd single && "$plain" learn ${flags//X.npy/../X.npy} --iterations 9 --out part.npy --checkpoint ck)
+    (cd mpi && run_mpi 2 learn ${flags//X.npy/../X.npy} --iterations 9 --out part.npy --checkpoint ck)
+    set +e
+    (cd single && "$plain" learn ${flags//X.npy/../Y.npy} --iterations 20 --out bad.npy --checkpoint ck --resume 2>err.txt)
+    single_status=$?
+    (cd mpi && MPI_TIMEOUT=120 run_mpi 2 learn ${flags//X.npy/../Y.npy} --iterations 20 --out bad.npy --checkpoint ck \
+      --resume 2>err.txt)
+    mpi_status=$?
+    set -e
+    [ "$single_status" -eq 1 ] || fail "sparsecode learn resumed on other data (status $single_status)"
+    [ "$mpi_status" -eq 1 ] || fail "-np 2 resumed on other data (status $mpi_status): $(cat mpi/err.txt)"
+    grep -q "the training data differ from the checkpoint's" single/err.txt || fail "unexpected: $(cat single/err.txt)"
+    [ "$(grep -c 'sparsecode-mpi: error' mpi/err.txt)" -eq 1 ] || fail "message not printed once: $(cat mpi/err.txt)"
+    [ "$(grep 'sparsecode: error' single/err.txt | sed 's/^sparsecode: //')" = \
+      "$(grep 'sparsecode-mpi: error' mpi/err.txt | sed 's/^sparsecode-mpi: //')" ] ||
+      fail "messages differ: $(cat single/err.txt) vs $(cat mpi/err.txt)"
+    if ls mpi | grep -q "bad\."; then fail "output written: $(ls mpi)"; fi
+    # The same data resume, on 2 ranks, on 1 (sparsecode learn) and from a single-process checkpoint.
+    (cd mpi && cp -r ck ck1 && run_mpi 2 learn ${flags//X.npy/../X.npy} --iterations 20 --out r2.npy --checkpoint ck --resume)
+    (cd mpi && "$plain" learn ${flags//X.npy/../X.npy} --iterations 20 --out r1.npy --checkpoint ck1 --resume)
+    (cd single && run_mpi 2 learn ${flags//X.npy/../X.npy} --iterations 20 --out r2.npy --checkpoint ck --resume)
+    ;;
+  learn_np2_killed_then_resumed_matches_uninterrupted)
+    # The whole job (mpirun and both ranks) killed with SIGKILL after a checkpoint, then resumed.
+    flags="${learn_flags/--epochs 2/} --iterations 2000"
+    run_mpi 2 learn $flags --out full.npy
+    setsid "$mpiexec" --allow-run-as-root --oversubscribe -np 2 "$mpi" learn $flags --out killed.npy --checkpoint ck \
+      >/dev/null 2>&1 &
+    job=$!
+    for _ in $(seq 600); do [ -e ck/online.ckpt ] && break; sleep 0.1; done
+    [ -e ck/online.ckpt ] || fail "no checkpoint written within 60 s"
+    sleep 1
+    descendants() { local c; for c in $(ps -o pid= --ppid "$1"); do echo "$c"; descendants "$c"; done; }
+    victims="$job $(descendants "$job")"
+    kill -KILL $victims 2>/dev/null || true
+    wait "$job" 2>/dev/null || true
+    for pid in $victims; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
+    [ ! -e killed.npy ] || fail "the job finished before it was killed (make the run longer)"
+    run_mpi 2 learn $flags --out resumed.npy --checkpoint ck --resume
+    cmp full.npy resumed.npy || fail "the resumed run differs from the uninterrupted one"
+    ;;
   learn_failing_rank_leaves_no_output)
     set +e
     run_mpi 2 learn $learn_flags --out bad.npy --log bad.csv --fail-rank 1 2>err.txt
@@ -103,6 +151,32 @@ case "$case_name" in
     grep -q "sparsecode-mpi: error: rank 1: simulated failure" err.txt || fail "no clear message: $(cat err.txt)"
     [ "$(grep -c 'sparsecode-mpi: error' err.txt)" -eq 1 ] || fail "message not printed exactly once"
     if ls | grep -q "bad\."; then fail "partial output left behind: $(ls)"; fi
+    ;;
+  learn_rank_failing_mid_run_stops_every_rank)
+    # A rank that fails inside the learning loop, between two collectives, must not leave the
+    # others waiting in the next one: every rank stops with one message, exit status 1, no output.
+    expect_failure() {  # expect_failure NAME PATTERN ARGS...: run -np 2 (bounded), check the outcome
+      local name="$1" pattern="$2"; shift 2
+      set +e
+      MPI_TIMEOUT=120 run_mpi 2 learn "$@" --out "$name.npy" 2>"$name.err"
+      local status=$?
+      set -e
+      [ "$status" -ne 124 ] && [ "$status" -ne 137 ] || fail "$name: the ranks hung (killed after 120 s)"
+      [ "$status" -eq 1 ] || fail "$name: exit status $status, expected 1: $(cat "$name.err")"
+      [ "$(grep -c 'sparsecode-mpi: error' "$name.err")" -eq 1 ] || fail "$name: message not printed once: $(cat "$name.err")"
+      grep -q "$pattern" "$name.err" || fail "$name: no clear message: $(cat "$name.err")"
+      if ls | grep -q "^$name\.npy"; then fail "$name: partial output left behind: $(ls)"; fi
+    }
+    flags="${learn_flags/--epochs 2/} --iterations 150"
+    expect_failure rank1 "error: rank 1: simulated failure after iteration 5" $flags --fail-rank 1 --fail-iteration 5
+    expect_failure rank0 "error: rank 0: simulated failure after iteration 7" $flags --fail-rank 0 --fail-iteration 7
+    # A real I/O error on rank 0 only: its checkpoint (every 100 iterations) cannot replace a directory.
+    mkdir -p ck/online.ckpt/occupied
+    expect_failure checkpoint "online.ckpt" $flags --checkpoint ck
+    # A non-finite value in rank 1's shard only (row 900 of 1003).
+    /usr/bin/python3 -c 'import numpy as np; x = np.load("X.npy"); x[900, 3] = np.nan; np.save("Xnan.npy", x)'
+    expect_failure nonfinite "error: rank 1: .*not finite\|error: rank 1: .*NaN\|error: rank 1: .*non-finite" \
+      ${flags/--input X.npy/--input Xnan.npy}
     ;;
   *)
     fail "unknown case $case_name" ;;
