@@ -9,6 +9,7 @@
 
 #include "sparsecode/classify/lbfgs.hpp"
 #include "sparsecode/classify/metrics.hpp"
+#include "sparsecode/classify/minibatch.hpp"
 #include "sparsecode/classify/model_io.hpp"
 #include "sparsecode/classify/objective.hpp"
 #include "sparsecode/classify/standardizer.hpp"
@@ -206,6 +207,39 @@ TEST_CASE("classify train: dropout training is reproducible, thread-independent 
   CHECK(one.summary.training_accuracy > 0.98);
   CHECK(one.summary.grid.empty());
   CHECK(one.summary.validation_samples == 300);
+}
+
+TEST_CASE("classify mini-batch Adam: the epoch-averaged parameters come close to the L-BFGS optimum at a large step") {
+  // Overlapping classes and a strongly convex objective: the optimum is unique, and at a large
+  // constant step Adam's last iterate wanders around it while the epoch average does not.
+  const auto d = toy_data(20, 2000, 3, 1.0, 1.0, 21);
+  const double l2 = 1e-2;
+  const cls::Objective objective(d.features, d.labels, 3, cls::Loss::softmax, l2, {}, 1);
+  Vector<double> optimum = Vector<double>::Zero(objective.parameter_count());
+  cls::LbfgsOptions lo;
+  lo.max_iterations = 500;
+  lo.gradient_tolerance = 1e-9;
+  lo.function_tolerance = 0.0;
+  const auto s = cls::minimize_lbfgs(objective, optimum, objective.weight_count(), lo);
+  Vector<double> g;
+  const double best = objective(optimum, g);
+  CAPTURE(sparsecode::core::to_string(s.reason));
+  cls::MinibatchOptions mo;
+  mo.l2 = l2;
+  mo.dropout = 0.0;
+  mo.epochs = 10;
+  mo.batch_size = 32;
+  mo.learning_rate = 0.01;
+  mo.threads = 1;
+  std::vector<Index> all(2000);
+  for (Index i = 0; i < 2000; ++i) all[static_cast<std::size_t>(i)] = i;
+  Vector<double> theta = Vector<double>::Zero(objective.parameter_count());
+  cls::train_minibatch(d.features, d.labels, all, Matrix<float>(20, 0), {}, 3, mo, theta);
+  const double reached = objective(theta, g);
+  CAPTURE(best);
+  CAPTURE(reached);
+  CHECK(reached >= best - 1e-9);
+  CHECK(reached - best < 0.1 * best);  // the last iterate is about 20% above here
 }
 
 TEST_CASE("classify train: a bagged ensemble averages its members' probabilities") {

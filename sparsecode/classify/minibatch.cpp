@@ -1,4 +1,4 @@
-// Adam over shuffled mini-batches with inverted-dropout masks drawn from one seeded stream.
+// Adam over shuffled mini-batches with inverted-dropout masks drawn from one seeded stream, averaged per epoch.
 #include "sparsecode/classify/minibatch.hpp"
 
 #include <cmath>
@@ -48,7 +48,7 @@ MinibatchResult train_minibatch(Eigen::Ref<const Matrix<float>> features, std::s
   const float keep_scale = static_cast<float>(1.0 / (1.0 - options.dropout));
   const Index weights = f * classes;
   Vector<double> m = Vector<double>::Zero(theta.size()), v = Vector<double>::Zero(theta.size());
-  Vector<double> gradient, best = theta;
+  Vector<double> gradient, best = theta, average(theta.size());
   std::vector<Index> order = samples;
   MinibatchResult result;
   long long step = 0;
@@ -57,6 +57,7 @@ MinibatchResult train_minibatch(Eigen::Ref<const Matrix<float>> features, std::s
     core::shuffle(order, rng);
     double objective_sum = 0.0;
     int batches = 0;
+    average.setZero();
     for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(options.batch_size)) {
       const std::size_t count = std::min(order.size() - start, static_cast<std::size_t>(options.batch_size));
       Matrix<float> xb(f, static_cast<Index>(count));
@@ -91,15 +92,16 @@ MinibatchResult train_minibatch(Eigen::Ref<const Matrix<float>> features, std::s
         auto w = theta.head(weights).array();
         w = w.sign() * (w.abs() - t).max(0.0);
       }
+      average += (theta - average) / static_cast<double>(batches);
     }
     result.epochs = epoch;
     double validation_accuracy = -1.0;
     if (has_validation) {
-      validation_accuracy = accuracy(predict_theta(theta, classes, validation, options.threads), validation_labels);
+      validation_accuracy = accuracy(predict_theta(average, classes, validation, options.threads), validation_labels);
       if (validation_accuracy > result.best_validation_accuracy) {
         result.best_validation_accuracy = validation_accuracy;
         result.best_epoch = epoch;
-        best = theta;
+        best = average;
         since_best = 0;
       } else {
         ++since_best;
@@ -114,6 +116,7 @@ MinibatchResult train_minibatch(Eigen::Ref<const Matrix<float>> features, std::s
   if (has_validation) {
     theta = best;
   } else {
+    theta = average;
     result.best_epoch = result.epochs;
   }
   return result;

@@ -44,7 +44,10 @@ using EpochCallback = std::function<void(int, double, double)>;
 /// p and the kept ones are multiplied by 1/(1 − p), so the expected input is unchanged and
 /// no rescaling is needed at test time. With validation columns, the accuracy on them is
 /// measured after every epoch; training stops after `patience` epochs without improvement and
-/// θ is the best epoch's. Deterministic for a seed and independent of the thread count.
+/// θ is the best epoch's. An epoch's parameters (validated and returned) are the average of its
+/// iterates (Polyak–Ruppert averaging): at Adam's constant step the last iterate carries the
+/// step's noise, the average does not; training itself continues from the last iterate.
+/// Deterministic for a seed and independent of the thread count.
 MinibatchResult train_minibatch(Eigen::Ref<const Matrix<float>> features, std::span<const int> labels,
                                 const std::vector<Index>& samples, Eigen::Ref<const Matrix<float>> validation,
                                 std::span<const int> validation_labels, int classes,
