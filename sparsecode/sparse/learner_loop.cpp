@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "sparsecode/core/threads.hpp"
 #include "sparsecode/io/checksum.hpp"
 
 namespace sparsecode::sparse {
@@ -179,6 +180,10 @@ LearnerSummary LearnerLoop::run(LearnerStep& step, Index training_samples, const
   double heldout_samples = static_cast<double>(heldout.cols());
   if (settings_.parallel) settings_.parallel->sum(&heldout_samples, 1);
   step.begin(training_samples_, state_);
+  // OpenBLAS stays single-threaded for the whole run: the steps' products (the dictionary
+  // update's GEMMs, G = DᵀD) are small, and waking OpenBLAS's thread pool between the coding
+  // loops leaves its threads spin-yielding against the OpenMP workers (issue 14, B1).
+  const core::SingleThreadedBlas single_threaded_blas;
   LearnerProgress& p = state_.progress;
   for (;;) {
     if (const auto reached = stop_reached(settings_.stop, p)) {
