@@ -68,6 +68,12 @@ StepOutcome OnlineStep::step_from(const TrainingSource& source, LearnerState& st
   return outcome;
 }
 
+EncodeSummary OnlineStep::code(const Matrix<double>& dictionary, const Matrix<double>& samples) {
+  if (!coder_.coder) coder_.coder = std::make_unique<SparseCoder<double>>(options_.coding);
+  // codes_ keeps its allocation across mini-batches of the same size (a cold start zeroes it).
+  return coder_.coder->compute(dictionary).encode(samples, codes_);
+}
+
 double OnlineStep::past_weight(long long iteration) const {
   const double t = static_cast<double>(iteration);
   if (options_.weighting == PastWeighting::minibatch) {
@@ -80,8 +86,7 @@ double OnlineStep::past_weight(long long iteration) const {
 
 StepOutcome OnlineStep::step_on(const Matrix<double>& samples, LearnerState& state) {
   const Index m = samples.cols();
-  // codes_ keeps its allocation across mini-batches of the same size (encode() zeroes it).
-  const EncodeSummary coded = encode(state.dictionary, samples, codes_, options_.coding);
+  const EncodeSummary coded = code(state.dictionary, samples);
   // Down-weight the past (§3.4), then add this mini-batch's mean contribution.
   statistics_.scale(past_weight(state.progress.iteration + 1));
   statistics_.add(samples, codes_, 1.0 / static_cast<double>(m));
@@ -102,7 +107,7 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
   increment_.reset(d, k);
   double sums[2] = {0.0, 0.0};  // Σ objective, Σ non-zeros of this process's codes
   if (mine.cols() > 0) {
-    const EncodeSummary coded = encode(state.dictionary, mine, codes_, options_.coding);
+    const EncodeSummary coded = code(state.dictionary, mine);
     const auto n = static_cast<double>(mine.cols());
     sums[0] = coded.mean_objective * n;
     sums[1] = coded.mean_nonzeros * n;
