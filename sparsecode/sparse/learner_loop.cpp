@@ -127,6 +127,7 @@ LearnerProgress LearnerLoop::partial_fit(LearnerStep& step, const Matrix<double>
   check_finite_data(samples, "partial_fit samples");
   if (state_.dictionary.size() == 0) initialize(step, samples);
   check_dimension(samples, state_.dictionary, "partial_fit samples");
+  const core::SingleThreadedBlas single_threaded_blas;  // as in run()
   const auto start = std::chrono::steady_clock::now();
   const StepOutcome outcome = step.step_on(samples, state_);
   record(outcome, seconds_since(start));
