@@ -27,13 +27,14 @@ void CodeStatistics::add(const Matrix<double>& samples, const Matrix<double>& co
   const Index atoms = codes.rows();
   const Index n = codes.cols();
   // First the support of every code (ascending atoms, column i's in slots [i·k, i·k + count_i)),
-  // then the atoms in fixed ranges, one range a task: a task owns columns [lo, hi) of A and B and
-  // walks the codes in column order.
+  // then one contiguous range of atoms per thread: a thread owns columns [lo, hi) of A and B and
+  // walks the codes in column order. Every entry gets its terms in the serial loop's order
+  // whatever the ranges are, so the ranges may follow the thread count (one thread: the serial loop).
   supports_.resize(static_cast<std::size_t>(atoms * n));
   counts_.resize(static_cast<std::size_t>(n));
-  constexpr Index range = 16;  // atoms per task: fixed, so the work split does not depend on `threads`
-  const long tasks = static_cast<long>((atoms + range - 1) / range);
-#pragma omp parallel num_threads(core::threads_for_work(threads, tasks))
+  const int team = core::threads_for_work(threads, (atoms + 15) / 16);  // at most one thread per 16 atoms
+  const Index range = (atoms + team - 1) / team;
+#pragma omp parallel num_threads(team)
   {
 #pragma omp for schedule(static)
     for (Index i = 0; i < n; ++i) {
@@ -44,14 +45,14 @@ void CodeStatistics::add(const Matrix<double>& samples, const Matrix<double>& co
       }
       counts_[static_cast<std::size_t>(i)] = count;
     }
-#pragma omp for schedule(dynamic)
-    for (long t = 0; t < tasks; ++t) {
+#pragma omp for schedule(static)
+    for (int t = 0; t < team; ++t) {
       const Index lo = static_cast<Index>(t) * range;
       const Index hi = std::min(atoms, lo + range);
       for (Index i = 0; i < n; ++i) {
         const Index* first = supports_.data() + i * atoms;
         const Index* last = first + counts_[static_cast<std::size_t>(i)];
-        for (const Index* p = std::lower_bound(first, last, lo); p != last && *p < hi; ++p) {
+        for (const Index* p = lo == 0 ? first : std::lower_bound(first, last, lo); p != last && *p < hi; ++p) {
           const double ap = weight * codes(*p, i);
           for (const Index* q = first; q != last; ++q) a_(*q, *p) += ap * codes(*q, i);
           b_.col(*p) += ap * samples.col(i);

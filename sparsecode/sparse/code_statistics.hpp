@@ -21,9 +21,10 @@ class CodeStatistics {
 
   /// For every column i: A += w·a_i a_iᵀ, B += w·x_i a_iᵀ over the non-zeros of a_i (in the
   /// order of the columns, then of the atoms), and usage(j) += 1 for every non-zero a_ij.
-  /// samples is d×n, codes k×n. Up to `threads` OpenMP threads (0: all cores) share fixed
-  /// ranges of atoms (columns of A and B); every entry still receives its terms in column
-  /// order, so the result is the same for any thread count, and as a serial loop's.
+  /// samples is d×n, codes k×n. Up to `threads` OpenMP threads (0: all cores; at most one
+  /// per 16 atoms) own contiguous ranges of atoms (columns of A and B); every entry still
+  /// receives its terms in column order, so the result is the same for any thread count, and
+  /// as a serial loop's.
   void add(const Matrix<double>& samples, const Matrix<double>& codes, double weight, int threads = 1);
 
   /// A += a, B += b, usage += usage: increments accumulated elsewhere (e.g. summed over
