@@ -104,14 +104,3 @@ TEST_CASE("GramCache: G in float is computed once and shared; for float it is G 
   const sparsecode::solvers::GramCache<float> cache_f(dict.cast<float>());
   CHECK(&cache_f.gram_float() == &cache_f.gram());
 }
-
-TEST_CASE("GramCache: G by column blocks is the same for 1, 2 and 5 threads, and equals DᵀD") {
-  const auto dict = sparsecode::test::random_dictionary(30, 150, 17);  // 150 atoms: three blocks, the last partial
-  const sparsecode::solvers::GramCache<double> one(dict, 1);
-  const Matrix<double> direct = dict.transpose() * dict;
-  CHECK((one.gram() - direct).norm() <= 1e-14 * direct.norm());
-  for (const int threads : {2, 5}) {
-    const sparsecode::solvers::GramCache<double> many(dict, threads);
-    CHECK(many.gram() == one.gram());
-  }
-}

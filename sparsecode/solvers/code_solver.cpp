@@ -8,8 +8,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "sparsecode/core/threads.hpp"
-
 namespace sparsecode::solvers {
 
 void Penalty::validate() const {
@@ -58,19 +56,6 @@ T largest_eigenvalue(const Matrix<T>& g) {
 template <class T>
 GramCache<T>::GramCache(const Matrix<T>& dictionary)
     : gram_(dictionary.transpose() * dictionary) {}
-
-template <class T>
-GramCache<T>::GramCache(const Matrix<T>& dictionary, int threads) : gram_(dictionary.cols(), dictionary.cols()) {
-  constexpr Index block = 64;  // columns of G per GEMM: fixed, so G does not depend on `threads`
-  const Index k = dictionary.cols();
-  const long blocks = static_cast<long>((k + block - 1) / block);
-#pragma omp parallel for schedule(static) num_threads(core::threads_for_work(threads, blocks))
-  for (long b = 0; b < blocks; ++b) {
-    const Index j0 = static_cast<Index>(b) * block;
-    const Index w = std::min(block, k - j0);
-    gram_.middleCols(j0, w).noalias() = dictionary.transpose() * dictionary.middleCols(j0, w);
-  }
-}
 
 template <class T>
 T GramCache<T>::lipschitz() const {

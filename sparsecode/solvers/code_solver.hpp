@@ -30,10 +30,6 @@ class GramCache {
  public:
   /// Computes G = DᵀD with one BLAS GEMM (may use every core).
   explicit GramCache(const Matrix<T>& dictionary);
-  /// Computes G = DᵀD by one GEMM per fixed block of columns, the blocks shared among up to
-  /// `threads` OpenMP threads (0: all cores); the same G for any thread count. BLAS runs as the
-  /// caller set it (single-threaded inside the loop: see core::SingleThreadedBlas).
-  GramCache(const Matrix<T>& dictionary, int threads);
 
   const Matrix<T>& gram() const { return gram_; }
   Index atoms() const { return gram_.rows(); }

@@ -89,7 +89,9 @@ StepOutcome OnlineStep::step_on(const Matrix<double>& samples, LearnerState& sta
   const EncodeSummary coded = code(state.dictionary, samples);
   // Down-weight the past (§3.4), then add this mini-batch's mean contribution.
   statistics_.scale(past_weight(state.progress.iteration + 1));
-  statistics_.add(samples, codes_, 1.0 / static_cast<double>(m), options_.coding.threads);
+  // One thread: a second OpenMP region per mini-batch (beside the coding's) made learning 2x slower
+  // on a loaded machine, where every region waits for a descheduled worker (issue 14, B1).
+  statistics_.add(samples, codes_, 1.0 / static_cast<double>(m), 1);
   window_samples_ += m;
   state.last_update =
       solvers::update_dictionary_bcd(statistics_.a(), statistics_.b(), state.dictionary, options_.dictionary);
@@ -113,7 +115,7 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
     sums[0] = coded.mean_objective * n;
     sums[1] = coded.mean_nonzeros * n;
     sums[2] = static_cast<double>(coded.not_converged);
-    increment_.add(mine, codes_, 1.0 / static_cast<double>(batch_size), options_.coding.threads);
+    increment_.add(mine, codes_, 1.0 / static_cast<double>(batch_size), 1);  // as in step_on()
   }
   // One reduction of A (k×k), B (d×k), usage (k) and the three sums.
   const auto ka = static_cast<std::size_t>(k * k), kb = static_cast<std::size_t>(d * k), ku = static_cast<std::size_t>(k);

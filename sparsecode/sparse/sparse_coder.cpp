@@ -248,11 +248,8 @@ SparseCoder<T>& SparseCoder<T>::compute(const Eigen::Ref<const Matrix<T>>& dicti
   ws.cache.reset();  // the workers' old cache goes; they are bound to the new one below
   ws.dictionary = dictionary;
   {
-    // G by fixed column blocks over the coder's threads, single-threaded BLAS in each: the same
-    // G for any thread count (and as one GEMM), in a fraction of the time when D changes often
-    // (the online learner computes a G per mini-batch).
-    const core::SingleThreadedBlas single_threaded_blas;
-    ws.cache = std::make_unique<solvers::GramCache<T>>(ws.dictionary, options_.threads);
+    const core::SingleThreadedBlas single_threaded_blas;  // G as encode() always computed it
+    ws.cache = std::make_unique<solvers::GramCache<T>>(ws.dictionary);
   }
   for (typename Workspace::Worker& w : ws.workers) ws.bind(w);
   return *this;
