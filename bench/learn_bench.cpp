@@ -1,5 +1,7 @@
 // Benchmark driver for the online learner: timed partial_fit over a file's mini-batches with held-out
-// checkpoints, and exact held-out evaluation of any dictionary (used for scikit-learn's too).
+// checkpoints, exact held-out evaluation of any dictionary (used for scikit-learn's too), and the time of
+// just encoding the same samples (the learner's floor).
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <cstdio>
@@ -33,7 +35,9 @@ int usage() {
                "usage: learn_bench train X.npy H.npy ATOMS LAMBDA BATCH SAMPLES EVAL_EVERY THREADS OUT_PREFIX [key=value...]\n"
                "       keys: sweeps (BCD sweeps per mini-batch, default 1), rho (beta_t = (1 - 1/t)^rho\n"
                "       weighting instead of the mini-batch rule), replace (unused-atom window, -1 never), seed\n"
-               "       learn_bench eval D.npy H.npy LAMBDA THREADS\n");
+               "       learn_bench eval D.npy H.npy LAMBDA THREADS\n"
+               "       learn_bench encode D.npy X.npy LAMBDA SAMPLES THREADS  (seconds and CPU seconds of coding the\n"
+               "       first SAMPLES rows of X with the learner's solver: the learner's floor)\n");
   return 2;
 }
 
@@ -46,6 +50,22 @@ int main(int argc, char** argv) {
       const auto d = sparsecode::io::load_samples<double>(argv[2], sparsecode::io::NpyConversion::allow_float_conversion);
       const auto h = sparsecode::io::load_samples<double>(argv[3], sparsecode::io::NpyConversion::allow_float_conversion);
       std::printf("%.10g\n", heldout_objective(d, h, std::atof(argv[4]), std::atoi(argv[5])));
+      return 0;
+    }
+    if (mode == "encode" && argc == 7) {
+      const auto d = sparsecode::io::load_samples<double>(argv[2], sparsecode::io::NpyConversion::allow_float_conversion);
+      const auto x = sparsecode::io::load_samples<double>(argv[3], sparsecode::io::NpyConversion::allow_float_conversion);
+      sp::EncodeOptions o = sp::default_coding();
+      o.penalty.lambda = std::atof(argv[4]);
+      o.threads = std::atoi(argv[6]);
+      const long long samples = std::min<long long>(std::atoll(argv[5]), x.cols());
+      const sparsecode::Matrix<double> first = x.leftCols(samples);
+      sparsecode::Matrix<double> codes;
+      const auto t0 = std::chrono::steady_clock::now();
+      const std::clock_t c0 = std::clock();
+      sp::encode(d, first, codes, o);
+      const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+      std::printf("%.6f,%.6f\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), cpu);
       return 0;
     }
     if (mode != "train" || argc < 11) return usage();

@@ -50,12 +50,19 @@ def main():
     np.save(held_path, np.ascontiguousarray(held))
 
     rows = []
+    learn_prefix = os.path.join(a.out, "sparsecode")
     out = run([bench, "train", train_path, held_path, str(a.atoms), str(a.lam), str(a.batch), str(a.samples),
-               str(a.eval_every), str(a.threads), os.path.join(a.out, "sparsecode")])
+               str(a.eval_every), str(a.threads), learn_prefix])
     for r in csv.DictReader(out.splitlines()):
         rows.append(("sparsecode", int(r["samples"]), float(r["seconds"]), float(r["cpu_seconds"]),
                      float(r["heldout_objective"])))
         print("sparsecode", rows[-1][1:], flush=True)
+    # The learner's floor: just coding the same samples with the same solver (on the final dictionary).
+    enc_seconds, enc_cpu = (float(v) for v in run([bench, "encode", learn_prefix + "_D.npy", train_path, str(a.lam),
+                                                   str(a.samples), str(a.threads)]).split(","))
+    learned = rows[-1]
+    print(f"encode of the same {a.samples} samples: {enc_seconds:.3f} s ({enc_cpu:.3f} CPU s); learning / encoding: "
+          f"{learned[2] / enc_seconds:.2f}x wall, {learned[3] / enc_cpu:.2f}x CPU", flush=True)
 
     from sklearn.decomposition import MiniBatchDictionaryLearning
     sk = MiniBatchDictionaryLearning(n_components=a.atoms, alpha=a.lam, batch_size=a.batch, fit_algorithm="lars",

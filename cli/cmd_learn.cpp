@@ -71,7 +71,12 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
   const bool resume = a.resume && std::filesystem::exists(ckpt);
   if (a.resume && !resume && !a.quiet) std::cerr << "sparsecode: no checkpoint in " << a.checkpoint << ", starting afresh\n";
   Reporter reporter(isatty(STDERR_FILENO) != 0 && !a.quiet, learn_stop(a), training_samples);
-  const auto report = [&](const sparse::LearnerProgress& p) { return reporter(p); };
+  const auto report = [&](const sparse::LearnerProgress& p) {
+    const sparse::CallbackResult result = reporter(p);
+    if (a.fail_on_nonconverged && p.not_converged > 0) reporter.finish();  // ends the progress line
+    fail_on_nonconverged(a, p);
+    return result;
+  };
   Matrix<double> dictionary;
   sparse::LearnerSummary summary;
   std::vector<sparse::LearnerProgress> rows;  // the whole curve, a resumed run's earlier rows too
@@ -104,6 +109,7 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
   }
   reporter.finish();
   write_learn_outputs(a, dictionary, rows);
+  warn_nonconverged(summary.last);
   if (!a.quiet) std::cerr << summary.brief_report() << '\n';
 }
 

@@ -8,7 +8,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <iostream>
 #include <random>
+#include <stdexcept>
+#include <variant>
 
 #include "cli/commands.hpp"
 #include "cli/support.hpp"
@@ -87,7 +90,30 @@ sparse::EncodeOptions learn_coding(const LearnArgs& a) {
   coding.penalty.lambda = a.lambda;
   coding.penalty.sign = a.nonneg_codes ? solvers::CodeSign::nonnegative : solvers::CodeSign::any;
   coding.threads = a.threads;
+  coding.solver = solvers::parse_solver(a.solver);
+  // --tol reaches the solvers that iterate to a duality gap; LARS and feature-sign are exact.
+  if (auto* cd = std::get_if<solvers::CoordinateDescentOptions>(&coding.solver)) cd->tolerance = a.tol;
+  if (auto* pg = std::get_if<solvers::ProximalGradientOptions>(&coding.solver)) pg->tolerance = a.tol;
   return coding;
+}
+
+namespace {
+
+std::string nonconverged_text(const sparse::LearnerProgress& p) {
+  return std::to_string(p.not_converged) + " of " + std::to_string(p.samples_seen) +
+         " training codes did not converge (iteration cap or numerical trouble)";
+}
+
+}  // namespace
+
+void fail_on_nonconverged(const LearnArgs& a, const sparse::LearnerProgress& p) {
+  if (!a.fail_on_nonconverged || p.not_converged == 0) return;
+  throw std::runtime_error(nonconverged_text(p) + " by iteration " + std::to_string(p.iteration) +
+                           "; stopped, no output written (--fail-on-nonconverged)");
+}
+
+void warn_nonconverged(const sparse::LearnerProgress& last) {
+  if (last.not_converged > 0) std::cerr << "sparsecode: warning: " << nonconverged_text(last) << '\n';
 }
 
 sparse::StopCriteria learn_stop(const LearnArgs& a) {
@@ -214,7 +240,18 @@ void add_learn_options(CLI::App* cmd, LearnArgs& a) {
   cmd->add_flag("--nonneg-dict", a.nonneg_dict, "Non-negative dictionary");
   cmd->add_option("--checkpoint", a.checkpoint, "Directory for the checkpoint (written every 100 online iterations)");
   cmd->add_flag("--resume", a.resume, "Continue from the checkpoint in --checkpoint DIR");
-  cmd->add_flag("--quiet", a.quiet, "No progress line or warnings");
+  cmd->add_flag("--quiet", a.quiet,
+                "No progress line or warnings (training codes that did not converge are still reported on stderr)");
+  cmd->add_flag("--fail-on-nonconverged", a.fail_on_nonconverged,
+                "Exit 1, stopping at that iteration and writing no output, if any training code did not converge");
+  cmd->add_option("--solver", a.solver, "Coding solver inside the learner: lars | cd | fista | ista | fss")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"lars", "cd", "fista", "ista", "fss"}))
+      ->group("Advanced");
+  cmd->add_option("--tol", a.tol, "Relative duality gap for the iterative solvers cd, fista, ista (> 0)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
+      ->group("Advanced");
   cmd->add_flag("--stream", a.stream,
                 "Online with --input: read each mini-batch from the file when needed instead of loading it "
                 "(each mini-batch's rows read in file order; memory: the held-out rows and 16 bytes per row); same result")

@@ -37,6 +37,9 @@ struct LearnArgs {
   int threads = 0;
   bool nonneg_codes = false, nonneg_dict = false, resume = false, quiet = false;
   bool stream = false;  ///< --stream: read mini-batches from --input on demand
+  bool fail_on_nonconverged = false;  ///< --fail-on-nonconverged: a training code that did not converge is an error
+  std::string solver = "lars";        ///< --solver (Advanced): the coding solver inside the learner
+  double tol = 1e-6;                  ///< --tol (Advanced): relative duality gap of the iterative solvers
 };
 
 /// Registers every flag of learn on `cmd` (the same set for both executables).
@@ -54,6 +57,12 @@ void split_columns(Matrix<double>& data, const std::vector<char>& held, Index fi
 void split_heldout(Matrix<double>& data, double fraction, std::uint64_t seed, Matrix<double>& heldout);
 
 sparse::EncodeOptions learn_coding(const LearnArgs& a);
+/// With --fail-on-nonconverged, throws std::runtime_error (one line: how many training codes did
+/// not converge, by which iteration, no output written) as soon as `p` counts any; call it from
+/// the progress callback, so that learning stops there and no output file is written.
+void fail_on_nonconverged(const LearnArgs& a, const sparse::LearnerProgress& p);
+/// One warning line on stderr, even with --quiet, if training codes did not converge.
+void warn_nonconverged(const sparse::LearnerProgress& last);
 sparse::StopCriteria learn_stop(const LearnArgs& a);
 sparse::DictionaryInit learn_init(const LearnArgs& a);
 /// The online learner's options for a training set of `training_samples` samples.

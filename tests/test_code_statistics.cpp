@@ -58,6 +58,26 @@ TEST_CASE("code statistics: the sparse accumulation equals the dense A = β A0 +
   CHECK(s.usage()(2) == 0.0);
 }
 
+TEST_CASE("code statistics: 1, 2 and 5 threads accumulate bit-identical A, B and usage") {
+  std::mt19937_64 rng(5);
+  const Index d = 11, k = 70, n = 40;  // 70 atoms: several atom ranges per thread, the last one partial
+  const Matrix<double> x = normal_matrix(d, n, rng);
+  const Matrix<double> c = sparse_codes(k, n, rng);
+  CodeStatistics serial;
+  serial.reset(d, k);
+  serial.add(x, c, 0.25, 1);
+  const Matrix<double> a = (0.25 * c) * c.transpose();
+  CHECK((serial.a() - a).norm() <= 1e-13 * a.norm());
+  for (const int threads : {2, 5}) {
+    CodeStatistics parallel;
+    parallel.reset(d, k);
+    parallel.add(x, c, 0.25, threads);
+    CHECK(parallel.a() == serial.a());
+    CHECK(parallel.b() == serial.b());
+    CHECK(parallel.usage() == serial.usage());
+  }
+}
+
 TEST_CASE("atom replacement: exactly the unused atoms are replaced, by unit-norm samples, and their statistics cleared") {
   std::mt19937_64 rng(5);
   const Index d = 5, k = 6, n = 10;

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -148,6 +149,33 @@ TEST_CASE("learn CLI: after kill -9 mid-run, --resume ends bit-identical to an u
   CHECK(run_cli(on_other, err) == 1);
   CHECK(read_bytes(err).find("the training data differ from the checkpoint's") != std::string::npos);
   CHECK(!fs::exists(dir / "resumed.npy"));
+}
+
+TEST_CASE("learn CLI: non-converged training codes are reported even with --quiet, and --fail-on-nonconverged stops with exit 1 and no output") {
+  const TempDir dir("learn_cli_nonconverged");
+  const auto planted = sparsecode::test::make_planted(9, 6, 40, 2, 0.01, 3);
+  sparsecode::io::save_samples<double>(dir / "x.npy", planted.signals);
+  const fs::path d = dir / "D.npy", log = dir / "curve.csv", err = dir / "err.txt";
+  const std::string base = " --input '" + (dir / "x.npy").string() + "' --atoms 6 --batch-size 8 --iterations 3 --quiet" +
+                           " --out '" + d.string() + "' --log '" + log.string() + "'";
+  // A relative gap of 1e-300 is out of reach for CD: codes stop at the iteration cap.
+  const std::string unreachable = " --lambda 0.001 --solver cd --tol 1e-300";
+  REQUIRE(run_cli(base + unreachable, err) == 0);
+  CHECK(read_bytes(err).find(" of 24 training codes did not converge") != std::string::npos);
+  CHECK(fs::exists(d));
+  fs::remove(d);
+  fs::remove(log);
+  CHECK(run_cli(base + unreachable + " --fail-on-nonconverged", err) == 1);
+  const std::string message = read_bytes(err);
+  CHECK(message.find("training codes did not converge") != std::string::npos);
+  CHECK(message.find("no output written (--fail-on-nonconverged)") != std::string::npos);
+  CHECK(std::count(message.begin(), message.end(), '\n') == 1);  // one line
+  CHECK(!fs::exists(d));
+  CHECK(!fs::exists(log));
+  // Exact LARS codes converge: the flag changes nothing, and nothing is printed under --quiet.
+  REQUIRE(run_cli(base + " --lambda 0.1 --fail-on-nonconverged", err) == 0);
+  CHECK(read_bytes(err).empty());
+  CHECK(fs::exists(d));
 }
 
 TEST_CASE("learn CLI: --png with non-square atoms and unwritable outputs fail before any work: exit 2, no file") {

@@ -22,7 +22,7 @@ StepOutcome BatchStep::step_on(const Matrix<double>& data, LearnerState& state) 
   const Index n = data.cols();
   const EncodeSummary coded = encode(state.dictionary, data, codes_, options_.coding);
   statistics_.reset(data.rows(), options_.atoms);
-  statistics_.add(data, codes_, 1.0 / static_cast<double>(n));
+  statistics_.add(data, codes_, 1.0 / static_cast<double>(n), options_.coding.threads);
   if (options_.method == DictionaryMethod::lagrange_dual) {
     solvers::LagrangeDualOptions o;
     o.tolerance = options_.qp_tolerance;
@@ -43,6 +43,7 @@ StepOutcome BatchStep::step_on(const Matrix<double>& data, LearnerState& state) 
   outcome.samples = n;
   outcome.mean_objective = coded.mean_objective;
   outcome.mean_nonzeros = coded.mean_nonzeros;
+  outcome.not_converged = coded.not_converged;
   outcome.epoch_end = true;
   return outcome;
 }

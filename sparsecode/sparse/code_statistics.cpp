@@ -1,10 +1,12 @@
 // Sparse accumulation of the learners' statistics A and B.
 #include "sparsecode/sparse/code_statistics.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 
 #include "sparsecode/core/allocation.hpp"
+#include "sparsecode/core/threads.hpp"
 
 namespace sparsecode::sparse {
 
@@ -21,19 +23,42 @@ void CodeStatistics::scale(double beta) {
   b_ *= beta;
 }
 
-void CodeStatistics::add(const Matrix<double>& samples, const Matrix<double>& codes, double weight) {
+void CodeStatistics::add(const Matrix<double>& samples, const Matrix<double>& codes, double weight, int threads) {
   const Index atoms = codes.rows();
-  support_.reserve(static_cast<std::size_t>(atoms));
-  for (Index i = 0; i < codes.cols(); ++i) {
-    support_.clear();
-    for (Index j = 0; j < atoms; ++j) {
-      if (codes(j, i) != 0.0) support_.push_back(j);
+  const Index n = codes.cols();
+  // First the support of every code (ascending atoms, column i's in slots [i·k, i·k + count_i)),
+  // then one contiguous range of atoms per thread: a thread owns columns [lo, hi) of A and B and
+  // walks the codes in column order. Every entry gets its terms in the serial loop's order
+  // whatever the ranges are, so the ranges may follow the thread count (one thread: the serial loop).
+  supports_.resize(static_cast<std::size_t>(atoms * n));
+  counts_.resize(static_cast<std::size_t>(n));
+  const int team = core::threads_for_work(threads, (atoms + 15) / 16);  // at most one thread per 16 atoms
+  const Index range = (atoms + team - 1) / team;
+#pragma omp parallel num_threads(team)
+  {
+#pragma omp for schedule(static)
+    for (Index i = 0; i < n; ++i) {
+      Index* support = supports_.data() + i * atoms;
+      Index count = 0;
+      for (Index j = 0; j < atoms; ++j) {
+        if (codes(j, i) != 0.0) support[count++] = j;
+      }
+      counts_[static_cast<std::size_t>(i)] = count;
     }
-    for (const Index p : support_) {
-      const double ap = weight * codes(p, i);
-      for (const Index q : support_) a_(q, p) += ap * codes(q, i);
-      b_.col(p) += ap * samples.col(i);
-      usage_(p) += 1.0;
+#pragma omp for schedule(static)
+    for (int t = 0; t < team; ++t) {
+      const Index lo = static_cast<Index>(t) * range;
+      const Index hi = std::min(atoms, lo + range);
+      for (Index i = 0; i < n; ++i) {
+        const Index* first = supports_.data() + i * atoms;
+        const Index* last = first + counts_[static_cast<std::size_t>(i)];
+        for (const Index* p = lo == 0 ? first : std::lower_bound(first, last, lo); p != last && *p < hi; ++p) {
+          const double ap = weight * codes(*p, i);
+          for (const Index* q = first; q != last; ++q) a_(*q, *p) += ap * codes(*q, i);
+          b_.col(*p) += ap * samples.col(i);
+          usage_(*p) += 1.0;
+        }
+      }
     }
   }
 }

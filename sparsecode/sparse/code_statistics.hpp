@@ -21,8 +21,11 @@ class CodeStatistics {
 
   /// For every column i: A += w·a_i a_iᵀ, B += w·x_i a_iᵀ over the non-zeros of a_i (in the
   /// order of the columns, then of the atoms), and usage(j) += 1 for every non-zero a_ij.
-  /// samples is d×n, codes k×n.
-  void add(const Matrix<double>& samples, const Matrix<double>& codes, double weight);
+  /// samples is d×n, codes k×n. Up to `threads` OpenMP threads (0: all cores; at most one
+  /// per 16 atoms) own contiguous ranges of atoms (columns of A and B); every entry still
+  /// receives its terms in column order, so the result is the same for any thread count, and
+  /// as a serial loop's.
+  void add(const Matrix<double>& samples, const Matrix<double>& codes, double weight, int threads = 1);
 
   /// A += a, B += b, usage += usage: increments accumulated elsewhere (e.g. summed over
   /// processes in data-parallel learning); shapes are the caller's to check.
@@ -46,7 +49,8 @@ class CodeStatistics {
   Matrix<double> a_;
   Matrix<double> b_;
   Vector<double> usage_;
-  std::vector<Index> support_;  ///< workspace: the current code's non-zeros
+  std::vector<Index> supports_;  ///< workspace: column i's non-zeros in slots [i·k, i·k + counts_[i])
+  std::vector<Index> counts_;    ///< workspace: non-zeros per column
 };
 
 }  // namespace sparsecode::sparse

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "sparsecode/core/threads.hpp"
 #include "sparsecode/io/checksum.hpp"
 
 namespace sparsecode::sparse {
@@ -35,7 +36,7 @@ void check_dimension(const Matrix<double>& data, const Matrix<double>& dictionar
   }
 }
 
-// Progress rows as a checkpoint matrix: one column per row, the fields in declaration order.
+// Progress rows as a checkpoint matrix: one column per row, the first eight fields in declaration order.
 constexpr Index kProgressFields = 8;
 
 Matrix<double> history_matrix(const std::vector<LearnerProgress>& rows) {
@@ -52,8 +53,15 @@ std::vector<LearnerProgress> history_rows(const Matrix<double>& m) {
   std::vector<LearnerProgress> rows(static_cast<std::size_t>(m.rows() == kProgressFields ? m.cols() : 0));
   for (std::size_t j = 0; j < rows.size(); ++j) {
     const auto c = m.col(static_cast<Index>(j));
-    rows[j] = {static_cast<long long>(c(0)), static_cast<long long>(c(1)), static_cast<long long>(c(2)), c(3), c(4),
-               c(5), static_cast<long long>(c(6)), c(7)};
+    LearnerProgress& p = rows[j];
+    p.iteration = static_cast<long long>(c(0));
+    p.samples_seen = static_cast<long long>(c(1));
+    p.epoch = static_cast<long long>(c(2));
+    p.batch_objective = c(3);
+    p.heldout_objective = c(4);
+    p.mean_nonzeros = c(5);
+    p.atoms_replaced = static_cast<long long>(c(6));
+    p.seconds = c(7);
   }
   return rows;
 }
@@ -110,6 +118,7 @@ void LearnerLoop::record(const StepOutcome& outcome, double seconds) {
   p.batch_objective = outcome.mean_objective;
   p.mean_nonzeros = outcome.mean_nonzeros;
   p.atoms_replaced += outcome.atoms_replaced;
+  p.not_converged += outcome.not_converged;
   p.heldout_objective = std::numeric_limits<double>::quiet_NaN();
   p.seconds += seconds;
 }
@@ -118,6 +127,7 @@ LearnerProgress LearnerLoop::partial_fit(LearnerStep& step, const Matrix<double>
   check_finite_data(samples, "partial_fit samples");
   if (state_.dictionary.size() == 0) initialize(step, samples);
   check_dimension(samples, state_.dictionary, "partial_fit samples");
+  const core::SingleThreadedBlas single_threaded_blas;  // as in run()
   const auto start = std::chrono::steady_clock::now();
   const StepOutcome outcome = step.step_on(samples, state_);
   record(outcome, seconds_since(start));
@@ -178,6 +188,10 @@ LearnerSummary LearnerLoop::run(LearnerStep& step, Index training_samples, const
   double heldout_samples = static_cast<double>(heldout.cols());
   if (settings_.parallel) settings_.parallel->sum(&heldout_samples, 1);
   step.begin(training_samples_, state_);
+  // OpenBLAS stays single-threaded for the whole run: the steps' products (the dictionary
+  // update's GEMMs, G = DᵀD) are small, and waking OpenBLAS's thread pool between the coding
+  // loops leaves its threads spin-yielding against the OpenMP workers (issue 14, B1).
+  const core::SingleThreadedBlas single_threaded_blas;
   LearnerProgress& p = state_.progress;
   for (;;) {
     if (const auto reached = stop_reached(settings_.stop, p)) {
@@ -274,6 +288,7 @@ void LearnerLoop::save_checkpoint(const LearnerStep& step, const std::filesystem
   c.set_int("samples_seen", p.samples_seen);
   c.set_int("epoch", p.epoch);
   c.set_int("atoms_replaced", p.atoms_replaced);
+  c.set_int("not_converged", p.not_converged);
   c.set_real("seconds", p.seconds);
   c.set_real("batch_objective", p.batch_objective);
   c.set_real("mean_nonzeros", p.mean_nonzeros);
@@ -326,6 +341,7 @@ void LearnerLoop::load_checkpoint(LearnerStep& step, const std::filesystem::path
   p.samples_seen = c.integer("samples_seen");
   p.epoch = c.integer("epoch");
   p.atoms_replaced = c.integer("atoms_replaced");
+  p.not_converged = c.has("not_converged") ? c.integer("not_converged") : 0;  // older checkpoints lack it
   p.seconds = c.real("seconds");
   p.batch_objective = c.real("batch_objective");
   p.mean_nonzeros = c.real("mean_nonzeros");

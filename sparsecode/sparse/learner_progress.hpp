@@ -27,6 +27,9 @@ struct LearnerProgress {
   double mean_nonzeros = 0;     ///< mean non-zeros per code in this iteration
   long long atoms_replaced = 0; ///< unused atoms replaced by data samples so far (cumulative)
   double seconds = 0;           ///< training time so far (held-out evaluation excluded)
+  /// Training codes so far whose solve did not converge (iteration cap or numerical trouble;
+  /// cumulative; in the checkpoint's progress, not in its history rows nor in the CSV).
+  long long not_converged = 0;
 };
 
 /// Called by fit() after every iteration (after the held-out evaluation, before the checkpoint

@@ -28,6 +28,9 @@ struct StepOutcome {
   double mean_objective = 0;     ///< their mean objective on D before the update
   double mean_nonzeros = 0;      ///< their mean non-zeros per code
   long long atoms_replaced = 0;  ///< atoms replaced in this iteration
+  /// Codes of this iteration whose solve stopped short of convergence (iteration cap or
+  /// numerical trouble: EncodeSummary::not_converged), summed over processes when data-parallel.
+  long long not_converged = 0;
   bool epoch_end = false;        ///< the iteration completed a pass over the training set
   bool converged = false;        ///< the step's own convergence test holds (fit() only)
 };

@@ -15,6 +15,7 @@ std::string LearnerSummary::brief_report() const {
   if (!std::isnan(last.heldout_objective)) out << ", held-out " << last.heldout_objective;
   if (!std::isnan(best_heldout_objective)) out << ", held-out best " << best_heldout_objective;
   out << ", " << last.atoms_replaced << " atoms replaced";
+  if (last.not_converged > 0) out << ", " << last.not_converged << " training codes not converged";
   return out.str();
 }
 

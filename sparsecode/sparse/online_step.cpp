@@ -68,6 +68,12 @@ StepOutcome OnlineStep::step_from(const TrainingSource& source, LearnerState& st
   return outcome;
 }
 
+EncodeSummary OnlineStep::code(const Matrix<double>& dictionary, const Matrix<double>& samples) {
+  if (!coder_.coder) coder_.coder = std::make_unique<SparseCoder<double>>(options_.coding);
+  // codes_ keeps its allocation across mini-batches of the same size (a cold start zeroes it).
+  return coder_.coder->compute(dictionary).encode(samples, codes_);
+}
+
 double OnlineStep::past_weight(long long iteration) const {
   const double t = static_cast<double>(iteration);
   if (options_.weighting == PastWeighting::minibatch) {
@@ -80,11 +86,12 @@ double OnlineStep::past_weight(long long iteration) const {
 
 StepOutcome OnlineStep::step_on(const Matrix<double>& samples, LearnerState& state) {
   const Index m = samples.cols();
-  // codes_ keeps its allocation across mini-batches of the same size (encode() zeroes it).
-  const EncodeSummary coded = encode(state.dictionary, samples, codes_, options_.coding);
+  const EncodeSummary coded = code(state.dictionary, samples);
   // Down-weight the past (§3.4), then add this mini-batch's mean contribution.
   statistics_.scale(past_weight(state.progress.iteration + 1));
-  statistics_.add(samples, codes_, 1.0 / static_cast<double>(m));
+  // One thread: a second OpenMP region per mini-batch (beside the coding's) made learning 2x slower
+  // on a loaded machine, where every region waits for a descheduled worker (issue 14, B1).
+  statistics_.add(samples, codes_, 1.0 / static_cast<double>(m), 1);
   window_samples_ += m;
   state.last_update =
       solvers::update_dictionary_bcd(statistics_.a(), statistics_.b(), state.dictionary, options_.dictionary);
@@ -93,6 +100,7 @@ StepOutcome OnlineStep::step_on(const Matrix<double>& samples, LearnerState& sta
   outcome.samples = m;
   outcome.mean_objective = coded.mean_objective;
   outcome.mean_nonzeros = coded.mean_nonzeros;
+  outcome.not_converged = coded.not_converged;
   return outcome;
 }
 
@@ -100,22 +108,23 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
   const Index d = state.dictionary.rows();
   const Index k = state.dictionary.cols();
   increment_.reset(d, k);
-  double sums[2] = {0.0, 0.0};  // Σ objective, Σ non-zeros of this process's codes
+  double sums[3] = {0.0, 0.0, 0.0};  // Σ objective, Σ non-zeros, non-converged codes of this process
   if (mine.cols() > 0) {
-    const EncodeSummary coded = encode(state.dictionary, mine, codes_, options_.coding);
+    const EncodeSummary coded = code(state.dictionary, mine);
     const auto n = static_cast<double>(mine.cols());
     sums[0] = coded.mean_objective * n;
     sums[1] = coded.mean_nonzeros * n;
-    increment_.add(mine, codes_, 1.0 / static_cast<double>(batch_size));
+    sums[2] = static_cast<double>(coded.not_converged);
+    increment_.add(mine, codes_, 1.0 / static_cast<double>(batch_size), 1);  // as in step_on()
   }
-  // One reduction of A (k×k), B (d×k), usage (k) and the two sums.
+  // One reduction of A (k×k), B (d×k), usage (k) and the three sums.
   const auto ka = static_cast<std::size_t>(k * k), kb = static_cast<std::size_t>(d * k), ku = static_cast<std::size_t>(k);
-  reduction_.resize(ka + kb + ku + 2);
+  reduction_.resize(ka + kb + ku + 3);
   double* buffer = reduction_.data();
   std::copy_n(increment_.a().data(), ka, buffer);
   std::copy_n(increment_.b().data(), kb, buffer + ka);
   std::copy_n(increment_.usage().data(), ku, buffer + ka + kb);
-  std::copy_n(sums, 2, buffer + ka + kb + ku);
+  std::copy_n(sums, 3, buffer + ka + kb + ku);
   options_.parallel->sum(buffer, static_cast<Index>(reduction_.size()));
   statistics_.scale(past_weight(state.progress.iteration + 1));
   statistics_.accumulate(Eigen::Map<const Matrix<double>>(buffer, k, k), Eigen::Map<const Matrix<double>>(buffer + ka, d, k),
@@ -129,6 +138,7 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
   outcome.samples = batch_size;
   outcome.mean_objective = buffer[ka + kb + ku] / static_cast<double>(batch_size);
   outcome.mean_nonzeros = buffer[ka + kb + ku + 1] / static_cast<double>(batch_size);
+  outcome.not_converged = static_cast<long long>(buffer[ka + kb + ku + 2]);
   return outcome;
 }
 

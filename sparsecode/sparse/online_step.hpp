@@ -1,11 +1,13 @@
 // The online learner's step (Mairal et al. 2010, Algorithm 1 with mini-batches): code, weight the past, add, BCD.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "sparsecode/sparse/code_statistics.hpp"
 #include "sparsecode/sparse/learner_step.hpp"
 #include "sparsecode/sparse/online_options.hpp"
+#include "sparsecode/sparse/sparse_coder.hpp"
 
 namespace sparsecode::sparse {
 
@@ -40,6 +42,23 @@ class OnlineStep final : public LearnerStep {
   bool replacement_due() const;
   long long replace_unused(const Matrix<double>& batch, LearnerState& state);
   void start_epoch(Index n, std::mt19937_64& rng);
+  /// Codes of `samples` on the current dictionary into codes_, by the kept coder (its G, solver
+  /// clones and buffers reused from mini-batch to mini-batch: same codes as a fresh encode()).
+  EncodeSummary code(const Matrix<double>& dictionary, const Matrix<double>& samples);
+
+  /// The coder kept between mini-batches; a copied step starts without one (built on first use).
+  struct KeptCoder {
+    std::unique_ptr<SparseCoder<double>> coder;
+    KeptCoder() = default;
+    KeptCoder(const KeptCoder&) {}
+    KeptCoder& operator=(const KeptCoder&) {
+      coder.reset();
+      return *this;
+    }
+    KeptCoder(KeptCoder&&) noexcept = default;
+    KeptCoder& operator=(KeptCoder&&) noexcept = default;
+    ~KeptCoder() = default;
+  };
 
   OnlineLearnerOptions options_;
   CodeStatistics statistics_;
@@ -48,6 +67,7 @@ class OnlineStep final : public LearnerStep {
   long long window_samples_ = 0;  ///< samples seen in the current replacement window
   Matrix<double> batch_;          ///< workspace: the current mini-batch (d×η)
   Matrix<double> codes_;          ///< workspace: its codes (k×η)
+  KeptCoder coder_;               ///< workspace: the coder (G = DᵀD, per-thread solvers)
   CodeStatistics increment_;      ///< workspace: this process's increments (data-parallel)
   std::vector<double> reduction_; ///< workspace: A, B, usage and sums packed for one reduction
 };
