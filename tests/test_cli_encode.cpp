@@ -108,7 +108,7 @@ std::string read_text(const fs::path& path) {
 }
 }  // namespace
 
-TEST_CASE("cli encode: non-converged samples are reported even with --quiet; --fail-on-nonconverged makes them an error") {
+TEST_CASE("cli encode: non-converged samples are reported even with --quiet, --fail-on-nonconverged makes them an error") {
   Files f;
   // A relative gap of 1e-300 is out of reach: every sample stops at the iteration cap.
   const std::string unreachable = " --lambda 0.001 --solver cd --tol 1e-300 --quiet";
@@ -167,7 +167,7 @@ TEST_CASE("cli encode --polish and --screening reach the library's fista codes w
   CHECK(run_encode(f.dir, f.base() + " --lambda 0.3 --solver fista --screening strong") == 2);
 }
 
-TEST_CASE("cli encode --arithmetic: lars and fista reach the library's codes; mixed and full agree") {
+TEST_CASE("cli encode --arithmetic: lars and fista reach the library's codes, mixed and full agree") {
   Files f;
   for (const char* solver : {"lars", "fista"}) {
     Matrix<double> by_arithmetic[2];

@@ -128,7 +128,7 @@ TEST_CASE("Feature-sign degenerate cases: x = 0, lambda >= lambda_max, duplicate
   }
 }
 
-TEST_CASE("Feature-sign float32 agrees with float64 to 1e-4; options are validated") {
+TEST_CASE("Feature-sign float32 agrees with float64 to 1e-4, options are validated") {
   const auto dict = test::smooth_dictionary(5, 50, 151);
   const auto x = test::sparse_signals(dict, 10, 5, 0.05, 152);
   const Penalty pen = test::make_penalty(test::fraction_of_lambda_max(Problem<double>(dict, x), 0.1));

@@ -118,7 +118,7 @@ TEST_CASE("montage: each atom on its own scale, zero atom at mid-grey, float equ
   CHECK(render_montage(as_float).pixels == image.pixels);
 }
 
-TEST_CASE("montage: non-square d needs the patch shape; shapes that do not fit are rejected") {
+TEST_CASE("montage: non-square d needs the patch shape, shapes that do not fit are rejected") {
   const Matrix<double> atoms = random_atoms(6, 3, 7);
   CHECK_THROWS_WITH_AS(render_montage(atoms), doctest::Contains("d = 6"), std::invalid_argument);
   MontageOptions options;
@@ -163,7 +163,7 @@ TEST_CASE("montage: invalid options and dictionaries are rejected naming the pro
   CHECK_THROWS_WITH_AS(render_montage(bad), doctest::Contains("non-finite"), std::invalid_argument);
 }
 
-TEST_CASE("montage: the PNG holds exactly the rendered pixels; a failed write leaves no file") {
+TEST_CASE("montage: the PNG holds exactly the rendered pixels, a failed write leaves no file") {
   const sparsecode::test::TempDir dir("montage_png");
   const Matrix<double> atoms = random_atoms(25, 7, 9);
   MontageOptions options;

@@ -142,7 +142,7 @@ TEST_CASE("OMP degenerate cases: x = 0, duplicate atoms, k > d, d = 1") {
   }
 }
 
-TEST_CASE("OMP float32 agrees with float64 to 1e-4; options are validated") {
+TEST_CASE("OMP float32 agrees with float64 to 1e-4, options are validated") {
   const auto dict = test::random_dictionary(20, 50, 241);
   const auto x = test::sparse_signals(dict, 10, 5, 0.05, 242);
   const Problem<double> pd(dict, x);

@@ -120,7 +120,7 @@ TEST_CASE("SparseCoder agrees with a per-sample solve loop for every solver") {
   }
 }
 
-TEST_CASE("SparseCoder reused across calls gives the bits of a fresh coder; 1 and 2 threads agree") {
+TEST_CASE("SparseCoder reused across calls gives the bits of a fresh coder, 1 and 2 threads agree") {
   const Matrix<double> dict = coherent_dictionary(16, 48, 75, 0.5);
   const Matrix<double> x1 = gaussian_matrix(16, 40, 76);
   const Matrix<double> x2 = gaussian_matrix(16, 70, 77);  // wider: the workspaces grow
@@ -269,7 +269,7 @@ TEST_CASE("SolverOptions: every alternative's settings are validated, naming the
   }
 }
 
-TEST_CASE("Warm starts: rejected for LARS and OMP, naming the solver; honoured by CD, FISTA, ISTA, FSS") {
+TEST_CASE("Warm starts: rejected for LARS and OMP, naming the solver, honoured by CD, FISTA, ISTA, FSS") {
   for (const char* name : {"lars", "omp"}) {
     CAPTURE(name);
     EncodeOptions o = options_for(name, 0.1);

@@ -62,6 +62,20 @@ case "$case_name" in
     grep -q "fail-on-nonconverged" err4.txt || fail "no clear message: $(cat err4.txt)"
     if ls | grep -q "strict.npy"; then fail "--fail-on-nonconverged left output: $(ls)"; fi
     ;;
+  learn_nonconverged_reported_and_fail_flag_honoured)
+    # CD cannot reach a relative gap of 1e-300: training codes stop at the iteration cap.
+    unreachable="--input X.npy --atoms 24 --lambda 0.001 --solver cd --tol 1e-300 --batch-size 64 --iterations 3 --seed 7 --threads 1 --quiet"
+    run_mpi 2 learn $unreachable --out warned.npy 2>err.txt || fail "non-converged training codes alone failed the run"
+    [ "$(grep -c 'did not converge' err.txt)" -eq 1 ] || fail "non-convergence not reported once: $(cat err.txt)"
+    [ -f warned.npy ] || fail "no dictionary written without --fail-on-nonconverged"
+    set +e
+    run_mpi 2 learn $unreachable --out strict.npy --fail-on-nonconverged 2>err2.txt
+    status=$?
+    set -e
+    [ "$status" -eq 1 ] || fail "--fail-on-nonconverged gave exit status $status"
+    [ "$(grep -c 'no output written (--fail-on-nonconverged)' err2.txt)" -eq 1 ] || fail "not one clear message: $(cat err2.txt)"
+    [ ! -e strict.npy ] || fail "--fail-on-nonconverged left the output"
+    ;;
   learn_np1_matches_single_process)
     "$plain" learn $learn_flags --out single.npy --log single.csv
     run_mpi 1 learn $learn_flags --out mpi1.npy --log mpi1.csv
@@ -125,14 +139,15 @@ case "$case_name" in
     ;;
   learn_np2_killed_then_resumed_matches_uninterrupted)
     # The whole job (mpirun and both ranks) killed with SIGKILL after a checkpoint, then resumed.
-    flags="${learn_flags/--epochs 2/} --iterations 2000"
+    # Long enough that the job is still running when the first checkpoint (iteration 100) appears.
+    flags="${learn_flags/--epochs 2/} --iterations 6000"
     run_mpi 2 learn $flags --out full.npy
     setsid "$mpiexec" --allow-run-as-root --oversubscribe -np 2 "$mpi" learn $flags --out killed.npy --checkpoint ck \
       >/dev/null 2>&1 &
     job=$!
     for _ in $(seq 600); do [ -e ck/online.ckpt ] && break; sleep 0.1; done
     [ -e ck/online.ckpt ] || fail "no checkpoint written within 60 s"
-    sleep 1
+    sleep 0.2  # past the checkpoint: the iterations after it are lost and redone
     descendants() { local c; for c in $(ps -o pid= --ppid "$1"); do echo "$c"; descendants "$c"; done; }
     victims="$job $(descendants "$job")"
     kill -KILL $victims 2>/dev/null || true
