@@ -43,7 +43,7 @@ def encode(dictionary, X, alpha=1.0, solver="lars", positive=False, omp_atoms=0,
     """
     if solver not in SOLVERS:
         raise ValueError("solver must be one of %s, got %r" % (", ".join(SOLVERS), solver))
-    X = as_samples(X)
+    X = as_samples(X, check_finite=False)  # the library names the first non-finite sample
     D = as_samples(dictionary, "dictionary", dtype=X.dtype)
     if D.shape[1] != X.shape[1]:
         raise ValueError("X has %d features, but the dictionary has %d (shape %s)"

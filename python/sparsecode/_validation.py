@@ -5,13 +5,15 @@ import os
 import numpy as np
 
 
-def as_samples(X, name="X", dtype=None):
+def as_samples(X, name="X", dtype=None, check_finite=True):
     """X as a C-contiguous 2-D float64 or float32 array (samples as rows).
 
     A C-contiguous float64/float32 array is returned as is (the library reads the caller's
     memory). Anything else (other dtypes, Fortran order, strided views, lists) is converted
     once, to float64 unless `dtype` says otherwise. Raises ValueError for non-numeric data,
-    an array that is not 2-D, an empty array or a non-finite value.
+    an array that is not 2-D, an empty array or (with check_finite) a non-finite value; callers
+    whose library call checks the values itself (it names the first bad sample) pass
+    check_finite=False and save a pass over X.
     """
     if dtype is None:
         dtype = X.dtype if isinstance(X, np.ndarray) and X.dtype in (np.float32, np.float64) else np.float64
@@ -24,7 +26,7 @@ def as_samples(X, name="X", dtype=None):
                          % (name, array.ndim, array.shape))
     if array.size == 0:
         raise ValueError("%s is empty (shape %s)" % (name, array.shape))
-    if not np.isfinite(array).all():
+    if check_finite and not np.isfinite(array).all():
         raise ValueError("%s contains NaN or infinity" % name)
     return array
 
