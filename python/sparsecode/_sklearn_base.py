@@ -43,7 +43,9 @@ class CodingMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         alpha = self._transform_alpha()
         D = np.asarray(components, dtype=X.dtype)
         k, d = D.shape
-        if self.transform_algorithm == "threshold":
+        if self.transform_algorithm == "threshold":  # numpy only: the library's check does not run
+            if not np.isfinite(X).all():
+                raise ValueError("X contains NaN or infinity")
             cov = X @ D.T
             codes = np.sign(cov) * np.maximum(np.abs(cov) - alpha, 0)
             if self.positive_code:

@@ -47,7 +47,9 @@ class SparseCoder(CodingMixin):
         """Codes of X (n_samples, n_features): (n_samples, n_components), or twice that with
         split_sign; a csr_matrix if sparse=True. float32 X gives float32 codes."""
         D = self._dictionary()
-        X = self._validate_data(X, dtype=[np.float64, np.float32], order="C", reset=False)
+        # Non-finite values are refused by the library's encode (ValueError naming the row): no
+        # second pass over X here.
+        X = self._validate_data(X, dtype=[np.float64, np.float32], order="C", reset=False, force_all_finite=False)
         if X.shape[1] != D.shape[1]:
             raise ValueError("X has %d features, but %s is expecting %d features as input."
                              % (X.shape[1], type(self).__name__, D.shape[1]))

@@ -78,7 +78,9 @@ class _LearnerMixin(CodingMixin):
     def transform(self, X, sparse=False):
         """Codes of X on components_ by transform_algorithm (float32 X gives float32 codes)."""
         check_is_fitted(self, "components_")
-        X = self._validate_data(X, dtype=[np.float64, np.float32], order="C", reset=False)
+        # Non-finite values are refused by the library's encode (ValueError naming the row): no
+        # second pass over X here.
+        X = self._validate_data(X, dtype=[np.float64, np.float32], order="C", reset=False, force_all_finite=False)
         return self._encode(X, self.components_, sparse=sparse)
 
     def _fit_learner(self, X64, total, tol=0.0, max_no_improvement=0, record=None):

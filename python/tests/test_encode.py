@@ -154,9 +154,10 @@ def test_bad_input_raises_a_clear_value_error(patches, dictionary, bad, message)
     (lambda X: X[None], "dim 3"),
     (lambda X: np.array([["a"] * X.shape[1]] * 3, dtype=object), "could not convert"),
 ])
-def test_estimators_reject_bad_input_with_value_error(patches, dictionary, bad, message):
+@pytest.mark.parametrize("algorithm", ["lasso_lars", "lasso_cd", "omp", "threshold", "fista", "fss"])
+def test_estimators_reject_bad_input_with_value_error(patches, dictionary, bad, message, algorithm):
     with pytest.raises(ValueError, match=message):
-        SparseCoder(dictionary, transform_algorithm="lasso_lars").transform(bad(patches[:20]))
+        SparseCoder(dictionary, transform_algorithm=algorithm).transform(bad(patches[:20]))
 
 
 def test_bad_parameters_raise_value_error(patches, dictionary):
