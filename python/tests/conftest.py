@@ -1,6 +1,9 @@
 """Fixtures of the Python tests: small whitened patches from data/images, a unit-norm dictionary, the CLI's path, run_checks, striped images."""
 import os
 import pathlib
+import signal
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -85,3 +88,11 @@ def stripes(n, seed, side=16):
         pixels = 128 + rng.uniform(40, 100) * wave + rng.normal(0, 20, (side, side))
         images[i] = np.clip(pixels, 0, 255)
     return images, y
+
+
+def interruptible_child(code, *args):
+    """`python -c code args...` with stdout piped, for the Ctrl-C tests. SIGINT is reset to its
+    default in the child: a shell that runs the tests in the background (nohup, `cmd &`) ignores
+    SIGINT, the child would inherit that and Python would then install no KeyboardInterrupt handler."""
+    return subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True,
+                            env=dict(os.environ), preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))

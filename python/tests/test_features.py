@@ -1,9 +1,7 @@
 """sparsecode.ConvFeatures: check_estimator, the CLI's features bit for bit, Pipeline, GridSearchCV, pickle, input checks, Ctrl-C."""
-import os
 import pickle
 import signal
 import subprocess
-import sys
 import textwrap
 import time
 
@@ -15,7 +13,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 import sparsecode
-from conftest import run_checks, stripes
+from conftest import interruptible_child, run_checks, stripes
 
 
 @pytest.fixture(scope="module")
@@ -212,8 +210,7 @@ INTERRUPTED_TRANSFORM = textwrap.dedent("""
 
 
 def test_ctrl_c_interrupts_a_long_transform_promptly():
-    child = subprocess.Popen([sys.executable, "-c", INTERRUPTED_TRANSFORM], stdout=subprocess.PIPE, text=True,
-                             env=dict(os.environ))
+    child = interruptible_child(INTERRUPTED_TRANSFORM)
     try:
         assert child.stdout.readline().startswith("[ConvFeatures] 100 images")
         assert child.stdout.readline().strip() == "fitted"
@@ -277,8 +274,7 @@ INTERRUPTED_FIT = textwrap.dedent("""
     ("autoencoder", dict(n_components=256, patches_count=20000), 200, True),
 ])
 def test_ctrl_c_interrupts_a_long_fit_within_an_iteration(dictionary, settings, iterations, refit):
-    child = subprocess.Popen([sys.executable, "-c", INTERRUPTED_FIT, dictionary, repr(settings),
-                              "refit" if refit else "new"], stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+    child = interruptible_child(INTERRUPTED_FIT, dictionary, repr(settings), "refit" if refit else "new")
     try:
         assert child.stdout.readline().strip() == "fitting"
         time.sleep(1.0)  # well inside the dictionary learner, far from its end

@@ -1,17 +1,14 @@
 """Dictionary learning quality against scikit-learn, and Ctrl-C during a long fit."""
-import os
 import signal
-import subprocess
-import sys
 import textwrap
 import time
 import warnings
 
 import numpy as np
-import pytest
 from sklearn.decomposition import MiniBatchDictionaryLearning as SkMiniBatchDictionaryLearning
 
 import sparsecode
+from conftest import interruptible_child
 from sparsecode.sklearn import MiniBatchDictionaryLearning
 
 
@@ -65,8 +62,7 @@ INTERRUPTED_FIT = textwrap.dedent("""
 
 
 def test_ctrl_c_interrupts_a_long_fit_promptly():
-    child = subprocess.Popen([sys.executable, "-c", INTERRUPTED_FIT], stdout=subprocess.PIPE, text=True,
-                             env=dict(os.environ))
+    child = interruptible_child(INTERRUPTED_FIT)
     try:
         assert child.stdout.readline().strip() == "started"
         time.sleep(0.3)
