@@ -73,8 +73,7 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
   Reporter reporter(isatty(STDERR_FILENO) != 0 && !a.quiet, learn_stop(a), training_samples);
   const auto report = [&](const sparse::LearnerProgress& p) {
     const sparse::CallbackResult result = reporter(p);
-    if (a.fail_on_nonconverged && p.not_converged > 0) reporter.finish();  // ends the progress line
-    fail_on_nonconverged(a, p);
+    fail_on_nonconverged(a, p, reporter);
     return result;
   };
   Matrix<double> dictionary;

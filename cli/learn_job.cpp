@@ -106,8 +106,9 @@ std::string nonconverged_text(const sparse::LearnerProgress& p) {
 
 }  // namespace
 
-void fail_on_nonconverged(const LearnArgs& a, const sparse::LearnerProgress& p) {
+void fail_on_nonconverged(const LearnArgs& a, const sparse::LearnerProgress& p, Reporter& reporter) {
   if (!a.fail_on_nonconverged || p.not_converged == 0) return;
+  reporter.finish();  // the error starts its own line
   throw std::runtime_error(nonconverged_text(p) + " by iteration " + std::to_string(p.iteration) +
                            "; stopped, no output written (--fail-on-nonconverged)");
 }

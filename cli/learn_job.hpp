@@ -57,10 +57,6 @@ void split_columns(Matrix<double>& data, const std::vector<char>& held, Index fi
 void split_heldout(Matrix<double>& data, double fraction, std::uint64_t seed, Matrix<double>& heldout);
 
 sparse::EncodeOptions learn_coding(const LearnArgs& a);
-/// With --fail-on-nonconverged, throws std::runtime_error (one line: how many training codes did
-/// not converge, by which iteration, no output written) as soon as `p` counts any; call it from
-/// the progress callback, so that learning stops there and no output file is written.
-void fail_on_nonconverged(const LearnArgs& a, const sparse::LearnerProgress& p);
 /// One warning line on stderr, even with --quiet, if training codes did not converge.
 void warn_nonconverged(const sparse::LearnerProgress& last);
 sparse::StopCriteria learn_stop(const LearnArgs& a);
@@ -93,6 +89,12 @@ class Reporter {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_{};
 };
+
+/// With --fail-on-nonconverged, throws std::runtime_error (one line: how many training codes did
+/// not converge, by which iteration, no output written) as soon as `p` counts any, after ending
+/// the reporter's progress line; call it from the progress callback, so that learning stops there
+/// and no output file is written.
+void fail_on_nonconverged(const LearnArgs& a, const sparse::LearnerProgress& p, Reporter& reporter);
 
 /// Writes --out, --log, --curve-png and --png, all or nothing.
 void write_learn_outputs(const LearnArgs& a, const Matrix<double>& dictionary,

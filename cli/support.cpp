@@ -127,15 +127,6 @@ void write_with_companion(
     write_main(main);
     return;
   }
-  std::error_code error;
-  // Two outputs may both be a device such as /dev/null: those are written directly, not replaced.
-  const auto type = std::filesystem::status(main, error).type();
-  const bool device = type == std::filesystem::file_type::character ||
-                      type == std::filesystem::file_type::fifo;
-  if (!device && std::filesystem::weakly_canonical(main, error) ==
-                     std::filesystem::weakly_canonical(companion, error)) {
-    throw UsageError("two outputs name the same file: " + main.string());
-  }
   core::write_atomically(companion, [&](const std::filesystem::path& tmp) {
     write_companion(tmp);
     write_main(main);

@@ -45,6 +45,7 @@ void add_max_pixels_option(CLI::App* cmd, io::ImageReadOptions& options);
 /// Writes a main output and an optional companion file so that on any failure neither is
 /// left behind (or replaced): the companion is written to a temporary file, the main output
 /// is written atomically, then the companion is renamed into place. `companion` may be empty.
+/// The two paths were checked before the work (check_output_paths).
 void write_with_companion(
     const std::filesystem::path& main, const std::function<void(const std::filesystem::path&)>& write_main,
     const std::filesystem::path& companion,

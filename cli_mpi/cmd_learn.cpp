@@ -120,8 +120,7 @@ void run_learn(const Session& session, const MpiLearnArgs& m, const CLI::App& cm
       }
       const sparse::CallbackResult result = reporter(p);
       // The count is summed over the ranks: every rank stops at the same iteration.
-      if (a.fail_on_nonconverged && p.not_converged > 0) reporter.finish();
-      cli::fail_on_nonconverged(a, p);
+      cli::fail_on_nonconverged(a, p, reporter);
       return result;
     });
   });
