@@ -15,6 +15,8 @@ import time
 import numpy as np
 import scipy.sparse
 
+from encode_vs_sklearn import objective_of  # this script's directory is on sys.path
+
 
 def main():
     mode = sys.argv[1]
@@ -33,9 +35,7 @@ def main():
     elif mode == "objective":
         lam, path = float(sys.argv[4]), sys.argv[5]
         A = scipy.sparse.load_npz(path).toarray() if path.endswith(".npz") else np.load(path)
-        R = X - A @ D
-        obj = np.mean(0.5 * np.einsum("ij,ij->i", R, R) + lam * np.abs(A).sum(axis=1))
-        print("%.10f %.2f" % (obj, float(np.mean((A != 0).sum(axis=1)))))
+        print("%.10f %.2f" % (objective_of(X, D, lam, A), float(np.mean((A != 0).sum(axis=1)))))
     else:
         sys.exit("usage: see the docstring")
 

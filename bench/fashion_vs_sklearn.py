@@ -52,8 +52,13 @@ def fit_extractor(images, rng, patch=6, count=100000, atoms=256, zca_eps=0.1):
     return mean.astype(np.float32), zca.astype(np.float32), d.astype(np.float32)
 
 
-def transform(images, mean, zca, dico, patch=6, alpha=0.25, grid=4, chunk=250):
+def patches_of(x, patch):
+    """Every patch × patch patch of the m images x (m, h, w), as rows (m·positions, patch²)."""
     from numpy.lib.stride_tricks import sliding_window_view
+    return sliding_window_view(x, (patch, patch), axis=(1, 2)).reshape(-1, patch * patch)
+
+
+def transform(images, mean, zca, dico, patch=6, alpha=0.25, grid=4, chunk=250):
     n, h, w = images.shape
     rows, cols = h - patch + 1, w - patch + 1
     k = dico.shape[0]
@@ -65,7 +70,7 @@ def transform(images, mean, zca, dico, patch=6, alpha=0.25, grid=4, chunk=250):
     for b in range(0, n, chunk):
         x = images[b:b + chunk].astype(np.float32)
         m = x.shape[0]
-        p = sliding_window_view(x, (patch, patch), axis=(1, 2)).reshape(m * rows * cols, patch * patch)
+        p = patches_of(x, patch)
         z = (normalize(p) @ proj - offset).reshape(m, rows, cols, k)
         pos = np.maximum(z - alpha, 0)
         neg = np.maximum(-z - alpha, 0)
@@ -81,13 +86,11 @@ def transform(images, mean, zca, dico, patch=6, alpha=0.25, grid=4, chunk=250):
 def gemm_seconds(images, zca, dico, patch=6, chunk=250):
     """Seconds of the transform's one GEMM alone (patches × whitened atoms, float32), building the
     patches untimed: a floor under any implementation that computes Dᵀx for every patch in BLAS."""
-    from numpy.lib.stride_tricks import sliding_window_view
-    n, h, w = images.shape
+    n = images.shape[0]
     proj = (zca @ dico.T).astype(np.float32)
     total = 0.0
     for b in range(0, n, chunk):
-        x = images[b:b + chunk].astype(np.float32)
-        p = np.ascontiguousarray(sliding_window_view(x, (patch, patch), axis=(1, 2)).reshape(-1, patch * patch))
+        p = np.ascontiguousarray(patches_of(images[b:b + chunk].astype(np.float32), patch))
         t = time.time()
         p @ proj
         total += time.time() - t

@@ -4,7 +4,7 @@ import scipy.sparse
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
 from ._coding import encode
-from ._validation import check_alpha, threads_of
+from ._validation import as_samples, check_alpha, threads_of
 
 #: scikit-learn's transform_algorithm names -> the library's solvers ('threshold' is done in NumPy).
 ALGORITHMS = {"lasso_lars": "lars", "lasso_cd": "cd", "omp": "omp", "threshold": None,
@@ -44,9 +44,7 @@ class CodingMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         D = np.asarray(components, dtype=X.dtype)
         k, d = D.shape
         if self.transform_algorithm == "threshold":  # numpy only: the library's check does not run
-            if not np.isfinite(X).all():
-                raise ValueError("X contains NaN or infinity")
-            cov = X @ D.T
+            cov = as_samples(X) @ D.T
             codes = np.sign(cov) * np.maximum(np.abs(cov) - alpha, 0)
             if self.positive_code:
                 np.clip(codes, 0, None, out=codes)
