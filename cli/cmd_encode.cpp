@@ -8,6 +8,7 @@
 #include "cli/support.hpp"
 #include "sparsecode/core/atomic_file.hpp"
 #include "sparsecode/io/npy.hpp"
+#include "sparsecode/io/npz.hpp"
 
 namespace sparsecode::cli {
 
@@ -22,20 +23,17 @@ void run_encode(const EncodeArgs& a) {
   const auto k = static_cast<std::size_t>(encoder.atoms());
   EncodeTotals totals;
   if (is_npz_path(a.out)) {
-    // scipy's CSR needs every row before its index arrays can be written: codes are held.
-    Matrix<T> codes(static_cast<Index>(k), input.rows());
-    Index done = 0;
-    encoder.encode_rows(0, input.rows(), [&](const Matrix<T>& block) {
-      codes.middleCols(done, block.cols()) = block;
-      done += block.cols();
-    }, totals);
+    // scipy's CSR needs every row before its index arrays can be written: the kept values are
+    // gathered block by block (never the dense k×N codes), then written at once.
+    io::CsrCodes<T> codes(static_cast<Index>(k));
+    encoder.encode_rows(0, input.rows(), [&](const Eigen::Ref<const Matrix<T>>& block) { codes.append(block); }, totals);
     totals.report_nonconverged(a);
-    save_codes(a.out, codes);  // N×k as scipy CSR, written atomically
+    io::save_csr_npz(a.out, codes);  // N×k as scipy CSR, written atomically
   } else {
     // The header first (N is known), then each block's codes: memory does not grow with N.
     core::write_file_atomically(a.out, [&](core::OutputFile& out) {
       out.write(io::format_npy_header(io::npy_dtype_of<T>(), false, {n, k}));
-      encoder.encode_rows(0, input.rows(), [&](const Matrix<T>& codes) {
+      encoder.encode_rows(0, input.rows(), [&](const Eigen::Ref<const Matrix<T>>& codes) {
         out.write(codes.data(), static_cast<std::size_t>(codes.size()) * sizeof(T));
       }, totals);
       totals.report_nonconverged(a);  // throws before the file is committed with --fail-on-nonconverged

@@ -61,7 +61,7 @@ void add_encode_options(CLI::App* cmd, EncodeArgs& args) {
                 "Exit 1 without writing --out if any sample did not converge");
   cmd->add_option("--out", args.out,
                   "Output codes, shape (N, k): dense .npy, or scipy sparse CSR if it ends in .npz "
-                  "(scipy.sparse.load_npz; held in memory until written)")
+                  "(scipy.sparse.load_npz; its non-zeros are held in memory until written)")
       ->required();
 }
 
@@ -178,7 +178,7 @@ Index BlockEncoder<T>::alignment() const {
 }
 
 template <class T>
-void BlockEncoder<T>::encode_rows(Index first, Index last, const std::function<void(const Matrix<T>&)>& sink,
+void BlockEncoder<T>::encode_rows(Index first, Index last, const std::function<void(const Eigen::Ref<const Matrix<T>>&)>& sink,
                                   EncodeTotals& totals) {
   // Blocks (and `first`, see alignment()) at multiples of the coder's chunk: a chunk's DᵀX is one
   // GEMM whose rounding depends on its column count, so equal chunks give equal codes.
@@ -188,10 +188,16 @@ void BlockEncoder<T>::encode_rows(Index first, Index last, const std::function<v
     throw std::invalid_argument("BlockEncoder::encode_rows: first row " + std::to_string(first) +
                                 " is not a multiple of " + std::to_string(chunk));
   }
-  Matrix<T> codes;
+  // One buffer for the samples and one for the codes, sized for a block and reused (a shorter
+  // last block uses their leading columns): their memory is allocated and faulted in once.
+  const Index widest = std::min(block, std::max<Index>(last - first, 0));
+  if (signals_.cols() < widest) signals_.resize(input_.row_length(), widest);
+  if (codes_.cols() < widest) codes_.resize(coder_.atoms(), widest);
   for (Index begin = first; begin < last; begin += block) {
     const Index n = std::min(block, last - begin);
-    const Matrix<T> signals = input_.read<T>(begin, n, io::NpyConversion::allow_float_conversion);
+    auto signals = signals_.leftCols(n);
+    auto codes = codes_.leftCols(n);
+    input_.read_into<T>(begin, n, signals, io::NpyConversion::allow_float_conversion);
     totals.add(coder_.encode(signals, codes));
     sink(codes);
   }

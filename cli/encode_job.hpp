@@ -29,7 +29,7 @@ struct EncodeArgs {
   std::string polish = "stable-signs";
   std::string arithmetic = "mixed";
   int threads = 0;
-  long long block_rows = 65536;  ///< rows read, coded and written at a time (bounds memory)
+  long long block_rows = 2048;  ///< rows read, coded and written at a time (bounds memory)
   bool nonneg = false;
   bool float32 = false;
   bool normalize_dict = false;
@@ -81,13 +81,15 @@ class BlockEncoder {
   Index alignment() const;
   /// Rows [first, last) of the input (`first` a multiple of alignment(), else
   /// std::invalid_argument), in blocks of --block-rows rounded up to alignment(); `sink(codes)` receives each block's k×n codes.
-  void encode_rows(Index first, Index last, const std::function<void(const Matrix<T>& codes)>& sink,
+  void encode_rows(Index first, Index last, const std::function<void(const Eigen::Ref<const Matrix<T>>& codes)>& sink,
                    EncodeTotals& totals);
 
  private:
   const EncodeArgs& args_;
   const io::NpyRowReader& input_;
   sparse::SparseCoder<T> coder_;
+  Matrix<T> signals_;  // one block's samples and codes, reused: memory is touched once, not per block
+  Matrix<T> codes_;
 };
 
 }  // namespace sparsecode::cli

@@ -126,7 +126,7 @@ void run_encode(const Session& session, const MpiEncodeArgs& m) {
     if (fd < 0) throw write_error(a.out);
     try {
       std::size_t row = static_cast<std::size_t>(range.first);
-      encoder->encode_rows(range.first, range.last, [&](const Matrix<T>& codes) {
+      encoder->encode_rows(range.first, range.last, [&](const Eigen::Ref<const Matrix<T>>& codes) {
         const std::size_t bytes = static_cast<std::size_t>(codes.size()) * sizeof(T);
         pwrite_all(fd, codes.data(), bytes, header.size() + row * k * sizeof(T), a.out);
         row += static_cast<std::size_t>(codes.cols());

@@ -10,6 +10,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "sparsecode/io/npy.hpp"
 #include "sparsecode/io/npz.hpp"
@@ -38,6 +39,32 @@ bool python_has_scipy() {
 }
 
 }  // namespace
+
+TEST_CASE("npz: codes gathered block by block (CsrCodes) make the same CSR matrix as the whole dense codes") {
+  const sparsecode::test::TempDir dir("npz_blocks");
+  Matrix<double> codes = sparse_codes(12, 37, 0.2, 5);
+  codes.col(0).setZero();
+  codes.col(36).setZero();
+  sparsecode::io::NpzOptions cut;
+  cut.threshold = 0.5;
+  sparsecode::io::CsrCodes<double> gathered(12, cut);
+  // Uneven blocks, one of them empty, the last a single sample.
+  for (const auto& [first, count] : {std::pair<Index, Index>{0, 10}, {10, 0}, {10, 26}, {36, 1}}) {
+    gathered.append(codes.middleCols(first, count));
+  }
+  CHECK(gathered.rows() == 37);
+  CHECK(gathered.cols() == 12);
+  CHECK(gathered.row_starts().size() == 38);
+  sparsecode::io::save_csr_npz(dir / "blocks.npz", gathered);
+  sparsecode::io::save_csr_npz(dir / "whole.npz", codes, cut);
+  const Matrix<double> from_blocks = sparsecode::io::load_csr_npz(dir / "blocks.npz");
+  CHECK(from_blocks == sparsecode::io::load_csr_npz(dir / "whole.npz"));
+  const Matrix<double> expected = (codes.array().abs() > 0.5).select(codes, 0.0);
+  CHECK(from_blocks == expected);
+  CHECK(static_cast<Index>(gathered.nonzeros()) == (codes.array().abs() > 0.5).count());
+  CHECK_THROWS_AS(gathered.append(Matrix<double>::Zero(11, 2)), std::invalid_argument);
+  CHECK_THROWS_AS(sparsecode::io::CsrCodes<double>(-1), std::invalid_argument);
+}
 
 TEST_CASE("npz: CSR round trip is exact, with an empty code, float32, compression and a threshold") {
   const sparsecode::test::TempDir dir("npz_roundtrip");

@@ -50,7 +50,7 @@ namespace {
 
 // Reads `count` rows starting at `first` stored as S into the d×count matrix `out` (as T).
 template <class S, class T>
-void read_rows_as(const NpyHeader& header, Index rows, Index cols, Index first, Index count, Matrix<T>& out,
+void read_rows_as(const NpyHeader& header, Index rows, Index cols, Index first, Index count, Eigen::Ref<Matrix<T>> out,
                   const auto& read_bytes) {
   const auto d = static_cast<std::size_t>(cols);
   const auto n = static_cast<std::size_t>(count);
@@ -80,13 +80,24 @@ void read_rows_as(const NpyHeader& header, Index rows, Index cols, Index first, 
 
 template <class T>
 Matrix<T> NpyRowReader::read(Index first, Index count, NpyConversion conversion) const {
+  Matrix<T> out(cols_, std::max<Index>(count, 0));
+  read_into<T>(first, count, out, conversion);
+  return out;
+}
+
+template <class T>
+void NpyRowReader::read_into(Index first, Index count, Eigen::Ref<Matrix<T>> out, NpyConversion conversion) const {
   if (first < 0 || count < 0 || first > rows_ || count > rows_ - first) {
     throw std::invalid_argument("NpyRowReader::read: rows [" + std::to_string(first) + ", " +
                                 std::to_string(first + count) + ") outside the " + std::to_string(rows_) +
                                 " rows of '" + file_.string() + "'");
   }
-  Matrix<T> out(cols_, count);
-  if (count == 0) return out;
+  if (out.rows() != cols_ || out.cols() != count || (count > 1 && out.outerStride() != out.rows())) {
+    throw std::invalid_argument("NpyRowReader::read_into: destination is " + std::to_string(out.rows()) + "x" +
+                                std::to_string(out.cols()) + ", expected " + std::to_string(cols_) + "x" +
+                                std::to_string(count) + " with contiguous columns");
+  }
+  if (count == 0) return;
   auto reader = [this](void* destination, std::size_t bytes, std::size_t offset) {
     read_bytes(destination, bytes, offset);
   };
@@ -94,7 +105,7 @@ Matrix<T> NpyRowReader::read(Index first, Index count, NpyConversion conversion)
   const NpyDType wanted = npy_dtype_of<T>();
   if (stored == wanted) {
     read_rows_as<T, T>(header_, rows_, cols_, first, count, out, reader);
-    return out;
+    return;
   }
   const std::string mismatch = "dtype mismatch: the file holds '" + npy_dtype_descr(stored) + "', '" +
                                npy_dtype_descr(wanted) + "' was requested";
@@ -105,7 +116,7 @@ Matrix<T> NpyRowReader::read(Index first, Index count, NpyConversion conversion)
         throw NpyError(file_, mismatch + " (float conversion not allowed)");
       }
       read_rows_as<Other, T>(header_, rows_, cols_, first, count, out, reader);
-      return out;
+      return;
     }
   }
   throw NpyError(file_, mismatch);
@@ -113,6 +124,8 @@ Matrix<T> NpyRowReader::read(Index first, Index count, NpyConversion conversion)
 
 template Matrix<float> NpyRowReader::read<float>(Index, Index, NpyConversion) const;
 template Matrix<double> NpyRowReader::read<double>(Index, Index, NpyConversion) const;
+template void NpyRowReader::read_into<float>(Index, Index, Eigen::Ref<Matrix<float>>, NpyConversion) const;
+template void NpyRowReader::read_into<double>(Index, Index, Eigen::Ref<Matrix<double>>, NpyConversion) const;
 
 void NpyRowReader::prefetch(const RowRun* runs, std::size_t count, Index row_bytes) const {
   if (header_.fortran_order && header_.shape.size() == 2) return;  // a run is d pieces there

@@ -43,6 +43,11 @@ class NpyRowReader {
   /// is outside [0, N); NpyError on a dtype mismatch (as load_samples) or a read error.
   template <class T>
   Matrix<T> read(Index first, Index count, NpyConversion conversion = NpyConversion::exact) const;
+  /// read() into caller memory `out`, which must be d×count with contiguous columns
+  /// (std::invalid_argument otherwise; the leading columns of a larger matrix qualify), so that a loop over blocks reuses one buffer.
+  template <class T>
+  void read_into(Index first, Index count, Eigen::Ref<Matrix<T>> out,
+                 NpyConversion conversion = NpyConversion::exact) const;
 
   /// Rows rows[0..count) (any order, repeats allowed) as the columns of a d×count matrix, in
   /// that order, with the values read() gives. The rows are visited in ascending order and

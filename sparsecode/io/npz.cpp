@@ -3,6 +3,7 @@
 
 #include <zip.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -223,15 +224,43 @@ void NpzOptions::validate() const {
 }
 
 template <class T>
-void save_csr_npz(const fs::path& path, const Matrix<T>& codes, const NpzOptions& options) {
-  options.validate();
-  const auto kept = [&](T v) { return !(std::abs(v) <= options.threshold); };  // keeps NaN
-  const auto k = static_cast<std::size_t>(codes.rows());
-  const auto n = static_cast<std::size_t>(codes.cols());
-  std::size_t nnz = 0;
-  for (std::size_t j = 0; j < n; ++j) {
-    for (std::size_t i = 0; i < k; ++i) nnz += kept(codes(static_cast<Index>(i), static_cast<Index>(j))) ? 1 : 0;
+CsrCodes<T>::CsrCodes(Index atoms, const NpzOptions& options) : atoms_(atoms), options_(options) {
+  if (atoms < 0) throw std::invalid_argument("CsrCodes: atoms must be >= 0, got " + std::to_string(atoms));
+  options_.validate();
+}
+
+template <class T>
+void CsrCodes<T>::append(const Eigen::Ref<const Matrix<T>>& codes) {
+  if (codes.rows() != atoms_) {
+    throw std::invalid_argument("CsrCodes::append: codes have " + std::to_string(codes.rows()) + " rows, expected " +
+                                std::to_string(atoms_) + " (one per atom)");
   }
+  const T threshold = static_cast<T>(options_.threshold);
+  row_starts_.reserve(row_starts_.size() + static_cast<std::size_t>(codes.cols()));
+  for (Index j = 0; j < codes.cols(); ++j) {
+    const T* column = codes.col(j).data();
+    for (Index i = 0; i < atoms_; ++i) {
+      if (!(std::abs(column[i]) <= threshold)) {  // keeps NaN
+        values_.push_back(column[i]);
+        indices_.push_back(i);
+      }
+    }
+    row_starts_.push_back(static_cast<std::int64_t>(values_.size()));
+  }
+}
+
+template <class T>
+void save_csr_npz(const fs::path& path, const Matrix<T>& codes, const NpzOptions& options) {
+  CsrCodes<T> csr(codes.rows(), options);
+  csr.append(codes);
+  save_csr_npz(path, csr);
+}
+
+template <class T>
+void save_csr_npz(const fs::path& path, const CsrCodes<T>& codes) {
+  const std::size_t nnz = codes.nonzeros();
+  const auto k = static_cast<std::size_t>(codes.cols());
+  const auto n = static_cast<std::size_t>(codes.rows());
   // scipy's get_index_dtype: int32 unless a dimension or the value count exceeds its range.
   const bool wide = std::max({nnz, k, n}) > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max());
   const NpyDType index_type = wide ? NpyDType::int64 : NpyDType::int32;
@@ -240,34 +269,23 @@ void save_csr_npz(const fs::path& path, const Matrix<T>& codes, const NpzOptions
   members.emplace_back("data.npy", npy_dtype_of<T>(), nnz);
   members.emplace_back("indices.npy", index_type, nnz);
   members.emplace_back("indptr.npy", index_type, n + 1);
-  NpyMember& data = members[0];
-  NpyMember& indices = members[1];
-  NpyMember& indptr = members[2];
-  const auto put_index = [&](NpyMember& m, std::size_t at, std::size_t v) {
-    if (wide) {
-      m.put(at, static_cast<std::int64_t>(v));
-    } else {
-      m.put(at, static_cast<std::int32_t>(v));
-    }
-  };
-  std::size_t at = 0;
-  put_index(indptr, 0, 0);
-  for (std::size_t j = 0; j < n; ++j) {
-    for (std::size_t i = 0; i < k; ++i) {
-      const T v = codes(static_cast<Index>(i), static_cast<Index>(j));
-      if (kept(v)) {
-        data.put(at, v);
-        put_index(indices, at, i);
-        ++at;
+  const auto put_indices = [&](NpyMember& m, const std::vector<std::int64_t>& values) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (wide) {
+        m.put(i, values[i]);
+      } else {
+        m.put(i, static_cast<std::int32_t>(values[i]));
       }
     }
-    put_index(indptr, j + 1, at);
-  }
+  };
+  for (std::size_t i = 0; i < nnz; ++i) members[0].put(i, codes.values()[i]);
+  put_indices(members[1], codes.indices());
+  put_indices(members[2], codes.row_starts());
   members.push_back(NpyMember::csr_format());
   members.emplace_back("shape.npy", NpyDType::int64, 2);
   members.back().put(0, static_cast<std::int64_t>(n));
   members.back().put(1, static_cast<std::int64_t>(k));
-  const std::string archive = zip_in_memory(members, options.compress, path);
+  const std::string archive = zip_in_memory(members, codes.options().compress, path);
   core::write_file_atomically(path, [&](core::OutputFile& out) { out.write(archive); });
 }
 
@@ -298,7 +316,11 @@ Matrix<double> load_csr_npz(const fs::path& path) {
   return codes;
 }
 
+template class CsrCodes<float>;
+template class CsrCodes<double>;
 template void save_csr_npz<float>(const fs::path&, const Matrix<float>&, const NpzOptions&);
 template void save_csr_npz<double>(const fs::path&, const Matrix<double>&, const NpzOptions&);
+template void save_csr_npz<float>(const fs::path&, const CsrCodes<float>&);
+template void save_csr_npz<double>(const fs::path&, const CsrCodes<double>&);
 
 }  // namespace sparsecode::io

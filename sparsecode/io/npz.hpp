@@ -1,8 +1,10 @@
 // Sparse code files: scipy.sparse CSR matrices in .npz archives (zip of .npy arrays, via libzip), written and read back.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
 #include "sparsecode/core/types.hpp"
 
@@ -37,6 +39,40 @@ struct NpzOptions {
 /// writing fails. T is float or double.
 template <class T>
 void save_csr_npz(const std::filesystem::path& path, const Matrix<T>& codes, const NpzOptions& options = {});
+
+/// Codes gathered block by block as the rows of the N×k CSR matrix that save_csr_npz writes, so
+/// that a caller coding N samples in blocks never holds the dense k×N codes: memory is the kept
+/// values (value and index each) plus one row start per sample. Values are kept or dropped by
+/// options.threshold as in save_csr_npz; indices ascend within a row.
+template <class T>
+class CsrCodes {
+ public:
+  /// Throws std::invalid_argument for atoms < 0 or bad options.
+  explicit CsrCodes(Index atoms, const NpzOptions& options = {});
+
+  /// Appends the codes of a block, k×n (one code per column), as n more rows.
+  /// Throws std::invalid_argument if the block does not have k rows.
+  void append(const Eigen::Ref<const Matrix<T>>& codes);
+
+  Index rows() const { return static_cast<Index>(row_starts_.size()) - 1; }  ///< N, samples appended
+  Index cols() const { return atoms_; }                                      ///< k
+  std::size_t nonzeros() const { return values_.size(); }
+  const NpzOptions& options() const { return options_; }
+  const std::vector<T>& values() const { return values_; }
+  const std::vector<std::int64_t>& indices() const { return indices_; }        ///< atom of each value
+  const std::vector<std::int64_t>& row_starts() const { return row_starts_; }  ///< N + 1 entries
+
+ private:
+  Index atoms_;
+  NpzOptions options_;
+  std::vector<T> values_;
+  std::vector<std::int64_t> indices_;
+  std::vector<std::int64_t> row_starts_{0};
+};
+
+/// Writes gathered codes as save_csr_npz writes the dense ones (same file for the same codes).
+template <class T>
+void save_csr_npz(const std::filesystem::path& path, const CsrCodes<T>& codes);
 
 /// Reads a CSR .npz (written by save_csr_npz or scipy.sparse.save_npz: float32/float64 data,
 /// int32/int64 indices, stored or deflated) back as the dense k×N matrix of codes, i.e. the

@@ -33,8 +33,11 @@ template <class T>
 void internal::BatchOmp<T>::prepare(const GramCache<T>& cache) {
   cache_ = &cache;
   const Index k = cache.atoms();
-  chol_.reserve(k, internal::ActiveCholesky<T>::InverseFactor::kept);
-  columns_.reserve(k, k);
+  // At most max_atoms atoms are ever selected: the factor and columns need no more room (with
+  // k = 256 and L = 10, 40× less memory to allocate and fault in per worker).
+  const Index capacity = options_.max_atoms > 0 ? std::min<Index>(options_.max_atoms, k) : k;
+  chol_.reserve(capacity, internal::ActiveCholesky<T>::InverseFactor::kept);
+  columns_.reserve(k, capacity);
   alpha_.setZero(k);
   coef_.setZero(k);
   projected_.setZero(k);
