@@ -63,7 +63,6 @@ class ActiveCholesky {
   Matrix<T> r_;
   Matrix<T> m_inv_;             // M = R⁻¹ when keep_inverse_
   Vector<T> scratch_;           // zero-padded operands of M's products
-  std::vector<Index> positions_;  // 0, 1, 2, …: M's columns for weighted_column_sum
   Vector<T> inverse_diagonal_;  // 1/R_ii
   Index m_ = 0;
 };
