@@ -45,23 +45,34 @@ TEST_CASE("npz: codes gathered block by block (CsrCodes) make the same CSR matri
   Matrix<double> codes = sparse_codes(12, 37, 0.2, 5);
   codes.col(0).setZero();
   codes.col(36).setZero();
-  sparsecode::io::NpzOptions cut;
-  cut.threshold = 0.5;
-  sparsecode::io::CsrCodes<double> gathered(12, cut);
-  // Uneven blocks, one of them empty, the last a single sample.
-  for (const auto& [first, count] : {std::pair<Index, Index>{0, 10}, {10, 0}, {10, 26}, {36, 1}}) {
-    gathered.append(codes.middleCols(first, count));
+  codes(4, 9) = std::numeric_limits<double>::quiet_NaN();  // kept by either threshold
+  for (const double threshold : {0.0, 0.5}) {  // the compacting path (exact zeros) and the general one
+    CAPTURE(threshold);
+    sparsecode::io::NpzOptions cut;
+    cut.threshold = threshold;
+    sparsecode::io::CsrCodes<double> gathered(12, cut);
+    // Uneven blocks, one of them empty, the last a single sample.
+    for (const auto& [first, count] : {std::pair<Index, Index>{0, 10}, {10, 0}, {10, 26}, {36, 1}}) {
+      gathered.append(codes.middleCols(first, count));
+    }
+    CHECK(gathered.rows() == 37);
+    CHECK(gathered.cols() == 12);
+    REQUIRE(gathered.row_starts().size() == 38);
+    const auto kept = codes.array().isNaN() || codes.array().abs() > threshold;
+    CHECK(static_cast<Index>(gathered.nonzeros()) == kept.count());
+    CHECK(gathered.row_starts().back() == static_cast<std::int64_t>(gathered.nonzeros()));
+    sparsecode::io::save_csr_npz(dir / "blocks.npz", gathered);
+    sparsecode::io::save_csr_npz(dir / "whole.npz", codes, cut);
+    Matrix<double> from_blocks = sparsecode::io::load_csr_npz(dir / "blocks.npz");
+    Matrix<double> from_whole = sparsecode::io::load_csr_npz(dir / "whole.npz");
+    CHECK(std::isnan(from_blocks(4, 9)));
+    from_blocks(4, 9) = from_whole(4, 9) = 0.0;
+    CHECK(from_blocks == from_whole);
+    Matrix<double> expected = kept.select(codes, 0.0);
+    expected(4, 9) = 0.0;
+    CHECK(from_blocks == expected);
   }
-  CHECK(gathered.rows() == 37);
-  CHECK(gathered.cols() == 12);
-  CHECK(gathered.row_starts().size() == 38);
-  sparsecode::io::save_csr_npz(dir / "blocks.npz", gathered);
-  sparsecode::io::save_csr_npz(dir / "whole.npz", codes, cut);
-  const Matrix<double> from_blocks = sparsecode::io::load_csr_npz(dir / "blocks.npz");
-  CHECK(from_blocks == sparsecode::io::load_csr_npz(dir / "whole.npz"));
-  const Matrix<double> expected = (codes.array().abs() > 0.5).select(codes, 0.0);
-  CHECK(from_blocks == expected);
-  CHECK(static_cast<Index>(gathered.nonzeros()) == (codes.array().abs() > 0.5).count());
+  sparsecode::io::CsrCodes<double> gathered(12);
   CHECK_THROWS_AS(gathered.append(Matrix<double>::Zero(11, 2)), std::invalid_argument);
   CHECK_THROWS_AS(sparsecode::io::CsrCodes<double>(-1), std::invalid_argument);
 }

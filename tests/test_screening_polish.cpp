@@ -162,7 +162,7 @@ TEST_CASE_TEMPLATE("compact_support lists the non-zeros in order", T, float, dou
     for (Index j = 0; j < n; ++j) a(j) = normal.uniform() < 0.3 ? static_cast<T>(normal()) : T(0);
     std::vector<Index> support(static_cast<std::size_t>(n) + 1);
     Vector<T> values(n + 1);
-    const Index m = sc::solvers::internal::compact_support(a.data(), n, support.data(), values.data());
+    const Index m = sc::core::internal::compact_support(a.data(), n, support.data(), values.data());
     Index expect = 0;
     for (Index j = 0; j < n; ++j) {
       if (a(j) == T(0)) continue;

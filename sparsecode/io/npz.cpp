@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sparsecode/core/atomic_file.hpp"
+#include "sparsecode/core/internal/compact_support.hpp"
 #include "sparsecode/io/npy.hpp"
 
 namespace sparsecode::io {
@@ -235,9 +236,28 @@ void CsrCodes<T>::append(const Eigen::Ref<const Matrix<T>>& codes) {
     throw std::invalid_argument("CsrCodes::append: codes have " + std::to_string(codes.rows()) + " rows, expected " +
                                 std::to_string(atoms_) + " (one per atom)");
   }
+  const Index n = codes.cols();
+  row_starts_.reserve(row_starts_.size() + static_cast<std::size_t>(n));
+  if (options_.threshold == 0.0) {
+    // Exact zeros only: the block's count of non-zeros (NaN included) sizes the arrays once,
+    // then each code's non-zeros are compacted straight into them. compact_support may write
+    // one entry past a code's last non-zero, hence the slack entry while filling.
+    std::size_t at = values_.size();
+    std::size_t total = at;
+    for (Index j = 0; j < n; ++j) total += static_cast<std::size_t>((codes.col(j).array() != T(0)).count());
+    values_.resize(total + 1);
+    indices_.resize(total + 1);
+    for (Index j = 0; j < n; ++j) {
+      at += static_cast<std::size_t>(
+          core::internal::compact_support(codes.col(j).data(), atoms_, indices_.data() + at, values_.data() + at));
+      row_starts_.push_back(static_cast<std::int64_t>(at));
+    }
+    values_.resize(total);
+    indices_.resize(total);
+    return;
+  }
   const T threshold = static_cast<T>(options_.threshold);
-  row_starts_.reserve(row_starts_.size() + static_cast<std::size_t>(codes.cols()));
-  for (Index j = 0; j < codes.cols(); ++j) {
+  for (Index j = 0; j < n; ++j) {
     const T* column = codes.col(j).data();
     for (Index i = 0; i < atoms_; ++i) {
       if (!(std::abs(column[i]) <= threshold)) {  // keeps NaN
@@ -269,10 +289,10 @@ void save_csr_npz(const fs::path& path, const CsrCodes<T>& codes) {
   members.emplace_back("data.npy", npy_dtype_of<T>(), nnz);
   members.emplace_back("indices.npy", index_type, nnz);
   members.emplace_back("indptr.npy", index_type, n + 1);
-  const auto put_indices = [&](NpyMember& m, const std::vector<std::int64_t>& values) {
+  const auto put_indices = [&](NpyMember& m, const auto& values) {
     for (std::size_t i = 0; i < values.size(); ++i) {
       if (wide) {
-        m.put(i, values[i]);
+        m.put(i, static_cast<std::int64_t>(values[i]));
       } else {
         m.put(i, static_cast<std::int32_t>(values[i]));
       }

@@ -59,14 +59,14 @@ class CsrCodes {
   std::size_t nonzeros() const { return values_.size(); }
   const NpzOptions& options() const { return options_; }
   const std::vector<T>& values() const { return values_; }
-  const std::vector<std::int64_t>& indices() const { return indices_; }        ///< atom of each value
+  const std::vector<Index>& indices() const { return indices_; }               ///< atom of each value
   const std::vector<std::int64_t>& row_starts() const { return row_starts_; }  ///< N + 1 entries
 
  private:
   Index atoms_;
   NpzOptions options_;
   std::vector<T> values_;
-  std::vector<std::int64_t> indices_;
+  std::vector<Index> indices_;
   std::vector<std::int64_t> row_starts_{0};
 };
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "sparsecode/core/internal/compact_support.hpp"
 #include "sparsecode/solvers/internal/column_sum.hpp"
 
 namespace sparsecode::solvers {
@@ -65,7 +66,7 @@ bool FacePolish<T>::improve(const T* gram, Index n, const T* c, T x_norm2, const
                             T* a, T* ga) {
   const T lambda = static_cast<T>(penalty.lambda);
   const T lambda2 = static_cast<T>(penalty.lambda2);
-  const Index s = internal::compact_support(a, n, support_.data(), b_.data());
+  const Index s = core::internal::compact_support(a, n, support_.data(), b_.data());
   if (s == 0) return false;  // a = 0 is its own face minimiser: the caller's certificate decides
   for (Index q = 0; q < s; ++q) {
     const Index jq = support_[static_cast<std::size_t>(q)];

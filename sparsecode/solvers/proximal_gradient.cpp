@@ -1,6 +1,7 @@
 // ISTA/FISTA implementation: batched iterations with one GEMM per step, adaptive restart, gap-based stopping.
 #include "sparsecode/solvers/internal/proximal_gradient_solver.hpp"
 
+#include "sparsecode/core/internal/compact_support.hpp"
 #include "sparsecode/solvers/internal/column_sum.hpp"
 #include "sparsecode/solvers/gap_safe_screening.hpp"
 
@@ -19,7 +20,7 @@ namespace {
 // Σ_j a_j G_{:,j} over a's support: n·nnz flops instead of n².
 template <class T>
 void sparse_gram_product(const T* gram, Index n, const T* a, Index* support, T* values, T* out) {
-  const Index m = internal::compact_support(a, n, support, values);
+  const Index m = core::internal::compact_support(a, n, support, values);
   internal::weighted_column_sum(gram, n, support, values, m, n, out, internal::AssignSum{});
 }
 
@@ -197,7 +198,7 @@ template <class T>
 void internal::ProximalGradient<T>::float_product(Index p) {
   const Matrix<float>& gram = cache_->gram_float();
   const Index k = gram.rows();
-  const Index m = internal::compact_support(a_.col(p).data(), k, support_.data(), support_values_.data());
+  const Index m = core::internal::compact_support(a_.col(p).data(), k, support_.data(), support_values_.data());
   values_float_.head(m) = support_values_.head(m).template cast<float>();
   internal::weighted_column_sum(gram.data(), k, support_.data(), values_float_.data(), m, k, out_float_.data(),
                       internal::AssignSum{});

@@ -1,12 +1,7 @@
 // The weighted sum of a few Gram columns, Σᵢ wᵢ·gᵢ, with the partial sums held in registers.
 #pragma once
 
-#include <type_traits>
-
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
-
+#include "sparsecode/core/internal/compact_support.hpp"
 #include "sparsecode/core/types.hpp"
 
 namespace sparsecode::solvers::internal {
@@ -45,36 +40,6 @@ void weighted_column_sum(const T* base, core::Index ld, const core::Index* colum
   }
 }
 
-/// Lists the support of a (length n): writes the j with a[j] ≠ 0 to `support` and a[j] to
-/// `values`, in increasing j, and returns their number. Branch-free (the support of an iterate
-/// changes from step to step, and a branch on a[j] ≠ 0 would often mispredict); with AVX-512,
-/// doubles are compacted eight at a time by the compress-store instructions.
-template <class T>
-core::Index compact_support(const T* a, core::Index n, core::Index* support, T* values) {
-  core::Index m = 0;
-  core::Index j = 0;
-#if defined(__AVX512F__)
-  if constexpr (std::is_same_v<T, double> && sizeof(core::Index) == 8) {
-    __m512i index = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m512i eight = _mm512_set1_epi64(8);
-    for (; j + 8 <= n; j += 8) {
-      const __m512d v = _mm512_loadu_pd(a + j);
-      const __mmask8 nonzero = _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_NEQ_UQ);
-      _mm512_mask_compressstoreu_pd(values + m, nonzero, v);
-      _mm512_mask_compressstoreu_epi64(support + m, nonzero, index);
-      m += __builtin_popcount(static_cast<unsigned>(nonzero));
-      index = _mm512_add_epi64(index, eight);
-    }
-  }
-#endif
-  for (; j < n; ++j) {
-    support[m] = j;
-    values[m] = a[j];
-    m += a[j] != T(0) ? 1 : 0;
-  }
-  return m;
-}
-
 /// The `combine` of weighted_column_sum that overwrites: out = Σᵢ wᵢ·gᵢ.
 struct AssignSum {
   template <class T>
@@ -93,7 +58,7 @@ struct SubtractSum {
 template <class T>
 core::Index sparse_gradient(const T* gram, core::Index n, const T* c, const T* a, core::Index* support,
                               T* values, T* grad) {
-  const core::Index m = compact_support(a, n, support, values);
+  const core::Index m = core::internal::compact_support(a, n, support, values);
   for (core::Index r = 0; r < n; ++r) grad[r] = c[r];
   weighted_column_sum(gram, n, support, values, m, n, grad, SubtractSum{});
   return m;
