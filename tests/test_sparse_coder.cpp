@@ -120,6 +120,31 @@ TEST_CASE("SparseCoder agrees with a per-sample solve loop for every solver") {
   }
 }
 
+TEST_CASE("SparseCoder's summary scores every solver's codes as a direct evaluation of the objective does") {
+  // OMP's objective and residual come from its support alone, the others' from the gradient.
+  const Matrix<double> dict = coherent_dictionary(12, 24, 81, 0.5);
+  const Matrix<double> x = gaussian_matrix(12, 40, 82);
+  const double lambda = 0.1 * (dict.transpose() * x).cwiseAbs().maxCoeff();
+  for (const char* name : kSolvers) {
+    CAPTURE(name);
+    EncodeOptions o = options_for(name, lambda);
+    o.penalty.lambda2 = 0.05;
+    Matrix<double> codes;
+    const EncodeSummary s = SparseCoder<double>(o).compute(dict).encode(x, codes);
+    double objective = 0.0, residual = 0.0, nonzeros = 0.0;
+    for (Index i = 0; i < x.cols(); ++i) {
+      const double r2 = (x.col(i) - dict * codes.col(i)).squaredNorm();
+      objective += 0.5 * (r2 + 0.05 * codes.col(i).squaredNorm()) + lambda * codes.col(i).lpNorm<1>();
+      residual += std::sqrt(r2 / x.col(i).squaredNorm());
+      nonzeros += static_cast<double>((codes.col(i).array() != 0.0).count());
+    }
+    const double n = static_cast<double>(x.cols());
+    CHECK(s.mean_objective == doctest::Approx(objective / n).epsilon(1e-10));
+    CHECK(s.mean_relative_residual == doctest::Approx(residual / n).epsilon(1e-8));
+    CHECK(s.mean_nonzeros == doctest::Approx(nonzeros / n).epsilon(1e-12));
+  }
+}
+
 TEST_CASE("SparseCoder reused across calls gives the bits of a fresh coder, 1 and 2 threads agree") {
   const Matrix<double> dict = coherent_dictionary(16, 48, 75, 0.5);
   const Matrix<double> x1 = gaussian_matrix(16, 40, 76);
