@@ -141,7 +141,6 @@ TEST_CASE("encode: 1 and 2 threads give identical codes for every solver") {
     if (kind == "ista") std::get<ProximalGradientOptions>(o.solver).max_iterations = ProximalGradientOptions{}.max_iterations;
     if (kind == "omp") std::get<OmpOptions>(o.solver).max_atoms = 5;
     o.chunk_size = 8;
-    o.block_size = 24;  // two blocks
     Matrix<double> one;
     Matrix<double> two;
     o.threads = 1;
@@ -236,9 +235,6 @@ TEST_CASE("encode: bad input and options are rejected, naming the problem") {
   cd.tolerance = 0.0;
   b.solver = cd;
   CHECK(error_of(dict, x, b).find("tolerance") != std::string::npos);
-  b = o;
-  b.block_size = 0;
-  CHECK(error_of(dict, x, b).find("block_size") != std::string::npos);
   b = o;
   b.threads = -2;
   CHECK(error_of(dict, x, b).find("threads") != std::string::npos);

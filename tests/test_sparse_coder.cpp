@@ -34,8 +34,7 @@ EncodeOptions options_for(const std::string& name, double lambda) {
   EncodeOptions o;
   o.solver = sc::solvers::parse_solver(name);
   o.penalty.lambda = lambda;
-  o.chunk_size = 8;  // several chunks and blocks on small problems
-  o.block_size = 24;
+  o.chunk_size = 8;  // several chunks on small problems
   if (auto* cd = std::get_if<CoordinateDescentOptions>(&o.solver)) cd->tolerance = 1e-12;
   if (auto* pg = std::get_if<ProximalGradientOptions>(&o.solver)) {
     pg->tolerance = name == "ista" ? 1e-10 : 1e-12;

@@ -21,7 +21,6 @@ void EncodeOptions::validate() const {
     throw std::invalid_argument("EncodeOptions." + field + " must be " + rule + ", got " + value);
   };
   if (threads < 0) fail("threads", ">= 0", std::to_string(threads));
-  if (block_size <= 0) fail("block_size", "> 0", std::to_string(block_size));
   if (chunk_size <= 0) fail("chunk_size", "> 0", std::to_string(chunk_size));
   if (start == Start::warm && !solvers::uses_warm_start(solver)) {
     throw std::invalid_argument("EncodeOptions.start: solver '" + solvers::solver_name(solver) +

@@ -17,10 +17,9 @@ struct EncodeOptions {
   /// the benchmark's patches (figures: bench/RESULTS-encode.md and the README).
   solvers::SolverOptions solver = solvers::LarsOptions{};
   /// OpenMP threads (0: all cores). Capped by the work: at most one thread, and one solver
-  /// clone with its buffers, per chunk of a block, i.e. min(threads, ⌈min(N, block_size) /
-  /// chunk_size⌉) (EncodeSummary::threads says how many ran).
+  /// clone with its buffers, per chunk, i.e. min(threads, ⌈N / chunk_size⌉)
+  /// (EncodeSummary::threads says how many ran).
   int threads = 0;
-  Index block_size = 8192;   ///< samples per block: bounds memory of DᵀX
   /// Samples per solve_block call inside the parallel loop (the unit of dynamic scheduling).
   /// Fixed, independent of `threads`, so that results are identical for any thread count.
   Index chunk_size = 64;

@@ -104,12 +104,18 @@ double seconds_since(std::chrono::steady_clock::time_point started) {
 
 }  // namespace
 
-// Everything kept between calls: the solver prototype, D and its G, one solver clone and
-// gradient/support buffers per thread, the per-block DᵀX and per-sample statistics.
+// Everything kept between calls: the solver prototype, D and its G, one solver clone with its
+// chunk's DᵀX and gradient/support buffers per thread, and per-sample statistics. DᵀX lives per
+// thread and per chunk (k × chunk_size, cache-sized) rather than per block: a block's k × N
+// array would be allocated and faulted in afresh by every short-lived coder (sparsecode.encode,
+// one CLI run) for values used once.
 template <class T>
 struct SparseCoder<T>::Workspace {
   struct Worker {
     std::unique_ptr<solvers::CodeSolver<T>> solver;
+    Matrix<T> dtx;  // k × chunk_size
+    Vector<T> x_norm2;
+    std::vector<solvers::SampleResult> results;
     Vector<T> grad;
     Vector<T> support_values;
     std::vector<Index> support;
@@ -121,9 +127,6 @@ struct SparseCoder<T>::Workspace {
   Matrix<T> dictionary;
   std::unique_ptr<solvers::GramCache<T>> cache;  // null until compute(); address stable for the workers
   std::vector<Worker> workers;
-  Matrix<T> dtx;
-  Vector<T> x_norm2;
-  std::vector<solvers::SampleResult> results;
   std::vector<SampleStats> stats;
 
   void bind(Worker& w) const {
@@ -136,7 +139,7 @@ struct SparseCoder<T>::Workspace {
 
   void ensure_workers(int threads) {
     while (workers.size() < static_cast<std::size_t>(threads)) {
-      workers.push_back({prototype->clone(), {}, {}, {}});
+      workers.push_back({prototype->clone(), {}, {}, {}, {}, {}, {}});
       bind(workers.back());
     }
   }
@@ -162,16 +165,15 @@ EncodeSummary SparseCoder<T>::Workspace::run(const EncodeOptions& options, const
   // spin-yielding against the OpenMP workers afterwards.
   const core::SingleThreadedBlas single_threaded_blas;
   const Matrix<T>& gram = cache->gram();
-  const Index block = std::min(options.block_size, std::max<Index>(n, 1));
-  // Never more threads (and per-thread solver clones) than chunks in a block: 4096 threads on
-  // 500 samples would otherwise make 4096 workspaces for 8 chunks of work.
-  const Index block_chunks = (block + options.chunk_size - 1) / options.chunk_size;
-  const int threads = core::threads_for_work(options.threads, block_chunks);
+  // Chunks have a fixed width, whatever the thread count, so every sample's result is the same
+  // for 1 and N threads (batched FISTA's GEMMs see the same columns).
+  const Index chunk = options.chunk_size;
+  const long chunks = static_cast<long>((n + chunk - 1) / chunk);
+  // Never more threads (and per-thread solver clones) than chunks: 4096 threads on 500 samples
+  // would otherwise make 4096 workspaces for 8 chunks of work.
+  const int threads = core::threads_for_work(options.threads, std::max(chunks, 1L));
   ensure_workers(threads);
 
-  if (dtx.rows() != k || dtx.cols() < block) dtx.resize(k, block);
-  if (x_norm2.size() < block) x_norm2.resize(block);
-  if (results.size() < static_cast<std::size_t>(block)) results.resize(static_cast<std::size_t>(block));
   stats.resize(static_cast<std::size_t>(n));
   EncodeSummary summary;
   summary.solver = solver_name;
@@ -179,57 +181,56 @@ EncodeSummary SparseCoder<T>::Workspace::run(const EncodeOptions& options, const
   summary.threads = threads;
   summary.status.resize(static_cast<std::size_t>(n));
 
-  for (Index start = 0; start < n; start += block) {
-    const Index width = std::min(block, n - start);
-    // Chunks have a fixed width, whatever the thread count, so every sample's result is the same
-    // for 1 and N threads (batched FISTA's GEMMs see the same columns).
-    const Index chunk = options.chunk_size;
-    const long chunks = static_cast<long>((width + chunk - 1) / chunk);
-    std::exception_ptr failure;
+  std::exception_ptr failure;
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
-    for (long c = 0; c < chunks; ++c) {
-      try {
-        Worker& worker = workers[static_cast<std::size_t>(omp_get_thread_num())];
-        const Index c0 = static_cast<Index>(c) * chunk;
-        const Index w = std::min(chunk, width - c0);
-        // DᵀX and ‖x‖² of the chunk: one single-threaded GEMM of fixed width.
-        dtx.middleCols(c0, w).noalias() = dictionary.transpose() * signals.middleCols(start + c0, w);
-        x_norm2.segment(c0, w) = signals.middleCols(start + c0, w).colwise().squaredNorm().transpose();
-        if (cold) codes.middleCols(start + c0, w).setZero();
-        worker.solver->solve_block(dtx.middleCols(c0, w), x_norm2.segment(c0, w), codes.middleCols(start + c0, w),
-                                   results.data() + c0);
-        for (Index j = c0; j < c0 + w; ++j) {
-          const auto a = codes.col(start + j);
-          SampleStatus& st = summary.status[static_cast<std::size_t>(start + j)];
-          st.termination = results[static_cast<std::size_t>(j)].termination;
-          st.iterations = results[static_cast<std::size_t>(j)].iterations;
-          if (omp) {
-            stats[static_cast<std::size_t>(start + j)] =
-                support_stats<T>(gram, dtx.col(j).data(), a.data(), x_norm2(j), options.penalty,
-                                 worker.support.data(), worker.support_values.data());
-            st.relative_gap = 0.0;
-            continue;
-          }
-          const Index nnz = solvers::internal::sparse_gradient(gram.data(), k, dtx.col(j).data(), a.data(),
-                                                               worker.support.data(), worker.support_values.data(),
-                                                               worker.grad.data());
-          const solvers::Certificate<T> cert =
-              solvers::certify_from_gradient<T>(dtx.col(j), x_norm2(j), a, options.penalty, worker.grad);
-          SampleStats& s = stats[static_cast<std::size_t>(start + j)];
-          s.objective = static_cast<double>(cert.objective);
-          s.gap = static_cast<double>(cert.gap());
-          s.nonzeros = nnz;
-          s.relative_residual =
-              x_norm2(j) > T(0) ? std::sqrt(static_cast<double>(cert.residual_norm2 / x_norm2(j))) : -1.0;
-          st.relative_gap = static_cast<double>(cert.relative_gap());
-        }
-      } catch (...) {
-#pragma omp critical(sparsecode_encode_failure)
-        if (!failure) failure = std::current_exception();
+  for (long c = 0; c < chunks; ++c) {
+    try {
+      Worker& worker = workers[static_cast<std::size_t>(omp_get_thread_num())];
+      const Index first = static_cast<Index>(c) * chunk;  // the chunk's first sample
+      const Index w = std::min(chunk, n - first);
+      if (worker.dtx.rows() != k || worker.dtx.cols() < chunk) {
+        worker.dtx.resize(k, chunk);
+        worker.x_norm2.resize(chunk);
+        worker.results.resize(static_cast<std::size_t>(chunk));
       }
+      auto dtx = worker.dtx.leftCols(w);
+      auto x_norm2 = worker.x_norm2.head(w);
+      // DᵀX and ‖x‖² of the chunk: one single-threaded GEMM of fixed width.
+      dtx.noalias() = dictionary.transpose() * signals.middleCols(first, w);
+      x_norm2 = signals.middleCols(first, w).colwise().squaredNorm().transpose();
+      if (cold) codes.middleCols(first, w).setZero();
+      worker.solver->solve_block(dtx, x_norm2, codes.middleCols(first, w), worker.results.data());
+      for (Index j = 0; j < w; ++j) {
+        const auto a = codes.col(first + j);
+        SampleStatus& st = summary.status[static_cast<std::size_t>(first + j)];
+        st.termination = worker.results[static_cast<std::size_t>(j)].termination;
+        st.iterations = worker.results[static_cast<std::size_t>(j)].iterations;
+        if (omp) {
+          stats[static_cast<std::size_t>(first + j)] =
+              support_stats<T>(gram, dtx.col(j).data(), a.data(), x_norm2(j), options.penalty,
+                               worker.support.data(), worker.support_values.data());
+          st.relative_gap = 0.0;
+          continue;
+        }
+        const Index nnz = solvers::internal::sparse_gradient(gram.data(), k, dtx.col(j).data(), a.data(),
+                                                             worker.support.data(), worker.support_values.data(),
+                                                             worker.grad.data());
+        const solvers::Certificate<T> cert =
+            solvers::certify_from_gradient<T>(dtx.col(j), x_norm2(j), a, options.penalty, worker.grad);
+        SampleStats& s = stats[static_cast<std::size_t>(first + j)];
+        s.objective = static_cast<double>(cert.objective);
+        s.gap = static_cast<double>(cert.gap());
+        s.nonzeros = nnz;
+        s.relative_residual =
+            x_norm2(j) > T(0) ? std::sqrt(static_cast<double>(cert.residual_norm2 / x_norm2(j))) : -1.0;
+        st.relative_gap = static_cast<double>(cert.relative_gap());
+      }
+    } catch (...) {
+#pragma omp critical(sparsecode_encode_failure)
+      if (!failure) failure = std::current_exception();
     }
-    if (failure) std::rethrow_exception(failure);
   }
+  if (failure) std::rethrow_exception(failure);
 
   // Reductions in sample order, so that the summary does not depend on the thread count.
   Index residual_count = 0;

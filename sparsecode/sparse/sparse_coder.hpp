@@ -19,9 +19,9 @@ namespace sparsecode::sparse {
 /// Inputs are Eigen::Ref<const Matrix<T>>, so an Eigen::Map over NumPy or Armadillo memory (or a
 /// block of a matrix) is read in place; codes are written into caller memory through an
 /// Eigen::Ref<Matrix<T>> of shape k×N (a Map works), or into a Matrix<T> that encode() resizes.
-/// Per block of `block_size` samples, one OpenMP loop over fixed-size chunks (dynamic schedule,
-/// per-thread solver clones, OpenBLAS single-threaded throughout): each chunk computes its DᵀX
-/// by one GEMM and solves it. Results do not depend on `threads`, nor on whether the coder is
+/// One OpenMP loop over fixed-size chunks of samples (dynamic schedule, per-thread solver clones
+/// and buffers, OpenBLAS single-threaded throughout): each chunk computes its DᵀX by one GEMM
+/// into its thread's buffer and solves it; memory beyond the codes does not grow with N. Results do not depend on `threads`, nor on whether the coder is
 /// fresh or reused. The per-thread solvers and workspaces are kept between encode() calls.
 /// One encode() at a time per coder (it uses the coder's workspaces); use one coder per thread
 /// that encodes concurrently.
