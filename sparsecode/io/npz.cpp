@@ -231,6 +231,13 @@ CsrCodes<T>::CsrCodes(Index atoms, const NpzOptions& options) : atoms_(atoms), o
 }
 
 template <class T>
+void CsrCodes<T>::reserve(Index rows, std::size_t nonzeros) {
+  row_starts_.reserve(static_cast<std::size_t>(std::max<Index>(rows, 0)) + 1);
+  values_.reserve(nonzeros + 1);  // + the slack entry of append
+  indices_.reserve(nonzeros + 1);
+}
+
+template <class T>
 void CsrCodes<T>::append(const Eigen::Ref<const Matrix<T>>& codes) {
   if (codes.rows() != atoms_) {
     throw std::invalid_argument("CsrCodes::append: codes have " + std::to_string(codes.rows()) + " rows, expected " +

@@ -54,6 +54,10 @@ class CsrCodes {
   /// Throws std::invalid_argument if the block does not have k rows.
   void append(const Eigen::Ref<const Matrix<T>>& codes);
 
+  /// Room for `rows` samples and `nonzeros` kept values in all (a hint: appends never need it),
+  /// so that the arrays are allocated once instead of grown and copied as blocks arrive.
+  void reserve(Index rows, std::size_t nonzeros);
+
   Index rows() const { return static_cast<Index>(row_starts_.size()) - 1; }  ///< N, samples appended
   Index cols() const { return atoms_; }                                      ///< k
   std::size_t nonzeros() const { return values_.size(); }
