@@ -70,6 +70,24 @@ class MatrixSource final : public sc::sparse::TrainingSource {
   const Matrix<double>& data_;
 };
 
+// A source whose reads fail from the `fail_at`-th gather on (a disk error mid-run).
+class FailingSource final : public sc::sparse::TrainingSource {
+ public:
+  FailingSource(const Matrix<double>& data, int fail_at) : data_(data), fail_at_(fail_at) {}
+  Index dimension() const override { return data_.rows(); }
+  Index samples() const override { return data_.cols(); }
+  void gather(const Index* indices, Index count, Matrix<double>& out) const override {
+    if (++calls_ >= fail_at_) throw std::runtime_error("read error at gather " + std::to_string(calls_));
+    out.resize(data_.rows(), count);
+    for (Index j = 0; j < count; ++j) out.col(j) = data_.col(indices[j]);
+  }
+
+ private:
+  const Matrix<double>& data_;
+  int fail_at_;
+  mutable int calls_ = 0;
+};
+
 int run_cli(const std::string& args) {
   const std::string command = std::string("\"") + SPARSECODE_CLI_PATH + "\" " + args + " >/dev/null 2>&1";
   const int raw = std::system(command.c_str());
@@ -186,6 +204,25 @@ TEST_CASE("OnlineLearner::fit on a TrainingSource equals fit on the matrix, bit 
   CHECK(b.last.iteration == a.last.iteration);
   CHECK(b.best_heldout_objective == a.best_heldout_objective);
   CHECK(source.calls >= b.last.iteration);  // every mini-batch came from the source
+}
+
+TEST_CASE("OnlineLearner::fit on a TrainingSource: a read that fails (also one made beside the update) ends fit with its error") {
+  const Matrix<double> x = gaussian_matrix(9, 400, 23);
+  const Matrix<double> heldout = gaussian_matrix(9, 40, 24);
+  sc::sparse::OnlineLearnerOptions options;
+  options.atoms = 12;
+  options.coding.penalty.lambda = 0.2;
+  options.batch_size = 32;
+  options.seed = 9;
+  options.stop.epochs = 2;
+  for (const int threads : {1, 2}) {
+    CAPTURE(threads);
+    options.coding.threads = threads;
+    sc::sparse::OnlineLearner learner(options);
+    // Gathers 1..12 fetch the initial atoms, 13 the first mini-batch; 15 is read during an update.
+    const FailingSource source(x, 15);
+    CHECK_THROWS_WITH_AS(learner.fit(source, heldout), "read error at gather 15", std::runtime_error);
+  }
 }
 
 TEST_CASE("cli learn --stream reads mini-batches from the file and learns the in-memory dictionary") {

@@ -4,8 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <exception>
+#include <functional>
 
 #include "sparsecode/core/random.hpp"
+#include "sparsecode/core/threads.hpp"
 #include "sparsecode/sparse/atom_replacement.hpp"
 
 namespace sparsecode::sparse {
@@ -21,6 +24,7 @@ void OnlineStep::start_epoch(Index n, std::mt19937_64& rng) {
   for (Index i = 0; i < n; ++i) order_[static_cast<std::size_t>(i)] = i;
   core::shuffle(order_, rng);
   position_ = 0;
+  next_ready_at_ = -1;
 }
 
 StepOutcome OnlineStep::step(const Matrix<double>& data, LearnerState& state) {
@@ -58,8 +62,24 @@ StepOutcome OnlineStep::step(const Matrix<double>& data, LearnerState& state) {
 StepOutcome OnlineStep::step_from(const TrainingSource& source, LearnerState& state) {
   const Index n = static_cast<Index>(order_.size());
   const Index m = std::min<Index>(options_.batch_size, n - position_);
-  source.gather(order_.data() + position_, m, batch_);
-  StepOutcome outcome = step_on(batch_, state);
+  if (next_ready_at_ == position_) {
+    batch_.swap(next_batch_);
+  } else {
+    source.gather(order_.data() + position_, m, batch_);
+  }
+  next_ready_at_ = -1;
+  // The next mini-batch of this epoch is known (the order is reshuffled only at an epoch's end):
+  // it is read while this one's statistics and dictionary update run on one thread, so that a
+  // file source's reads cost no time of their own.
+  const Index next = position_ + m;
+  std::function<void()> read_next;
+  if (next < n) {
+    read_next = [&] {
+      source.gather(order_.data() + next, std::min<Index>(options_.batch_size, n - next), next_batch_);
+    };
+  }
+  StepOutcome outcome = step_with(batch_, state, read_next);
+  if (next < n) next_ready_at_ = next;
   position_ += m;
   if (position_ == n) {
     outcome.epoch_end = true;
@@ -85,16 +105,52 @@ double OnlineStep::past_weight(long long iteration) const {
 }
 
 StepOutcome OnlineStep::step_on(const Matrix<double>& samples, LearnerState& state) {
+  return step_with(samples, state, {});
+}
+
+StepOutcome OnlineStep::step_with(const Matrix<double>& samples, LearnerState& state,
+                                  const std::function<void()>& beside_update) {
   const Index m = samples.cols();
   const EncodeSummary coded = code(state.dictionary, samples);
-  // Down-weight the past (§3.4), then add this mini-batch's mean contribution.
-  statistics_.scale(past_weight(state.progress.iteration + 1));
-  // One thread: a second OpenMP region per mini-batch (beside the coding's) made learning 2x slower
-  // on a loaded machine, where every region waits for a descheduled worker (issue 14, B1).
-  statistics_.add(samples, codes_, 1.0 / static_cast<double>(m), 1);
+  const auto update = [&] {
+    // Down-weight the past (§3.4), then add this mini-batch's mean contribution.
+    statistics_.scale(past_weight(state.progress.iteration + 1));
+    // One thread: a second OpenMP region per mini-batch (beside the coding's) made learning 2x
+    // slower on a loaded machine, where every region waits for a descheduled worker (issue 14, B1).
+    statistics_.add(samples, codes_, 1.0 / static_cast<double>(m), 1);
+    state.last_update =
+        solvers::update_dictionary_bcd(statistics_.a(), statistics_.b(), state.dictionary, options_.dictionary);
+  };
+  if (beside_update && core::resolve_threads(options_.coding.threads) > 1) {
+    // The update and the other work on two threads (the coding's second thread is idle here).
+    std::exception_ptr failure;
+#pragma omp parallel sections num_threads(2)
+    {
+#pragma omp section
+      {
+        try {
+          update();
+        } catch (...) {
+#pragma omp critical(sparsecode_online_step_failure)
+          failure = std::current_exception();
+        }
+      }
+#pragma omp section
+      {
+        try {
+          beside_update();
+        } catch (...) {
+#pragma omp critical(sparsecode_online_step_failure)
+          if (!failure) failure = std::current_exception();
+        }
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
+  } else {
+    update();
+    if (beside_update) beside_update();
+  }
   window_samples_ += m;
-  state.last_update =
-      solvers::update_dictionary_bcd(statistics_.a(), statistics_.b(), state.dictionary, options_.dictionary);
   StepOutcome outcome;
   outcome.atoms_replaced = replace_unused(samples, state);
   outcome.samples = m;

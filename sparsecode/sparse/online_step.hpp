@@ -1,6 +1,7 @@
 // The online learner's step (Mairal et al. 2010, Algorithm 1 with mini-batches): code, weight the past, add, BCD.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -42,6 +43,9 @@ class OnlineStep final : public LearnerStep {
   bool replacement_due() const;
   long long replace_unused(const Matrix<double>& batch, LearnerState& state);
   void start_epoch(Index n, std::mt19937_64& rng);
+  /// step_on(), with `beside_update` (if any) run on a second thread while the statistics and
+  /// the dictionary are updated (one thread's work), or after them with a single thread.
+  StepOutcome step_with(const Matrix<double>& samples, LearnerState& state, const std::function<void()>& beside_update);
   /// Codes of `samples` on the current dictionary into codes_, by the kept coder (its G, solver
   /// clones and buffers reused from mini-batch to mini-batch: same codes as a fresh encode()).
   EncodeSummary code(const Matrix<double>& dictionary, const Matrix<double>& samples);
@@ -66,6 +70,8 @@ class OnlineStep final : public LearnerStep {
   Index position_ = 0;            ///< next index into order_
   long long window_samples_ = 0;  ///< samples seen in the current replacement window
   Matrix<double> batch_;          ///< workspace: the current mini-batch (d×η)
+  Matrix<double> next_batch_;     ///< workspace: step_from()'s next mini-batch, read during the update
+  Index next_ready_at_ = -1;      ///< position_ whose mini-batch next_batch_ holds (−1: none)
   Matrix<double> codes_;          ///< workspace: its codes (k×η)
   KeptCoder coder_;               ///< workspace: the coder (G = DᵀD, per-thread solvers)
   CodeStatistics increment_;      ///< workspace: this process's increments (data-parallel)
