@@ -88,6 +88,17 @@ class FailingSource final : public sc::sparse::TrainingSource {
   mutable int calls_ = 0;
 };
 
+// 12 atoms, λ = 0.2, mini-batches of 32, two epochs: the learners of the source tests.
+sc::sparse::OnlineLearnerOptions two_epochs_of_32() {
+  sc::sparse::OnlineLearnerOptions options;
+  options.atoms = 12;
+  options.coding.penalty.lambda = 0.2;
+  options.batch_size = 32;
+  options.seed = 9;
+  options.stop.epochs = 2;
+  return options;
+}
+
 int run_cli(const std::string& args) {
   const std::string command = std::string("\"") + SPARSECODE_CLI_PATH + "\" " + args + " >/dev/null 2>&1";
   const int raw = std::system(command.c_str());
@@ -188,12 +199,7 @@ TEST_CASE("cli encode out of core: codes of tiny blocks equal the library's whol
 TEST_CASE("OnlineLearner::fit on a TrainingSource equals fit on the matrix, bit for bit") {
   const Matrix<double> x = gaussian_matrix(9, 400, 21);
   const Matrix<double> heldout = gaussian_matrix(9, 40, 22);
-  sc::sparse::OnlineLearnerOptions options;
-  options.atoms = 12;
-  options.coding.penalty.lambda = 0.2;
-  options.batch_size = 32;
-  options.seed = 9;
-  options.stop.epochs = 2;
+  sc::sparse::OnlineLearnerOptions options = two_epochs_of_32();
   options.evaluate_every = 5;
   sc::sparse::OnlineLearner in_memory(options);
   const sc::sparse::OnlineSummary a = in_memory.fit(x, heldout);
@@ -209,12 +215,7 @@ TEST_CASE("OnlineLearner::fit on a TrainingSource equals fit on the matrix, bit 
 TEST_CASE("OnlineLearner::fit on a TrainingSource: a read that fails (also one made beside the update) ends fit with its error") {
   const Matrix<double> x = gaussian_matrix(9, 400, 23);
   const Matrix<double> heldout = gaussian_matrix(9, 40, 24);
-  sc::sparse::OnlineLearnerOptions options;
-  options.atoms = 12;
-  options.coding.penalty.lambda = 0.2;
-  options.batch_size = 32;
-  options.seed = 9;
-  options.stop.epochs = 2;
+  sc::sparse::OnlineLearnerOptions options = two_epochs_of_32();
   for (const int threads : {1, 2}) {
     CAPTURE(threads);
     options.coding.threads = threads;
