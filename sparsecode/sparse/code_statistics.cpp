@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sparsecode/core/allocation.hpp"
+#include "sparsecode/core/internal/compact_support.hpp"
 #include "sparsecode/core/threads.hpp"
 
 namespace sparsecode::sparse {
@@ -31,6 +32,7 @@ void CodeStatistics::add(const Matrix<double>& samples, const Matrix<double>& co
   // walks the codes in column order. Every entry gets its terms in the serial loop's order
   // whatever the ranges are, so the ranges may follow the thread count (one thread: the serial loop).
   supports_.resize(static_cast<std::size_t>(atoms * n));
+  values_.resize(static_cast<std::size_t>(atoms * n));
   counts_.resize(static_cast<std::size_t>(n));
   const int team = core::threads_for_work(threads, (atoms + 15) / 16);  // at most one thread per 16 atoms
   const Index range = (atoms + team - 1) / team;
@@ -38,12 +40,9 @@ void CodeStatistics::add(const Matrix<double>& samples, const Matrix<double>& co
   {
 #pragma omp for schedule(static)
     for (Index i = 0; i < n; ++i) {
-      Index* support = supports_.data() + i * atoms;
-      Index count = 0;
-      for (Index j = 0; j < atoms; ++j) {
-        if (codes(j, i) != 0.0) support[count++] = j;
-      }
-      counts_[static_cast<std::size_t>(i)] = count;
+      // Branch-free (compress-stores with AVX-512): a code's few non-zeros sit at unpredictable atoms.
+      counts_[static_cast<std::size_t>(i)] = core::internal::compact_support(
+          codes.col(i).data(), atoms, supports_.data() + i * atoms, values_.data() + i * atoms);
     }
 #pragma omp for schedule(static)
     for (int t = 0; t < team; ++t) {
@@ -52,9 +51,11 @@ void CodeStatistics::add(const Matrix<double>& samples, const Matrix<double>& co
       for (Index i = 0; i < n; ++i) {
         const Index* first = supports_.data() + i * atoms;
         const Index* last = first + counts_[static_cast<std::size_t>(i)];
+        const double* values = values_.data() + i * atoms;
         for (const Index* p = lo == 0 ? first : std::lower_bound(first, last, lo); p != last && *p < hi; ++p) {
-          const double ap = weight * codes(*p, i);
-          for (const Index* q = first; q != last; ++q) a_(*q, *p) += ap * codes(*q, i);
+          const double ap = weight * values[p - first];
+          double* a_column = a_.col(*p).data();
+          for (const Index* q = first; q != last; ++q) a_column[*q] += ap * values[q - first];
           b_.col(*p) += ap * samples.col(i);
           usage_(*p) += 1.0;
         }

@@ -50,6 +50,7 @@ class CodeStatistics {
   Matrix<double> b_;
   Vector<double> usage_;
   std::vector<Index> supports_;  ///< workspace: column i's non-zeros in slots [i·k, i·k + counts_[i])
+  std::vector<double> values_;   ///< workspace: their values, in the same slots
   std::vector<Index> counts_;    ///< workspace: non-zeros per column
 };
 
