@@ -77,6 +77,11 @@ TEST_CASE("checkpoint: a directory, a missing file and a truncated file are name
   bytes.resize(bytes.size() / 2);
   write_bytes(dir / "t.ckpt", bytes);
   CHECK_THROWS_AS(Checkpoint::load(dir / "t.ckpt"), CheckpointError);
+  // A model file in the same container is named by its role, not as a checkpoint.
+  write_bytes(dir / "m.bin", std::vector<char>(40, 'x'));
+  const std::string expected = "classifier model '" + (dir / "m.bin").string() + "' is invalid";
+  CHECK_THROWS_WITH_AS(Checkpoint::load(dir / "m.bin", "classifier model"), doctest::Contains(expected.c_str()),
+                       CheckpointError);
 }
 
 TEST_CASE("checkpoint: a failing write (full disk) throws and leaves no file") {

@@ -46,9 +46,9 @@ Classifier load_classifier(const std::filesystem::path& path) {
   };
   io::Checkpoint ck;
   try {
-    ck = io::Checkpoint::load(path);
+    ck = io::Checkpoint::load(path, "classifier model");
   } catch (const io::CheckpointError& e) {
-    fail(std::string("not a classifier model file (").append(e.what()).append(")"));
+    throw ModelFileError(e.what());  // names the file as a classifier model
   }
   Classifier model;
   try {

@@ -46,7 +46,7 @@ Extractor Extractor::load(const std::filesystem::path& path) {
   std::string name = path.string();
   name.insert(name.begin(), '\'');
   name.push_back('\'');
-  const io::Checkpoint c = io::Checkpoint::load(path);  // CheckpointError naming the file
+  const io::Checkpoint c = io::Checkpoint::load(path, "feature extractor");  // CheckpointError naming the file
   std::string kind = "none";
   try {
     kind = c.string("kind");

@@ -42,23 +42,24 @@ class Writer {
 
 class Reader {
  public:
-  explicit Reader(const std::filesystem::path& path) : path_(path) {
+  Reader(const std::filesystem::path& path, const std::string& what) : path_(path), what_(what) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
-      throw CheckpointError("checkpoint '" + path.string() + "' is a directory, not a checkpoint file");
+      throw CheckpointError(named() + " is a directory, not a " + what_ + " file");
     }
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw CheckpointError("cannot open checkpoint '" + path.string() + "'");
+    if (!in) throw CheckpointError("cannot open " + named());
     bytes_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad()) throw CheckpointError("error while reading checkpoint '" + path.string() + "'");
+    if (in.bad()) throw CheckpointError("error while reading " + named());
   }
+  /// "checkpoint 'path'", or the role given to load().
+  std::string named() const { return what_ + " '" + path_.string() + "'"; }
   /// Version 2 ends with the CRC-32 of everything before it: checked before anything is parsed,
   /// so a damaged file is reported as such rather than as whatever the damage looks like.
   void verify_and_drop_checksum() {
     if (!strip_crc32(bytes_)) {
-      throw CheckpointError("checkpoint '" + path_.string() +
-                            "' is corrupt: its content does not match its checksum (CRC-32); "
-                            "delete it to start afresh");
+      throw CheckpointError(named() + " is corrupt: its content does not match its checksum (CRC-32)" +
+                            (what_ == "checkpoint" ? "; delete it to start afresh" : ""));
     }
   }
   void take(void* dst, std::size_t n) {
@@ -82,11 +83,12 @@ class Reader {
   }
   bool at_end() const { return pos_ == bytes_.size(); }
   [[noreturn]] void fail(const std::string& what) const {
-    throw CheckpointError("checkpoint '" + path_.string() + "' is invalid: " + what);
+    throw CheckpointError(named() + " is invalid: " + what);
   }
 
  private:
   std::filesystem::path path_;
+  std::string what_;
   std::vector<char> bytes_;
   std::size_t pos_ = 0;
 };
@@ -137,14 +139,14 @@ void Checkpoint::save(const std::filesystem::path& path) const {
   });
 }
 
-Checkpoint Checkpoint::load(const std::filesystem::path& path) {
-  Reader in(path);
+Checkpoint Checkpoint::load(const std::filesystem::path& path, const std::string& what) {
+  Reader in(path, what);
   char magic[16];
   in.take(magic, 16);
   if (std::memcmp(magic, kMagic, 16) == 0) {
     in.verify_and_drop_checksum();
   } else if (std::memcmp(magic, kMagic1, 16) != 0) {
-    in.fail("not a sparsecode checkpoint (bad magic or version)");
+    in.fail("not a sparsecode " + what + " (bad magic or version)");
   }
   Checkpoint c;
   const auto count = in.get<std::uint64_t>();

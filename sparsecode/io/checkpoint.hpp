@@ -47,7 +47,9 @@ class Checkpoint {
   void save(const std::filesystem::path& path) const;
   /// Throws CheckpointError naming the file if it is a directory, unreadable, truncated, not a
   /// checkpoint, or corrupt (its CRC-32 does not match: the message says "is corrupt").
-  static Checkpoint load(const std::filesystem::path& path);
+  /// `what` names the file's role in those messages ("classifier model 'f' is corrupt: …"):
+  /// the same container holds checkpoints and model files.
+  static Checkpoint load(const std::filesystem::path& path, const std::string& what = "checkpoint");
 
  private:
   std::map<std::string, Matrix<double>> matrices_;
