@@ -129,7 +129,7 @@ void run_train(TrainArgs& a) {
                 << " validation samples, accuracy " << best << ")";
     }
     std::cerr << ", refit " << s.iterations << (o.dropout > 0.0 ? " epochs" : " iterations") << " ("
-              << core::to_string(s.reason) << ")";
+              << core::describe(s.reason) << ")";
     if (o.bags > 1) std::cerr << ", " << o.bags << " bags";
     std::cerr << ", training accuracy " << s.training_accuracy << ", " << s.seconds << " s\n";
   }

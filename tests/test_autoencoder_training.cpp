@@ -155,7 +155,7 @@ TEST_CASE("autoencoder trainers: a callback returning stop ends training after e
     CHECK(s.termination == ae::Termination::user_callback);
     CHECK(s.iterations == 3);
     CHECK(seen == std::vector<int>{1, 2, 3});
-    CHECK(s.brief_report().find("user_callback") != std::string::npos);
+    CHECK(s.brief_report().find("stopped by the callback") != std::string::npos);
   }
   {
     ae::Model model(ae::Architecture{9, 4, ae::Activation::sigmoid, ae::Decoder::sigmoid, ae::Tying::untied});
@@ -169,7 +169,7 @@ TEST_CASE("autoencoder trainers: a callback returning stop ends training after e
     CHECK(s.iterations == 2);
     CHECK(seen == std::vector<int>{1, 2});
     const std::string report = s.brief_report();
-    CHECK(report.find("user_callback") != std::string::npos);
+    CHECK(report.find("stopped by the callback") != std::string::npos);
     CHECK(report.find("2 iterations") != std::string::npos);
   }
   {  // Without a stop, the budget ends training and the report says which.
@@ -179,6 +179,6 @@ TEST_CASE("autoencoder trainers: a callback returning stop ends training after e
     options.epochs = 2;
     const ae::TrainingSummary s = ae::train_minibatch(model, cost, x, Matrix<double>(), options);
     CHECK(s.termination == ae::Termination::epochs);
-    CHECK(s.brief_report().find("termination epochs") != std::string::npos);
+    CHECK(s.brief_report().find("stopped (epoch budget used up)") != std::string::npos);
   }
 }

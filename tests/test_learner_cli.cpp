@@ -205,7 +205,7 @@ TEST_CASE("learn CLI: --png with non-square atoms and unwritable outputs fail be
   // The same run without --png writes every output and reports its summary on stderr.
   CHECK(run_cli(x + outputs, err) == 0);
   for (const char* name : {"D.npy", "c.csv", "c.png", "ckpt"}) CHECK(fs::exists(dir / name));
-  CHECK(read_bytes(err).find("termination epochs") != std::string::npos);
+  CHECK(read_bytes(err).find("stopped (epoch budget used up)") != std::string::npos);
   CHECK(run_cli(x + " --quiet --out '" + (dir / "D2.npy").string() + "'", err) == 0);
   CHECK(read_bytes(err).empty());
 }
@@ -233,14 +233,14 @@ TEST_CASE("learn and autoencoder train on a terminal: percent done and ETA, no h
   CHECK(text.find("100.0%") != std::string::npos);  // the line ends in the final state
   CHECK(text.find("ETA") != std::string::npos);     // the first row already has a rate
   CHECK(text.find("nan") == std::string::npos);
-  CHECK(text.find("termination epochs") != std::string::npos);
+  CHECK(text.find("stopped (epoch budget used up)") != std::string::npos);
   text = on_terminal("learn " + x + " --atoms 6 --lambda 0.1 --epochs 3 --quiet --out '" +
                      (dir / "D.npy").string() + "'");
   CHECK(text.find("%") == std::string::npos);
-  CHECK(text.find("termination") == std::string::npos);
+  CHECK(text.find("stopped") == std::string::npos);
   sparsecode::io::save_samples<double>(dir / "u.npy", sparsecode::test::uniform_data(9, 200, 0.1, 0.9, 7));
   text = on_terminal("autoencoder train --input '" + (dir / "u.npy").string() + "' --hidden 4 --max-iter 20 --out '" +
                      (dir / "m.sae").string() + "'");
   CHECK(text.find("100.0%") != std::string::npos);
-  CHECK(text.find("termination") != std::string::npos);
+  CHECK(text.find("training stopped (") != std::string::npos);
 }

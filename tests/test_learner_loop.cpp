@@ -51,7 +51,7 @@ void check_stops_after_callback(const Options& options) {
   CHECK(s.last.iteration == 4);
   CHECK(learner.progress().iteration == 4);
   CHECK(stop.seen == std::vector<long long>{1, 2, 3, 4});
-  CHECK(s.brief_report().find("user_callback") != std::string::npos);
+  CHECK(s.brief_report().find("stopped by the callback") != std::string::npos);
 
   // Stopping by the callback loses nothing: the final checkpoint resumes to the same result as
   // an uninterrupted run.
@@ -85,7 +85,7 @@ TEST_CASE("learner summary: brief_report names the termination and the last iter
   CHECK(s.termination == Termination::epochs);
   const std::string report = s.brief_report();
   MESSAGE(report);
-  CHECK(report.find("termination epochs") != std::string::npos);
+  CHECK(report.find("stopped (epoch budget used up)") != std::string::npos);
   CHECK(report.find(std::to_string(s.last.iteration) + " iterations") != std::string::npos);
   CHECK(report.find(std::to_string(s.last.samples_seen) + " samples") != std::string::npos);
   CHECK(report.find("held-out") != std::string::npos);

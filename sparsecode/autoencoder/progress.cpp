@@ -9,7 +9,7 @@ namespace sparsecode::autoencoder {
 std::string TrainingSummary::brief_report() const {
   std::ostringstream out;
   out.precision(6);
-  out << "autoencoder training: termination " << to_string(termination) << " after " << iterations
+  out << "autoencoder training stopped (" << core::describe(termination) << ") after " << iterations
       << " iterations (" << evaluations << " evaluations) in " << seconds << " s; cost " << initial_cost
       << " -> " << final_terms.total() << " (reconstruction " << final_terms.reconstruction << ", weight decay "
       << final_terms.weight_decay << ", sparsity " << final_terms.sparsity << ", l1 " << final_terms.l1 << ")";

@@ -27,4 +27,8 @@ enum class Termination {
 /// The enumerator's name, e.g. "user_callback".
 std::string to_string(Termination termination);
 
+/// The reason in words, for reports: "epoch budget used up", "held-out objective stopped
+/// improving", ... (to_string gives the identifier that bindings and logs use).
+std::string describe(Termination termination);
+
 }  // namespace sparsecode::core

@@ -9,9 +9,10 @@ namespace sparsecode::sparse {
 std::string LearnerSummary::brief_report() const {
   std::ostringstream out;
   out.precision(6);
-  out << "dictionary learning: termination " << to_string(termination) << " after " << last.iteration
-      << " iterations (" << last.samples_seen << " samples, " << last.epoch << " epochs) in " << last.seconds
-      << " s" << (resumed ? " (resumed)" : "") << "; objective " << last.batch_objective;
+  out << "dictionary learning stopped (" << core::describe(termination) << ") after " << last.iteration
+      << (last.iteration == 1 ? " iteration (" : " iterations (") << last.samples_seen << " samples, "
+      << last.epoch << (last.epoch == 1 ? " full epoch" : " full epochs") << ") in " << last.seconds << " s"
+      << (resumed ? " (resumed)" : "") << "; objective " << last.batch_objective;
   if (!std::isnan(last.heldout_objective)) out << ", held-out " << last.heldout_objective;
   if (!std::isnan(best_heldout_objective)) out << ", held-out best " << best_heldout_objective;
   out << ", " << last.atoms_replaced << " atoms replaced";
