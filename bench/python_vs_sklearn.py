@@ -36,14 +36,10 @@ from sklearn.decomposition import MiniBatchDictionaryLearning as SkMiniBatch
 from sklearn.decomposition import SparseCoder as SkSparseCoder
 
 import sparsecode
+from encode_vs_sklearn import objective_of  # this script's directory is on sys.path
 from sparsecode.sklearn import MiniBatchDictionaryLearning, SparseCoder
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-def objective(X, D, A, lam):
-    R = X - A @ D
-    return float(np.mean(0.5 * np.einsum("ij,ij->i", R, R) + lam * np.abs(A).sum(axis=1)))
 
 
 def interleaved(cases, repeats):
@@ -135,8 +131,8 @@ def main():
     for label, ours, theirs in rows:
         t_ours, t_sk = timing[ours], timing[theirs]
         print("| %s | %s | %s | %.1fx | %.6f | %.6f |" % (label, cell(t_ours), cell(t_sk), t_sk[0] / t_ours[0],
-                                                          objective(X, D, t_ours[2], lam),
-                                                          objective(X, D, t_sk[2], lam)))
+                                                          objective_of(X, D, lam, t_ours[2]),
+                                                          objective_of(X, D, lam, t_sk[2])))
 
     wall, lib = min(overhead)
     print("\n## Python-call overhead (sparsecode.encode, lars, all cores; the fastest of %d rounds)\n" % a.repeats)
