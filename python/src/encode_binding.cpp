@@ -5,6 +5,7 @@
 
 #include "bindings.hpp"
 #include "coding.hpp"
+#include "sparsecode/io/npz.hpp"
 #include "sparsecode/sparse/sparse_coder.hpp"
 
 namespace sparsecode::python {
@@ -62,35 +63,28 @@ py::tuple encode_csr(const py::array& dictionary, const py::array& signals, Inde
   const sparse::EncodeOptions options = to_encode_options(params);
   const Index n = x.cols();
   const Index k = d.cols();
-  std::vector<T> values;
-  std::vector<std::int32_t> indices;
-  std::vector<std::int64_t> indptr{0};
-  indptr.reserve(static_cast<std::size_t>(n) + 1);
+  io::CsrCodes<T> csr(k);  // the codes' non-zeros, appended chunk by chunk
   sparse::EncodeSummary total;
   {
     py::gil_scoped_release release;
     sparse::SparseCoder<T> coder(options);
     coder.compute(d);  // G = DᵀD once for all chunks
     Matrix<T> buffer(k, std::min(chunk, std::max<Index>(n, 1)));
+    csr.reserve(n, 0);
     for (Index start = 0; start < n; start += chunk) {
       const Index m = std::min(chunk, n - start);
       const ConstMap<T> part(x.data() + start * x.rows(), x.rows(), m);
       Eigen::Ref<Matrix<T>> codes = buffer.leftCols(m);
       merge_into(total, coder.encode(part, codes));
-      for (Index i = 0; i < m; ++i) {
-        for (Index j = 0; j < k; ++j) {
-          if (buffer(j, i) != T(0)) {
-            values.push_back(buffer(j, i));
-            indices.push_back(static_cast<std::int32_t>(j));
-          }
-        }
-        indptr.push_back(static_cast<std::int64_t>(values.size()));
-      }
+      csr.append(codes);
     }
   }
-  return py::make_tuple(py::array_t<T>(static_cast<py::ssize_t>(values.size()), values.data()),
-                        py::array_t<std::int32_t>(static_cast<py::ssize_t>(indices.size()), indices.data()),
-                        py::array_t<std::int64_t>(static_cast<py::ssize_t>(indptr.size()), indptr.data()),
+  // scipy's own index type for k columns: int32 (atom indices are < k).
+  py::array_t<std::int32_t> indices(static_cast<py::ssize_t>(csr.nonzeros()));
+  std::copy(csr.indices().begin(), csr.indices().end(), indices.mutable_data());
+  return py::make_tuple(py::array_t<T>(static_cast<py::ssize_t>(csr.nonzeros()), csr.values().data()), indices,
+                        py::array_t<std::int64_t>(static_cast<py::ssize_t>(csr.row_starts().size()),
+                                                  csr.row_starts().data()),
                         summary_dict(total));
 }
 
