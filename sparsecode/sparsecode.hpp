@@ -10,7 +10,7 @@
 #include "sparsecode/autoencoder/model_io.hpp"
 #include "sparsecode/autoencoder/progress.hpp"
 #include "sparsecode/classify/classifier.hpp"
-#include "sparsecode/classify/lbfgs.hpp"
+#include "sparsecode/solvers/lbfgs.hpp"
 #include "sparsecode/classify/loss.hpp"
 #include "sparsecode/classify/metrics.hpp"
 #include "sparsecode/classify/minibatch.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sparsecode/classify/lbfgs.hpp"
+#include "sparsecode/solvers/lbfgs.hpp"
 #include "sparsecode/classify/metrics.hpp"
 #include "sparsecode/classify/minibatch.hpp"
 #include "sparsecode/classify/model_io.hpp"
@@ -118,13 +118,13 @@ TEST_CASE("classify objective: gradients of both losses and the l2 penalty match
 TEST_CASE("classify lbfgs: OWL-QN reaches the L1 optimality conditions and zeroes weights") {
   const auto d = toy_data(12, 400, 3, 1.0, 1.5, 5, 0.0);
   const cls::Objective objective(d.features, d.labels, 3, cls::Loss::softmax, 1e-3, {}, 1);
-  cls::LbfgsOptions o;
+  sparsecode::solvers::LbfgsOptions o;
   o.l1 = 0.02;
   o.max_iterations = 1000;
   o.gradient_tolerance = 1e-6;
   o.function_tolerance = 0.0;
   Vector<double> theta = Vector<double>::Zero(objective.parameter_count());
-  const auto s = cls::minimize_lbfgs(objective, theta, objective.weight_count(), o);
+  const auto s = sparsecode::solvers::minimize_lbfgs(objective, theta, objective.weight_count(), o);
   CAPTURE(sparsecode::core::to_string(s.reason));
   Vector<double> g;
   objective(theta, g);
@@ -220,11 +220,11 @@ TEST_CASE("classify mini-batch Adam: the epoch-averaged parameters come close to
   const double l2 = 1e-2;
   const cls::Objective objective(d.features, d.labels, 3, cls::Loss::softmax, l2, {}, 1);
   Vector<double> optimum = Vector<double>::Zero(objective.parameter_count());
-  cls::LbfgsOptions lo;
+  sparsecode::solvers::LbfgsOptions lo;
   lo.max_iterations = 500;
   lo.gradient_tolerance = 1e-9;
   lo.function_tolerance = 0.0;
-  const auto s = cls::minimize_lbfgs(objective, optimum, objective.weight_count(), lo);
+  const auto s = sparsecode::solvers::minimize_lbfgs(objective, optimum, objective.weight_count(), lo);
   Vector<double> g;
   const double best = objective(optimum, g);
   CAPTURE(sparsecode::core::to_string(s.reason));

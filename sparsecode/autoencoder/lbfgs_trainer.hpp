@@ -4,6 +4,7 @@
 #include "sparsecode/autoencoder/cost.hpp"
 #include "sparsecode/autoencoder/model.hpp"
 #include "sparsecode/autoencoder/progress.hpp"
+#include "sparsecode/solvers/lbfgs.hpp"
 
 namespace sparsecode::autoencoder {
 
@@ -19,8 +20,12 @@ struct LbfgsOptions {
   void validate() const;  ///< throws std::invalid_argument naming the field
 };
 
+/// The same settings for solvers::minimize_lbfgs (its relative-norm gradient test, a window
+/// of one iteration for the function test).
+solvers::LbfgsOptions to_solver_options(const LbfgsOptions& options);
+
 /// Minimises J over θ = model.parameters() (starting from the current values) on d×m
-/// `samples`. The data are checked first (Cost::check_data). Never returns a worse θ than the
+/// `samples` by solvers::minimize_lbfgs. The data are checked first (Cost::check_data). Never returns a worse θ than the
 /// start: a failed line search keeps the last accepted point.
 TrainingSummary train_lbfgs(Model& model, const CostOptions& cost_options,
                             const Matrix<double>& samples, const LbfgsOptions& options,

@@ -6,7 +6,7 @@
 #include <span>
 #include <vector>
 
-#include "sparsecode/classify/lbfgs.hpp"
+#include "sparsecode/solvers/lbfgs.hpp"
 #include "sparsecode/classify/loss.hpp"
 #include "sparsecode/core/types.hpp"
 

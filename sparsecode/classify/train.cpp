@@ -119,13 +119,13 @@ class Fitter {
       for (const Index i : *bootstrap) weights[static_cast<std::size_t>(i)] += 1.0;
     }
     const Objective objective(x, y, classes_, options_.loss, l2, weights, options_.threads);
-    LbfgsOptions lo;
+    solvers::LbfgsOptions lo;
     lo.max_iterations = max_iterations;
     lo.gradient_tolerance = options_.gradient_tolerance;
     lo.function_tolerance = options_.function_tolerance;
     lo.function_window = 10;
     lo.l1 = options_.l1;
-    const auto s = minimize_lbfgs(objective, theta, objective.weight_count(), lo, [&](int k, double f) {
+    const auto s = solvers::minimize_lbfgs(objective, theta, objective.weight_count(), lo, [&](int k, double f) {
       report(stage, l2, k, f, -1.0);
       return true;
     });

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "sparsecode/classify/classifier.hpp"
-#include "sparsecode/classify/lbfgs.hpp"
+#include "sparsecode/solvers/lbfgs.hpp"
 #include "sparsecode/core/types.hpp"
 
 namespace sparsecode::classify {

@@ -1,5 +1,5 @@
 // L-BFGS / OWL-QN outer loop over LBFGSpp's BFGS matrix and Nocedal–Wright line search.
-#include "sparsecode/classify/lbfgs.hpp"
+#include "sparsecode/solvers/lbfgs.hpp"
 
 #include <LBFGS.h>
 
@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace sparsecode::classify {
+namespace sparsecode::solvers {
 
 void LbfgsOptions::validate() const {
   const auto fail = [](const std::string& what) { throw std::invalid_argument("L-BFGS: " + what); };
@@ -80,8 +80,15 @@ LbfgsSummary minimize_lbfgs(const SmoothFunction& f, Vector<double>& theta, Inde
     pseudo_gradient(x, grad, penalized, l1, pg);
     return pg;
   };
+  const auto gradient_small = [&] {
+    const Vector<double>& g = direction_gradient();
+    if (options.gradient_test == LbfgsOptions::GradientTest::relative_norm) {
+      return g.norm() <= options.gradient_tolerance * std::max(1.0, x.norm());
+    }
+    return g.lpNorm<Eigen::Infinity>() <= options.gradient_tolerance;
+  };
   summary.objective = total(fx, x);
-  if (direction_gradient().lpNorm<Eigen::Infinity>() <= options.gradient_tolerance) {
+  if (gradient_small()) {
     summary.reason = core::Termination::gradient_tolerance;
     return summary;
   }
@@ -143,10 +150,10 @@ LbfgsSummary minimize_lbfgs(const SmoothFunction& f, Vector<double>& theta, Inde
     summary.iterations = k;
     summary.objective = F;
     if (callback && !callback(k, F)) {
-      summary.reason = core::Termination::iterations;
+      summary.reason = core::Termination::user_callback;
       break;
     }
-    if (direction_gradient().lpNorm<Eigen::Infinity>() <= options.gradient_tolerance) {
+    if (gradient_small()) {
       summary.reason = core::Termination::gradient_tolerance;
       break;
     }
@@ -172,4 +179,4 @@ LbfgsSummary minimize_lbfgs(const SmoothFunction& f, Vector<double>& theta, Inde
   return summary;
 }
 
-}  // namespace sparsecode::classify
+}  // namespace sparsecode::solvers

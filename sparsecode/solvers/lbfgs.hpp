@@ -1,4 +1,4 @@
-// Full-batch L-BFGS for smooth objectives and OWL-QN (Andrew & Gao 2007) when an L1 penalty is added.
+// Full-batch L-BFGS for smooth objectives and OWL-QN (Andrew & Gao 2007) when an L1 penalty is added: the classifiers' and the autoencoder's optimizer.
 #pragma once
 
 #include <functional>
@@ -7,12 +7,18 @@
 #include "sparsecode/core/termination.hpp"
 #include "sparsecode/core/types.hpp"
 
-namespace sparsecode::classify {
+namespace sparsecode::solvers {
 
+/// Options of minimize_lbfgs; validate() names the field that is out of range.
 struct LbfgsOptions {
+  /// What gradient_tolerance bounds: the largest entry of ∇J (of the pseudo-gradient with L1),
+  /// or ‖∇J‖₂ / max(1, ‖θ‖₂) (minFunc's test, which the autoencoder's trainer uses).
+  enum class GradientTest { max_abs, relative_norm };
+
   int max_iterations = 300;            ///< ≥ 1
   int memory = 10;                     ///< correction pairs kept (≥ 1)
-  double gradient_tolerance = 1e-5;    ///< on ‖∇J‖∞ (the pseudo-gradient with L1), ≥ 0
+  double gradient_tolerance = 1e-5;    ///< the gradient test's bound, ≥ 0
+  GradientTest gradient_test = GradientTest::max_abs;
   /// Stop when the objective decreased by less than function_tolerance·max(|J|, 1) over the
   /// last function_window iterations (L-BFGS progress comes in bursts, so one iteration says
   /// little), ≥ 0.
@@ -34,7 +40,8 @@ struct LbfgsSummary {
 
 /// f(θ, gradient) returns the smooth part J(θ) and writes ∇J.
 using SmoothFunction = std::function<double(const Vector<double>&, Vector<double>&)>;
-/// Called after each accepted iteration with (iteration, objective); return false to stop.
+/// Called after each accepted iteration with (iteration, objective); return false to stop
+/// (the summary's reason is then user_callback).
 using IterationCallback = std::function<bool(int, double)>;
 
 /// Minimises J(θ) + l1·Σ_{i < penalized} |θ_i| from the given θ (updated in place). Without L1
@@ -45,4 +52,4 @@ using IterationCallback = std::function<bool(int, double)>;
 LbfgsSummary minimize_lbfgs(const SmoothFunction& f, Vector<double>& theta, Index penalized,
                             const LbfgsOptions& options, const IterationCallback& callback = {});
 
-}  // namespace sparsecode::classify
+}  // namespace sparsecode::solvers
