@@ -212,6 +212,32 @@ TEST_CASE("OnlineLearner::fit on a TrainingSource equals fit on the matrix, bit 
   CHECK(source.calls >= b.last.iteration);  // every mini-batch came from the source
 }
 
+TEST_CASE("OnlineLearner::fit on a second TrainingSource of the same size reads it, not the first one's read-ahead") {
+  const Matrix<double> x1 = gaussian_matrix(9, 400, 25);
+  const Matrix<double> x2 = gaussian_matrix(9, 400, 26);
+  const Matrix<double> heldout = gaussian_matrix(9, 40, 27);
+  sc::sparse::OnlineLearnerOptions options = two_epochs_of_32();
+  options.stop.epochs = 0;
+  options.stop.iterations = 10;
+  options.coding.threads = 2;
+  // The first fit stops at iteration 5, mid-epoch, with the next mini-batch already read ahead.
+  const auto stop_at_5 = [](const sc::sparse::LearnerProgress& p) {
+    return p.iteration >= 5 ? sc::core::CallbackResult::stop : sc::core::CallbackResult::proceed;
+  };
+  sc::sparse::OnlineLearner streamed(options);
+  sc::sparse::OnlineLearner in_memory(options);
+  const MatrixSource s1(x1);
+  const MatrixSource s2(x2);
+  streamed.fit(s1, heldout, stop_at_5);
+  in_memory.fit(x1, heldout, stop_at_5);
+  REQUIRE(streamed.dictionary() == in_memory.dictionary());
+  const Matrix<double> after_first = streamed.dictionary();
+  streamed.fit(s2, heldout);
+  in_memory.fit(x2, heldout);
+  CHECK(streamed.dictionary() != after_first);
+  CHECK(streamed.dictionary() == in_memory.dictionary());
+}
+
 TEST_CASE("OnlineLearner::fit on a TrainingSource: a read that fails (also one made beside the update) ends fit with its error") {
   const Matrix<double> x = gaussian_matrix(9, 400, 23);
   const Matrix<double> heldout = gaussian_matrix(9, 40, 24);

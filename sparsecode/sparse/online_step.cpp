@@ -16,6 +16,7 @@ namespace sparsecode::sparse {
 void OnlineStep::reset(Index dimension) { statistics_.reset(dimension, options_.atoms); }
 
 void OnlineStep::begin(Index training_samples, LearnerState& state) {
+  next_ready_at_ = -1;  // a mini-batch read ahead in an earlier fit may come from other data
   if (static_cast<Index>(order_.size()) != training_samples) start_epoch(training_samples, state.rng);
 }
 
