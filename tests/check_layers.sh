@@ -12,8 +12,8 @@ declare -A allowed=(
   [viz]="core io"
   [solvers]="core"
   [sparse]="core io preprocess viz solvers"
-  [autoencoder]="core io preprocess viz"
-  [classify]="core io viz"
+  [autoencoder]="core io preprocess viz solvers"
+  [classify]="core io viz solvers"
   [features]="core io preprocess viz solvers sparse autoencoder"
   [interop]="core"
 )
