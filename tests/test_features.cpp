@@ -147,6 +147,31 @@ TEST_CASE("contrast normalization gives zero-mean patches of variance var/(var +
   CHECK(error_of([&] { sc::preprocess::normalize_contrast(x, 0.0); }).find("epsilon") != std::string::npos);
 }
 
+TEST_CASE("window_contrast_stats gives every stride-1 patch's mean and scale as normalize_contrast_column") {
+  const Index h = 9, w = 11;
+  const int p = 4;
+  Matrix<float> image = (Matrix<float>::Random(h, w).array() + 1.0f).matrix() * 100.0f;  // values in 0..200
+  image.block(0, 0, 5, 5).setConstant(255.0f);  // flat windows: variance 0, scale 1/sqrt(eps)
+  const Matrix<float> rows = image.transpose();  // the function reads the image row by row
+  const Index positions = (h - p + 1) * (w - p + 1);
+  std::vector<double> means(static_cast<std::size_t>(positions)), scales(means.size());
+  sc::preprocess::window_contrast_stats(rows.data(), h, w, p, 10.0, means.data(), scales.data());
+  for (Index r = 0; r + p <= h; ++r) {
+    for (Index c = 0; c + p <= w; ++c) {
+      Eigen::ArrayXd patch(p * p);
+      for (int i = 0; i < p; ++i) {
+        for (int j = 0; j < p; ++j) patch(i * p + j) = image(r + i, c + j);
+      }
+      const double mean = patch.mean();
+      const double scale = 1.0 / std::sqrt((patch - mean).square().mean() + 10.0);
+      const auto at = static_cast<std::size_t>(r * (w - p + 1) + c);
+      CHECK(means[at] == doctest::Approx(mean).epsilon(1e-12));
+      CHECK(scales[at] == doctest::Approx(scale).epsilon(1e-10));
+    }
+  }
+  CHECK(scales[0] == doctest::Approx(1.0 / std::sqrt(10.0)).epsilon(1e-12));
+}
+
 TEST_CASE("transform equals a direct per-patch normalize-whiten-encode-pool for every encoder") {
   const Matrix<float> images = sc::test::random_images(5, kHeight, kWidth, 11);
   struct Case {
@@ -154,9 +179,11 @@ TEST_CASE("transform equals a direct per-patch normalize-whiten-encode-pool for 
     ft::EncoderKind encoder;
     ft::PoolKind pool;
     std::vector<int> grids;
+    int stride = 1;  // 1: contrast statistics by running sums; 2: per patch
   };
   const std::vector<Case> cases = {
       {ft::DictionaryKind::kmeans, ft::EncoderKind::soft, ft::PoolKind::sum, {2}},
+      {ft::DictionaryKind::kmeans, ft::EncoderKind::soft, ft::PoolKind::sum, {2}, 2},
       {ft::DictionaryKind::kmeans, ft::EncoderKind::triangle, ft::PoolKind::max, {1, 3}},
       {ft::DictionaryKind::sparse_coding, ft::EncoderKind::lasso, ft::PoolKind::mean, {2}},
       {ft::DictionaryKind::kmeans, ft::EncoderKind::omp, ft::PoolKind::sum, {1, 2}},
@@ -168,6 +195,7 @@ TEST_CASE("transform equals a direct per-patch normalize-whiten-encode-pool for 
     o.encoder = c.encoder;
     o.pool = c.pool;
     o.grids = c.grids;
+    o.stride = c.stride;
     o.alpha = 0.1;
     o.lambda = 0.05;
     CAPTURE(ft::to_string(c.encoder));
