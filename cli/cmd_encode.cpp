@@ -1,5 +1,4 @@
 // `sparsecode encode`: sparse codes of samples on a dictionary (LASSO, non-negative, elastic net or OMP), with a summary.
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -26,14 +25,9 @@ void run_encode(const EncodeArgs& a) {
   if (is_npz_path(a.out)) {
     // scipy's CSR needs every row before its index arrays can be written: the kept values are
     // gathered block by block (never the dense k×N codes), then written at once.
-    io::CsrCodes<T> codes(static_cast<Index>(k));
-    encoder.encode_rows(0, input.rows(), [&](const Eigen::Ref<const Matrix<T>>& block) {
-      codes.append(block);
-      if (codes.rows() == block.cols()) {  // after the first block: room for all, at its density + 10%
-        const double density = static_cast<double>(codes.nonzeros()) / static_cast<double>(std::max<Index>(codes.rows(), 1));
-        codes.reserve(input.rows(), static_cast<std::size_t>(1.1 * density * static_cast<double>(input.rows())) + k);
-      }
-    }, totals);
+    io::CsrCodes<T> codes(static_cast<Index>(k), io::NpzOptions{}, input.rows());
+    encoder.encode_rows(0, input.rows(), [&](const Eigen::Ref<const Matrix<T>>& block) { codes.append(block); },
+                        totals);
     totals.report_nonconverged(a);
     io::save_csr_npz(a.out, codes);  // N×k as scipy CSR, written atomically
   } else {

@@ -50,7 +50,7 @@ TEST_CASE("npz: codes gathered block by block (CsrCodes) make the same CSR matri
     CAPTURE(threshold);
     sparsecode::io::NpzOptions cut;
     cut.threshold = threshold;
-    sparsecode::io::CsrCodes<double> gathered(12, cut);
+    sparsecode::io::CsrCodes<double> gathered(12, cut, 37);  // with the hint of the rows to come
     // Uneven blocks, one of them empty, the last a single sample.
     for (const auto& [first, count] : {std::pair<Index, Index>{0, 10}, {10, 0}, {10, 26}, {36, 1}}) {
       gathered.append(codes.middleCols(first, count));
@@ -75,6 +75,7 @@ TEST_CASE("npz: codes gathered block by block (CsrCodes) make the same CSR matri
   sparsecode::io::CsrCodes<double> gathered(12);
   CHECK_THROWS_AS(gathered.append(Matrix<double>::Zero(11, 2)), std::invalid_argument);
   CHECK_THROWS_AS(sparsecode::io::CsrCodes<double>(-1), std::invalid_argument);
+  CHECK_THROWS_AS(sparsecode::io::CsrCodes<double>(12, {}, -5), std::invalid_argument);
 }
 
 TEST_CASE("npz: CSR round trip is exact, with an empty code, float32, compression and a threshold") {

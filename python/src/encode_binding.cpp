@@ -63,14 +63,13 @@ py::tuple encode_csr(const py::array& dictionary, const py::array& signals, Inde
   const sparse::EncodeOptions options = to_encode_options(params);
   const Index n = x.cols();
   const Index k = d.cols();
-  io::CsrCodes<T> csr(k);  // the codes' non-zeros, appended chunk by chunk
+  io::CsrCodes<T> csr(k, io::NpzOptions{}, n);  // the codes' non-zeros, appended chunk by chunk
   sparse::EncodeSummary total;
   {
     py::gil_scoped_release release;
     sparse::SparseCoder<T> coder(options);
     coder.compute(d);  // G = DᵀD once for all chunks
     Matrix<T> buffer(k, std::min(chunk, std::max<Index>(n, 1)));
-    csr.reserve(n, 0);
     for (Index start = 0; start < n; start += chunk) {
       const Index m = std::min(chunk, n - start);
       const ConstMap<T> part(x.data() + start * x.rows(), x.rows(), m);

@@ -225,16 +225,24 @@ void NpzOptions::validate() const {
 }
 
 template <class T>
-CsrCodes<T>::CsrCodes(Index atoms, const NpzOptions& options) : atoms_(atoms), options_(options) {
+CsrCodes<T>::CsrCodes(Index atoms, const NpzOptions& options, Index expected_rows)
+    : atoms_(atoms), options_(options), expected_rows_(expected_rows) {
   if (atoms < 0) throw std::invalid_argument("CsrCodes: atoms must be >= 0, got " + std::to_string(atoms));
+  if (expected_rows < 0) {
+    throw std::invalid_argument("CsrCodes: expected_rows must be >= 0, got " + std::to_string(expected_rows));
+  }
   options_.validate();
 }
 
 template <class T>
-void CsrCodes<T>::reserve(Index rows, std::size_t nonzeros) {
-  row_starts_.reserve(static_cast<std::size_t>(std::max<Index>(rows, 0)) + 1);
-  values_.reserve(nonzeros + 1);  // + the slack entry of append
-  indices_.reserve(nonzeros + 1);
+void CsrCodes<T>::reserve_for_expected_rows() {
+  const auto rows = static_cast<double>(std::max<Index>(this->rows(), 1));
+  const auto expected = static_cast<double>(expected_rows_);
+  const auto nonzeros = static_cast<std::size_t>(1.1 * static_cast<double>(values_.size()) / rows * expected) +
+                        static_cast<std::size_t>(atoms_) + 1;  // + the slack entry of append
+  row_starts_.reserve(static_cast<std::size_t>(expected_rows_) + 1);
+  values_.reserve(nonzeros);
+  indices_.reserve(nonzeros);
 }
 
 template <class T>
@@ -244,7 +252,14 @@ void CsrCodes<T>::append(const Eigen::Ref<const Matrix<T>>& codes) {
                                 std::to_string(atoms_) + " (one per atom)");
   }
   const Index n = codes.cols();
-  row_starts_.reserve(row_starts_.size() + static_cast<std::size_t>(n));
+  const bool first_block = rows() == 0 && n > 0;
+  append_rows(codes);
+  if (first_block && expected_rows_ > n) reserve_for_expected_rows();
+}
+
+template <class T>
+void CsrCodes<T>::append_rows(const Eigen::Ref<const Matrix<T>>& codes) {
+  const Index n = codes.cols();
   if (options_.threshold == 0.0) {
     // Exact zeros only: the block's count of non-zeros (NaN included) sizes the arrays once,
     // then each code's non-zeros are compacted straight into them. compact_support may write

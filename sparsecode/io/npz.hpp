@@ -47,16 +47,15 @@ void save_csr_npz(const std::filesystem::path& path, const Matrix<T>& codes, con
 template <class T>
 class CsrCodes {
  public:
-  /// Throws std::invalid_argument for atoms < 0 or bad options.
-  explicit CsrCodes(Index atoms, const NpzOptions& options = {});
+  /// `expected_rows` (a hint, 0: unknown) is how many samples the caller will append in all:
+  /// after the first block, room for that many at the block's density + 10% is reserved, so
+  /// that the arrays are allocated once instead of grown and copied as blocks arrive.
+  /// Throws std::invalid_argument for atoms < 0, expected_rows < 0 or bad options.
+  explicit CsrCodes(Index atoms, const NpzOptions& options = {}, Index expected_rows = 0);
 
   /// Appends the codes of a block, k×n (one code per column), as n more rows.
   /// Throws std::invalid_argument if the block does not have k rows.
   void append(const Eigen::Ref<const Matrix<T>>& codes);
-
-  /// Room for `rows` samples and `nonzeros` kept values in all (a hint: appends never need it),
-  /// so that the arrays are allocated once instead of grown and copied as blocks arrive.
-  void reserve(Index rows, std::size_t nonzeros);
 
   Index rows() const { return static_cast<Index>(row_starts_.size()) - 1; }  ///< N, samples appended
   Index cols() const { return atoms_; }                                      ///< k
@@ -67,8 +66,12 @@ class CsrCodes {
   const std::vector<std::int64_t>& row_starts() const { return row_starts_; }  ///< N + 1 entries
 
  private:
+  void append_rows(const Eigen::Ref<const Matrix<T>>& codes);  // append() after its check
+  void reserve_for_expected_rows();  // after the first block, as the constructor says
+
   Index atoms_;
   NpzOptions options_;
+  Index expected_rows_;
   std::vector<T> values_;
   std::vector<Index> indices_;
   std::vector<std::int64_t> row_starts_{0};
