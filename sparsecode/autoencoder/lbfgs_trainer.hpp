@@ -25,8 +25,8 @@ struct LbfgsOptions {
 solvers::LbfgsOptions to_solver_options(const LbfgsOptions& options);
 
 /// Minimises J over θ = model.parameters() (starting from the current values) on d×m
-/// `samples` by solvers::minimize_lbfgs. The data are checked first (Cost::check_data). Never returns a worse θ than the
-/// start: a failed line search keeps the last accepted point.
+/// `samples` by solvers::minimize_lbfgs. The data are checked first (Cost::check_data). Never
+/// returns a worse θ than the start: a failed line search keeps the last accepted point.
 TrainingSummary train_lbfgs(Model& model, const CostOptions& cost_options,
                             const Matrix<double>& samples, const LbfgsOptions& options,
                             const ProgressCallback& callback = {});

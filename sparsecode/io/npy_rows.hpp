@@ -44,7 +44,8 @@ class NpyRowReader {
   template <class T>
   Matrix<T> read(Index first, Index count, NpyConversion conversion = NpyConversion::exact) const;
   /// read() into caller memory `out`, which must be d×count with contiguous columns
-  /// (std::invalid_argument otherwise; the leading columns of a larger matrix qualify), so that a loop over blocks reuses one buffer.
+  /// (std::invalid_argument otherwise; the leading columns of a larger matrix qualify), so that
+  /// a loop over blocks reuses one buffer.
   template <class T>
   void read_into(Index first, Index count, Eigen::Ref<Matrix<T>> out,
                  NpyConversion conversion = NpyConversion::exact) const;

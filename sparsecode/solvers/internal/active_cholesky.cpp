@@ -5,7 +5,6 @@
 #include <cmath>
 #include <limits>
 
-
 namespace sparsecode::solvers::internal {
 
 template <class T>
