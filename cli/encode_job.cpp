@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/support.hpp"
+#include "sparsecode/core/sample_checks.hpp"
 #include "sparsecode/io/npy.hpp"
 
 namespace sparsecode::cli {
@@ -198,7 +199,13 @@ void BlockEncoder<T>::encode_rows(Index first, Index last, const std::function<v
     auto signals = signals_.leftCols(n);
     auto codes = codes_.leftCols(n);
     input_.read_into<T>(begin, n, signals, io::NpyConversion::allow_float_conversion);
-    totals.add(coder_.encode(signals, codes));
+    try {
+      totals.add(coder_.encode(signals, codes));
+    } catch (const std::invalid_argument&) {
+      // The coder names a bad sample by its column in this block: name its row in the file.
+      core::check_samples_finite<T>(signals, args_.input, "sample", [begin](Index j) { return begin + j; });
+      throw;
+    }
     sink(codes);
   }
 }

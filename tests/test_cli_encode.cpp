@@ -209,6 +209,20 @@ TEST_CASE("cli encode --arithmetic: lars and fista reach the library's codes, mi
   CHECK(run_encode(f.dir, f.base() + " --lambda 0.3 --arithmetic half") == 2);
 }
 
+TEST_CASE("cli encode: a NaN in a later block is named by its row of the file, for .npy and .npz outputs") {
+  Files f;
+  Matrix<double> x = gaussian_matrix(8, 300, 74);
+  x(5, 200) = std::numeric_limits<double>::quiet_NaN();  // row 200: the fourth block of 64
+  sc::io::save_samples(f.input, x);
+  for (const fs::path& out : {f.dir / "A.npy", f.dir / "A.npz"}) {
+    CAPTURE(out.string());
+    CHECK(run_encode(f.dir, "--dict " + quoted(f.dict) + " --input " + quoted(f.input) + " --out " + quoted(out) +
+                                " --lambda 0.1 --block-rows 64") == 1);
+    CHECK(read_text(f.dir / "stderr.txt").find("sample 200 (row 200) contains NaN") != std::string::npos);
+    CHECK(!fs::exists(out));
+  }
+}
+
 TEST_CASE("cli encode: usage errors exit 2, data errors exit 1, never an output file") {
   Files f;
   CHECK(run_encode(f.dir, f.base() + " --lambda -1") == 2);

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <random>
 #include <vector>
 #include <stdexcept>
@@ -250,6 +251,25 @@ TEST_CASE("OnlineLearner::fit on a TrainingSource: a read that fails (also one m
     const FailingSource source(x, 15);
     CHECK_THROWS_WITH_AS(learner.fit(source, heldout), "read error at gather 15", std::runtime_error);
   }
+}
+
+TEST_CASE("cli learn --stream: a NaN in a row of the file is named by that row, and no output is written") {
+  TempDir dir("learn_stream_nan");
+  Matrix<double> x = gaussian_matrix(16, 500, 32);
+  x(2, 321) = std::numeric_limits<double>::infinity();
+  sc::io::save_samples(dir / "X.npy", x);
+  const std::string err = (dir / "err.txt").string();
+  const std::string command = std::string("\"") + SPARSECODE_CLI_PATH + "\" learn --quiet --stream --atoms 10 " +
+                              "--lambda 0.15 --batch-size 40 --epochs 1 --heldout-frac 0 --seed 3 --input \"" +
+                              (dir / "X.npy").string() + "\" --out \"" + (dir / "D.npy").string() + "\" 2> \"" +
+                              err + "\"";
+  const int raw = std::system(command.c_str());
+  REQUIRE(WIFEXITED(raw));
+  CHECK(WEXITSTATUS(raw) == 1);
+  std::ifstream in(err);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  CHECK(text.find("sample 321 (row 321) contains NaN or Inf") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "D.npy"));
 }
 
 TEST_CASE("cli learn --stream reads mini-batches from the file and learns the in-memory dictionary") {

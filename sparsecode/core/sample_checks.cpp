@@ -9,29 +9,29 @@ namespace sparsecode::core {
 
 template <class T>
 void check_samples_finite(const Eigen::Ref<const Matrix<T>>& samples, const std::string& what,
-                          const std::string& item) {
+                          const std::string& item, const std::function<Index(Index)>& row_of) {
   for (Index j = 0; j < samples.cols(); ++j) {
     // NaN or Inf make the squared norm non-finite too, so one vectorised pass per sample
     // decides; the entries are looked at only to say which problem it is.
     if (std::isfinite(samples.col(j).squaredNorm())) continue;
+    const std::string row = std::to_string(row_of ? row_of(j) : j);
+    const std::string named = what + ": " + item + " " + row + " (row " + row + ")";
     for (Index i = 0; i < samples.rows(); ++i) {
       if (!std::isfinite(samples(i, j))) {
-        throw std::invalid_argument(what + ": " + item + " " + std::to_string(j) + " (row " + std::to_string(j) +
-                                    ") contains NaN or Inf (component " + std::to_string(i) + ")");
+        throw std::invalid_argument(named + " contains NaN or Inf (component " + std::to_string(i) + ")");
       }
     }
     std::ostringstream largest;
     largest << static_cast<double>(samples.col(j).cwiseAbs().maxCoeff());
-    throw std::invalid_argument(what + ": " + item + " " + std::to_string(j) + " (row " + std::to_string(j) +
-                                ") is too large: its squared norm overflows " +
+    throw std::invalid_argument(named + " is too large: its squared norm overflows " +
                                 (sizeof(T) == 4 ? "float" : "double") + " (largest |value| " + largest.str() +
                                 "); rescale the data");
   }
 }
 
 template void check_samples_finite<float>(const Eigen::Ref<const Matrix<float>>&, const std::string&,
-                                          const std::string&);
+                                          const std::string&, const std::function<Index(Index)>&);
 template void check_samples_finite<double>(const Eigen::Ref<const Matrix<double>>&, const std::string&,
-                                           const std::string&);
+                                           const std::string&, const std::function<Index(Index)>&);
 
 }  // namespace sparsecode::core

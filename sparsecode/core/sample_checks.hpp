@@ -1,6 +1,7 @@
 // The one check every sample-taking entry point runs: each sample finite and its squared norm representable.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "sparsecode/core/types.hpp"
@@ -11,9 +12,11 @@ namespace sparsecode::core {
 /// if a sample contains NaN or ±Inf, or if its squared norm ‖x‖² overflows in T (e.g. one
 /// value 1e300 in double, 1e20 in float), which would turn objectives and gaps into Inf/NaN.
 /// Empty matrices pass (callers decide whether empty is an error). `item` names a column in the
-/// message ("sample", or "atom" for a dictionary). T is float or double.
+/// message ("sample", or "atom" for a dictionary). `row_of(j)`, if given, is the number the
+/// message gives column j (its row in the file when `samples` are some rows of one: a block,
+/// a gathered mini-batch). T is float or double.
 template <class T>
 void check_samples_finite(const Eigen::Ref<const Matrix<T>>& samples, const std::string& what,
-                          const std::string& item = "sample");
+                          const std::string& item = "sample", const std::function<Index(Index)>& row_of = {});
 
 }  // namespace sparsecode::core
