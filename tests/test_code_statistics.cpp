@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 
 #include <random>
+#include <stdexcept>
+#include <vector>
 
 #include "sparsecode/core/random.hpp"
 #include "sparsecode/sparse/atom_replacement.hpp"
@@ -56,6 +58,36 @@ TEST_CASE("code statistics: the sparse accumulation equals the dense A = β A0 +
     CHECK(s.usage()(j) == used);
   }
   CHECK(s.usage()(2) == 0.0);
+}
+
+TEST_CASE("code statistics: packed codes for A and usage, and add_cross for B, equal add() bit for bit") {
+  std::mt19937_64 rng(8);
+  const Index d = 9, k = 37, n = 30;
+  const Matrix<double> x = normal_matrix(d, n, rng);
+  const Matrix<double> c = sparse_codes(k, n, rng);
+  CodeStatistics whole;
+  whole.reset(d, k);
+  whole.add(x, c, 0.3);
+
+  // Data-parallel: the codes of two "processes" packed one after the other, B's increments summed.
+  std::vector<double> packed;
+  pack_codes(c.leftCols(12), packed);
+  pack_codes(c.rightCols(n - 12), packed);
+  CodeStatistics split;
+  split.reset(d, k);
+  split.add_outer(packed, 0.3);
+  Matrix<double> b = Matrix<double>::Zero(d, k);
+  add_cross(x, c, 0.3, b);
+  split.accumulate_b(b);
+  CHECK(split.a() == whole.a());
+  CHECK(split.b() == whole.b());
+  CHECK(split.usage() == whole.usage());
+
+  // A packed stream cut inside a code, or naming an atom outside [0, k), is refused.
+  std::vector<double> cut(packed.begin(), packed.end() - 1);
+  CHECK_THROWS_AS(split.add_outer(cut, 1.0), std::invalid_argument);
+  std::vector<double> bad = {1.0, static_cast<double>(k), 0.5};
+  CHECK_THROWS_AS(split.add_outer(bad, 1.0), std::invalid_argument);
 }
 
 TEST_CASE("code statistics: 1, 2 and 5 threads accumulate bit-identical A, B and usage") {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <stdexcept>
 #include <string>
 
 #include "sparsecode/core/allocation.hpp"
@@ -64,11 +65,53 @@ void CodeStatistics::add(const Matrix<double>& samples, const Matrix<double>& co
   }
 }
 
-void CodeStatistics::accumulate(const Eigen::Ref<const Matrix<double>>& a, const Eigen::Ref<const Matrix<double>>& b,
-                                const Eigen::Ref<const Vector<double>>& usage) {
-  a_ += a;
-  b_ += b;
-  usage_ += usage;
+void CodeStatistics::add_outer(const std::vector<double>& packed, double weight) {
+  const Index atoms = a_.cols();
+  std::vector<Index>& support = supports_;
+  support.resize(static_cast<std::size_t>(atoms));
+  for (std::size_t at = 0; at < packed.size();) {
+    const auto s = static_cast<std::size_t>(packed[at]);
+    if (at + 1 + 2 * s > packed.size()) throw std::invalid_argument("CodeStatistics::add_outer: truncated packed codes");
+    const double* indices = packed.data() + at + 1;
+    const double* values = indices + s;
+    for (std::size_t q = 0; q < s; ++q) {
+      const auto j = static_cast<Index>(indices[q]);
+      if (j < 0 || j >= atoms) throw std::invalid_argument("CodeStatistics::add_outer: atom index out of range");
+      support[q] = j;
+    }
+    for (std::size_t p = 0; p < s; ++p) {
+      // The same terms, in the same order, as add()'s for this code.
+      const double ap = weight * values[p];
+      double* a_column = a_.col(support[p]).data();
+      for (std::size_t q = 0; q < s; ++q) a_column[support[q]] += ap * values[q];
+      usage_(support[p]) += 1.0;
+    }
+    at += 1 + 2 * s;
+  }
+}
+
+void CodeStatistics::accumulate_b(const Eigen::Ref<const Matrix<double>>& b) { b_ += b; }
+
+void add_cross(const Matrix<double>& samples, const Matrix<double>& codes, double weight, Eigen::Ref<Matrix<double>> b) {
+  const Index atoms = codes.rows();
+  std::vector<Index> support(static_cast<std::size_t>(atoms));
+  std::vector<double> values(static_cast<std::size_t>(atoms));
+  for (Index i = 0; i < codes.cols(); ++i) {
+    const Index s = core::internal::compact_support(codes.col(i).data(), atoms, support.data(), values.data());
+    for (Index p = 0; p < s; ++p) b.col(support[static_cast<std::size_t>(p)]) += (weight * values[static_cast<std::size_t>(p)]) * samples.col(i);
+  }
+}
+
+void pack_codes(const Matrix<double>& codes, std::vector<double>& packed) {
+  const Index atoms = codes.rows();
+  std::vector<Index> support(static_cast<std::size_t>(atoms));
+  std::vector<double> values(static_cast<std::size_t>(atoms));
+  for (Index i = 0; i < codes.cols(); ++i) {
+    const Index s = core::internal::compact_support(codes.col(i).data(), atoms, support.data(), values.data());
+    packed.push_back(static_cast<double>(s));
+    for (Index p = 0; p < s; ++p) packed.push_back(static_cast<double>(support[static_cast<std::size_t>(p)]));
+    packed.insert(packed.end(), values.begin(), values.begin() + s);
+  }
 }
 
 void CodeStatistics::clear_atom(Index j) {

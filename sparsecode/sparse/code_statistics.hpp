@@ -27,10 +27,14 @@ class CodeStatistics {
   /// as a serial loop's.
   void add(const Matrix<double>& samples, const Matrix<double>& codes, double weight, int threads = 1);
 
-  /// A += a, B += b, usage += usage: increments accumulated elsewhere (e.g. summed over
-  /// processes in data-parallel learning); shapes are the caller's to check.
-  void accumulate(const Eigen::Ref<const Matrix<double>>& a, const Eigen::Ref<const Matrix<double>>& b,
-                  const Eigen::Ref<const Vector<double>>& usage);
+  /// add()'s A and usage terms only, for codes in pack_codes() form (in their order).
+  /// Data-parallel learning gathers every process's packed codes, a few non-zeros each, and
+  /// every process adds them all to A: O(η·s) values to move instead of A's k² increments.
+  void add_outer(const std::vector<double>& packed, double weight);
+
+  /// B += b: B increments accumulated elsewhere (by add_cross(), summed over processes in
+  /// data-parallel learning); b is d×k, the caller's to check.
+  void accumulate_b(const Eigen::Ref<const Matrix<double>>& b);
 
   /// Clears atom j's statistics (row and column j of A, column j of B), which belonged to an
   /// atom being replaced; usage is kept.
@@ -53,5 +57,13 @@ class CodeStatistics {
   std::vector<double> values_;   ///< workspace: their values, in the same slots
   std::vector<Index> counts_;    ///< workspace: non-zeros per column
 };
+
+/// add()'s B terms only, into `b` (d×k): b += w·x_i a_iᵀ over the non-zeros of every code a_i,
+/// in column order. samples is d×n, codes k×n.
+void add_cross(const Matrix<double>& samples, const Matrix<double>& codes, double weight, Eigen::Ref<Matrix<double>> b);
+
+/// The non-zeros of codes (k×n) appended to `packed` in a flat form that one gather can move:
+/// for each column its count s, then its s atom indices (ascending), then their s values.
+void pack_codes(const Matrix<double>& codes, std::vector<double>& packed);
 
 }  // namespace sparsecode::sparse

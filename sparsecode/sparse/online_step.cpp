@@ -164,28 +164,31 @@ StepOutcome OnlineStep::step_with(const Matrix<double>& samples, LearnerState& s
 StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size, LearnerState& state) {
   const Index d = state.dictionary.rows();
   const Index k = state.dictionary.cols();
-  increment_.reset(d, k);
-  double sums[3] = {0.0, 0.0, 0.0};  // Σ objective, Σ non-zeros, non-converged codes of this process
+  const double weight = 1.0 / static_cast<double>(batch_size);  // as in step_on()
+  // One reduction of B's increment (d×k) and the three sums; A's increment (k×k, dense
+  // although every code has a few non-zeros) is not reduced: the codes themselves are gathered,
+  // packed, and every process adds the whole mini-batch's to A, in process order.
+  const auto kb = static_cast<std::size_t>(d * k);
+  reduction_.assign(kb + 3, 0.0);
+  packed_codes_.clear();
+  double* sums = reduction_.data() + kb;  // Σ objective, Σ non-zeros, non-converged codes of this process
   if (mine.cols() > 0) {
     const EncodeSummary coded = code(state.dictionary, mine);
     const auto n = static_cast<double>(mine.cols());
     sums[0] = coded.mean_objective * n;
     sums[1] = coded.mean_nonzeros * n;
     sums[2] = static_cast<double>(coded.not_converged);
-    increment_.add(mine, codes_, 1.0 / static_cast<double>(batch_size), 1);  // as in step_on()
+    add_cross(mine, codes_, weight, Eigen::Map<Matrix<double>>(reduction_.data(), d, k));
+    pack_codes(codes_, packed_codes_);
   }
-  // One reduction of A (k×k), B (d×k), usage (k) and the three sums.
-  const auto ka = static_cast<std::size_t>(k * k), kb = static_cast<std::size_t>(d * k), ku = static_cast<std::size_t>(k);
-  reduction_.resize(ka + kb + ku + 3);
-  double* buffer = reduction_.data();
-  std::copy_n(increment_.a().data(), ka, buffer);
-  std::copy_n(increment_.b().data(), kb, buffer + ka);
-  std::copy_n(increment_.usage().data(), ku, buffer + ka + kb);
-  std::copy_n(sums, 3, buffer + ka + kb + ku);
-  options_.parallel->sum(buffer, static_cast<Index>(reduction_.size()));
+  const Matrix<double> all_codes =
+      options_.parallel->gather_columns(Eigen::Map<const Matrix<double>>(packed_codes_.data(), 1,
+                                                                         static_cast<Index>(packed_codes_.size())));
+  options_.parallel->sum(reduction_.data(), static_cast<Index>(reduction_.size()));
   statistics_.scale(past_weight(state.progress.iteration + 1));
-  statistics_.accumulate(Eigen::Map<const Matrix<double>>(buffer, k, k), Eigen::Map<const Matrix<double>>(buffer + ka, d, k),
-                         Eigen::Map<const Vector<double>>(buffer + ka + kb, k));
+  packed_codes_.assign(all_codes.data(), all_codes.data() + all_codes.size());
+  statistics_.add_outer(packed_codes_, weight);
+  statistics_.accumulate_b(Eigen::Map<const Matrix<double>>(reduction_.data(), d, k));
   window_samples_ += batch_size;
   state.last_update =
       solvers::update_dictionary_bcd(statistics_.a(), statistics_.b(), state.dictionary, options_.dictionary);
@@ -193,9 +196,9 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
   // Replacement draws from the whole mini-batch, gathered (in process order) only when due.
   if (replacement_due()) outcome.atoms_replaced = replace_unused(options_.parallel->gather_columns(mine), state);
   outcome.samples = batch_size;
-  outcome.mean_objective = buffer[ka + kb + ku] / static_cast<double>(batch_size);
-  outcome.mean_nonzeros = buffer[ka + kb + ku + 1] / static_cast<double>(batch_size);
-  outcome.not_converged = static_cast<long long>(buffer[ka + kb + ku + 2]);
+  outcome.mean_objective = sums[0] / static_cast<double>(batch_size);
+  outcome.mean_nonzeros = sums[1] / static_cast<double>(batch_size);
+  outcome.not_converged = static_cast<long long>(sums[2]);
   return outcome;
 }
 

@@ -37,8 +37,9 @@ class OnlineStep final : public LearnerStep {
  private:
   double past_weight(long long iteration) const;  ///< β_t for iteration t ≥ 1
   /// step_on() for data-parallel learning: `mine` holds this process's share of a mini-batch
-  /// of `batch_size` samples; increments of A, B, usage and the outcome's sums are summed over
-  /// processes in one DataParallel::sum, then every process applies the same update.
+  /// of `batch_size` samples; its codes are gathered from every process (packed, for A and
+  /// usage), B's increment and the outcome's sums summed over processes in one
+  /// DataParallel::sum, then every process applies the same update.
   StepOutcome step_shared(const Matrix<double>& mine, Index batch_size, LearnerState& state);
   bool replacement_due() const;
   long long replace_unused(const Matrix<double>& batch, LearnerState& state);
@@ -74,8 +75,8 @@ class OnlineStep final : public LearnerStep {
   Index next_ready_at_ = -1;      ///< position_ whose mini-batch next_batch_ holds (−1: none)
   Matrix<double> codes_;          ///< workspace: its codes (k×η)
   KeptCoder coder_;               ///< workspace: the coder (G = DᵀD, per-thread solvers)
-  CodeStatistics increment_;      ///< workspace: this process's increments (data-parallel)
-  std::vector<double> reduction_; ///< workspace: A, B, usage and sums packed for one reduction
+  std::vector<double> packed_codes_;  ///< workspace: codes in pack_codes() form (data-parallel)
+  std::vector<double> reduction_;     ///< workspace: B's increment and the sums, for one reduction
 };
 
 }  // namespace sparsecode::sparse
