@@ -182,6 +182,26 @@ TEST_CASE("SparseCoder reused across calls gives the bits of a fresh coder, 1 an
   }
 }
 
+TEST_CASE("SparseCoder::compute with another dictionary of the same size: the kept solver workspaces give a fresh coder's bits") {
+  // The learners re-prepare one coder per mini-batch; solvers keep their factor storage when the
+  // size is unchanged, so what a previous dictionary's solves left in it must not leak.
+  const Matrix<double> x = gaussian_matrix(16, 60, 83);
+  for (const char* name : kSolvers) {
+    CAPTURE(name);
+    const EncodeOptions o = options_for(name, 0.05);
+    SparseCoder<double> coder(o);
+    for (const std::uint64_t seed : {84, 85, 86}) {
+      const Matrix<double> dict = coherent_dictionary(16, 48, seed, 0.5);
+      coder.compute(dict);
+      Matrix<double> kept;
+      coder.encode(x, kept);
+      Matrix<double> fresh;
+      SparseCoder<double>(o).compute(dict).encode(x, fresh);
+      CHECK(kept == fresh);
+    }
+  }
+}
+
 TEST_CASE("SparseCoder::compute with a second dictionary replaces the first") {
   const Matrix<double> d1 = random_dictionary(8, 12, 78);
   const Matrix<double> d2 = random_dictionary(8, 30, 79);

@@ -9,15 +9,20 @@ namespace sparsecode::solvers::internal {
 
 template <class T>
 void ActiveCholesky<T>::reserve(Index capacity, InverseFactor inverse) {
-  r_.setZero(capacity, capacity);
-  keep_inverse_ = inverse == InverseFactor::kept;
+  m_ = 0;
+  const bool keep = inverse == InverseFactor::kept;
   // M's rows are padded to a multiple of 8, so that its products run on whole packets of 8
   // rows (the padding, like M's lower triangle, stays zero).
-  const Index padded = keep_inverse_ ? (capacity + 7) / 8 * 8 : 0;
+  const Index padded = keep ? (capacity + 7) / 8 * 8 : 0;
+  // Storage of this shape already holds those zeros (every operation keeps them, as between
+  // two samples): a solver prepared again for a new dictionary of the same size, once per
+  // mini-batch in the learners, does not clear its O(k²) factors again.
+  if (keep == keep_inverse_ && r_.rows() == capacity && m_inv_.rows() == padded) return;
+  keep_inverse_ = keep;
+  r_.setZero(capacity, capacity);
   m_inv_.setZero(padded, keep_inverse_ ? capacity : 0);
   scratch_.setZero(padded);
   inverse_diagonal_.setZero(capacity);
-  m_ = 0;
 }
 
 template <class T>

@@ -16,9 +16,10 @@ namespace sparsecode::solvers::internal {
 template <class T>
 class ActiveColumns {
  public:
-  /// Room for `capacity` columns of length `rows`; empties the set.
+  /// Room for `capacity` columns of length `rows`; empties the set. Only columns appended
+  /// since are read, so storage of this shape is kept as it is.
   void reserve(core::Index rows, core::Index capacity) {
-    cols_.setZero(rows, capacity);
+    if (cols_.rows() != rows || cols_.cols() != capacity) cols_.setZero(rows, capacity);
     positions_.resize(static_cast<std::size_t>(capacity));
     for (core::Index q = 0; q < capacity; ++q) positions_[static_cast<std::size_t>(q)] = q;
     m_ = 0;
