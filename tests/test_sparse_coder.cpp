@@ -6,7 +6,9 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -363,4 +365,61 @@ TEST_CASE("EncodeSummary::brief_report names the solver and every figure on two 
   }
   const EncodeSummary omp = SparseCoder<double>(options_for("omp", 0.1)).compute(dict).encode(x, a);
   CHECK(omp.brief_report().find("n/a (OMP)") != std::string::npos);
+}
+
+TEST_CASE("SparseCoder chunk visitor: every chunk once, in sample order, with its final codes, at 1, 2 and 4 threads") {
+  const Matrix<double> dict = coherent_dictionary(16, 48, 87, 0.5);
+  const Matrix<double> x = gaussian_matrix(16, 301, 88);  // 301 = 37 chunks of 8, the last one of 5
+  EncodeOptions o = options_for("lars", 0.05);
+  o.chunk_size = 8;
+  Matrix<double> plain;
+  SparseCoder<double>(o).compute(dict).encode(x, plain);
+  for (const int threads : {1, 2, 4}) {
+    CAPTURE(threads);
+    o.threads = threads;
+    SparseCoder<double> coder(o);
+    coder.compute(dict);
+    Matrix<double> codes;
+    Matrix<double> seen(48, 301);  // each chunk's codes as the visitor saw them
+    std::vector<std::pair<Index, Index>> visits;
+    coder.encode(x, codes, [&](Index first, Index count) {
+      visits.emplace_back(first, count);
+      seen.middleCols(first, count) = codes.middleCols(first, count);
+    });
+    CHECK(codes == plain);
+    CHECK(seen == plain);
+    REQUIRE(visits.size() == 38);
+    for (std::size_t c = 0; c < visits.size(); ++c) {
+      CHECK(visits[c].first == static_cast<Index>(8 * c));
+      CHECK(visits[c].second == (c + 1 < visits.size() ? 8 : 5));
+    }
+  }
+}
+
+TEST_CASE("SparseCoder chunk visitor: its exception ends encode(); warm starts are refused") {
+  const Matrix<double> dict = coherent_dictionary(16, 48, 89, 0.5);
+  const Matrix<double> x = gaussian_matrix(16, 200, 90);
+  EncodeOptions o = options_for("lars", 0.05);
+  o.chunk_size = 16;
+  for (const int threads : {1, 2}) {
+    CAPTURE(threads);
+    o.threads = threads;
+    SparseCoder<double> coder(o);
+    coder.compute(dict);
+    Matrix<double> codes;
+    int calls = 0;
+    CHECK_THROWS_WITH_AS(coder.encode(x, codes,
+                                      [&](Index first, Index) {
+                                        ++calls;
+                                        if (first == 48) throw std::runtime_error("visitor failed at 48");
+                                      }),
+                         "visitor failed at 48", std::runtime_error);
+    CHECK(calls == 4);  // chunks 0, 16, 32, then the failing one; none after it
+  }
+  EncodeOptions warm_options = options_for("cd", 0.05);
+  warm_options.start = EncodeOptions::Start::warm;
+  SparseCoder<double> warm(warm_options);
+  warm.compute(dict);
+  Matrix<double> codes = Matrix<double>::Zero(48, 200);
+  CHECK_THROWS_AS(warm.encode(x, codes, [](Index, Index) {}), std::invalid_argument);
 }

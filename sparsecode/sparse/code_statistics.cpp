@@ -25,7 +25,8 @@ void CodeStatistics::scale(double beta) {
   b_ *= beta;
 }
 
-void CodeStatistics::add(const Matrix<double>& samples, const Matrix<double>& codes, double weight, int threads) {
+void CodeStatistics::add(const Eigen::Ref<const Matrix<double>>& samples, const Eigen::Ref<const Matrix<double>>& codes,
+                         double weight, int threads) {
   const Index atoms = codes.rows();
   const Index n = codes.cols();
   // First the support of every code (ascending atoms, column i's in slots [i·k, i·k + count_i)),
@@ -92,7 +93,8 @@ void CodeStatistics::add_outer(const std::vector<double>& packed, double weight)
 
 void CodeStatistics::accumulate_b(const Eigen::Ref<const Matrix<double>>& b) { b_ += b; }
 
-void add_cross(const Matrix<double>& samples, const Matrix<double>& codes, double weight, Eigen::Ref<Matrix<double>> b) {
+void add_cross(const Eigen::Ref<const Matrix<double>>& samples, const Eigen::Ref<const Matrix<double>>& codes, double weight,
+               Eigen::Ref<Matrix<double>> b) {
   const Index atoms = codes.rows();
   std::vector<Index> support(static_cast<std::size_t>(atoms));
   std::vector<double> values(static_cast<std::size_t>(atoms));
@@ -102,7 +104,7 @@ void add_cross(const Matrix<double>& samples, const Matrix<double>& codes, doubl
   }
 }
 
-void pack_codes(const Matrix<double>& codes, std::vector<double>& packed) {
+void pack_codes(const Eigen::Ref<const Matrix<double>>& codes, std::vector<double>& packed) {
   const Index atoms = codes.rows();
   std::vector<Index> support(static_cast<std::size_t>(atoms));
   std::vector<double> values(static_cast<std::size_t>(atoms));

@@ -25,7 +25,8 @@ class CodeStatistics {
   /// per 16 atoms) own contiguous ranges of atoms (columns of A and B); every entry still
   /// receives its terms in column order, so the result is the same for any thread count, and
   /// as a serial loop's.
-  void add(const Matrix<double>& samples, const Matrix<double>& codes, double weight, int threads = 1);
+  void add(const Eigen::Ref<const Matrix<double>>& samples, const Eigen::Ref<const Matrix<double>>& codes, double weight,
+           int threads = 1);
 
   /// add()'s A and usage terms only, for codes in pack_codes() form (in their order).
   /// Data-parallel learning gathers every process's packed codes, a few non-zeros each, and
@@ -60,10 +61,11 @@ class CodeStatistics {
 
 /// add()'s B terms only, into `b` (d×k): b += w·x_i a_iᵀ over the non-zeros of every code a_i,
 /// in column order. samples is d×n, codes k×n.
-void add_cross(const Matrix<double>& samples, const Matrix<double>& codes, double weight, Eigen::Ref<Matrix<double>> b);
+void add_cross(const Eigen::Ref<const Matrix<double>>& samples, const Eigen::Ref<const Matrix<double>>& codes, double weight,
+               Eigen::Ref<Matrix<double>> b);
 
 /// The non-zeros of codes (k×n) appended to `packed` in a flat form that one gather can move:
 /// for each column its count s, then its s atom indices (ascending), then their s values.
-void pack_codes(const Matrix<double>& codes, std::vector<double>& packed);
+void pack_codes(const Eigen::Ref<const Matrix<double>>& codes, std::vector<double>& packed);
 
 }  // namespace sparsecode::sparse

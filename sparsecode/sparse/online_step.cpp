@@ -89,10 +89,11 @@ StepOutcome OnlineStep::step_from(const TrainingSource& source, LearnerState& st
   return outcome;
 }
 
-EncodeSummary OnlineStep::code(const Matrix<double>& dictionary, const Matrix<double>& samples) {
+EncodeSummary OnlineStep::code(const Matrix<double>& dictionary, const Matrix<double>& samples,
+                               const SparseCoder<double>::ChunkVisitor& visit) {
   if (!coder_.coder) coder_.coder = std::make_unique<SparseCoder<double>>(options_.coding);
   // codes_ keeps its allocation across mini-batches of the same size (a cold start zeroes it).
-  return coder_.coder->compute(dictionary).encode(samples, codes_);
+  return coder_.coder->compute(dictionary).encode(samples, codes_, visit);
 }
 
 double OnlineStep::past_weight(long long iteration) const {
@@ -112,13 +113,17 @@ StepOutcome OnlineStep::step_on(const Matrix<double>& samples, LearnerState& sta
 StepOutcome OnlineStep::step_with(const Matrix<double>& samples, LearnerState& state,
                                   const std::function<void()>& beside_update) {
   const Index m = samples.cols();
-  const EncodeSummary coded = code(state.dictionary, samples);
+  // Down-weight the past (§3.4), then add this mini-batch's mean contribution chunk by chunk as
+  // the coder finishes them, while later chunks are still being coded: the same terms in the
+  // same order as one add() after coding. One thread at a time adds, without a region of its
+  // own: a second OpenMP region per mini-batch (beside the coding's) made learning 2x slower on
+  // a loaded machine, where every region waits for a descheduled worker (issue 14, B1).
+  const double weight = 1.0 / static_cast<double>(m);
+  const EncodeSummary coded = code(state.dictionary, samples, [&](Index first, Index count) {
+    if (first == 0) statistics_.scale(past_weight(state.progress.iteration + 1));
+    statistics_.add(samples.middleCols(first, count), codes_.middleCols(first, count), weight, 1);
+  });
   const auto update = [&] {
-    // Down-weight the past (§3.4), then add this mini-batch's mean contribution.
-    statistics_.scale(past_weight(state.progress.iteration + 1));
-    // One thread: a second OpenMP region per mini-batch (beside the coding's) made learning 2x
-    // slower on a loaded machine, where every region waits for a descheduled worker (issue 14, B1).
-    statistics_.add(samples, codes_, 1.0 / static_cast<double>(m), 1);
     state.last_update =
         solvers::update_dictionary_bcd(statistics_.a(), statistics_.b(), state.dictionary, options_.dictionary);
   };
@@ -173,13 +178,15 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
   packed_codes_.clear();
   double* sums = reduction_.data() + kb;  // Σ objective, Σ non-zeros, non-converged codes of this process
   if (mine.cols() > 0) {
-    const EncodeSummary coded = code(state.dictionary, mine);
+    Eigen::Map<Matrix<double>> b_increment(reduction_.data(), d, k);
+    const EncodeSummary coded = code(state.dictionary, mine, [&](Index first, Index count) {
+      add_cross(mine.middleCols(first, count), codes_.middleCols(first, count), weight, b_increment);
+      pack_codes(codes_.middleCols(first, count), packed_codes_);
+    });
     const auto n = static_cast<double>(mine.cols());
     sums[0] = coded.mean_objective * n;
     sums[1] = coded.mean_nonzeros * n;
     sums[2] = static_cast<double>(coded.not_converged);
-    add_cross(mine, codes_, weight, Eigen::Map<Matrix<double>>(reduction_.data(), d, k));
-    pack_codes(codes_, packed_codes_);
   }
   const Matrix<double> all_codes =
       options_.parallel->gather_columns(Eigen::Map<const Matrix<double>>(packed_codes_.data(), 1,

@@ -44,12 +44,14 @@ class OnlineStep final : public LearnerStep {
   bool replacement_due() const;
   long long replace_unused(const Matrix<double>& batch, LearnerState& state);
   void start_epoch(Index n, std::mt19937_64& rng);
-  /// step_on(), with `beside_update` (if any) run on a second thread while the statistics and
-  /// the dictionary are updated (one thread's work), or after them with a single thread.
+  /// step_on(), with `beside_update` (if any) run on a second thread while the dictionary is
+  /// updated (one thread's work), or after it with a single thread.
   StepOutcome step_with(const Matrix<double>& samples, LearnerState& state, const std::function<void()>& beside_update);
   /// Codes of `samples` on the current dictionary into codes_, by the kept coder (its G, solver
   /// clones and buffers reused from mini-batch to mini-batch: same codes as a fresh encode()).
-  EncodeSummary code(const Matrix<double>& dictionary, const Matrix<double>& samples);
+  /// `visit` sees each chunk's codes as they are final (SparseCoder::ChunkVisitor).
+  EncodeSummary code(const Matrix<double>& dictionary, const Matrix<double>& samples,
+                     const SparseCoder<double>::ChunkVisitor& visit);
 
   /// The coder kept between mini-batches; a copied step starts without one (built on first use).
   struct KeptCoder {

@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "sparsecode/core/internal/compact_support.hpp"
+#include "sparsecode/core/internal/in_order_visits.hpp"
 #include "sparsecode/core/sample_checks.hpp"
 #include "sparsecode/core/threads.hpp"
 #include "sparsecode/solvers/internal/column_sum.hpp"
@@ -145,14 +146,17 @@ struct SparseCoder<T>::Workspace {
   }
 
   // The encoding itself, on checked inputs: codes is k×N (zeroed here for a cold start).
+  // `visit` (may be null) sees each chunk's final codes, in order (SparseCoder::ChunkVisitor).
   EncodeSummary run(const EncodeOptions& options, const Eigen::Ref<const Matrix<T>>& signals,
-                    Eigen::Ref<Matrix<T>> codes, std::chrono::steady_clock::time_point started);
+                    Eigen::Ref<Matrix<T>> codes, std::chrono::steady_clock::time_point started,
+                    const ChunkVisitor* visit = nullptr);
 };
 
 template <class T>
 EncodeSummary SparseCoder<T>::Workspace::run(const EncodeOptions& options, const Eigen::Ref<const Matrix<T>>& signals,
                                              Eigen::Ref<Matrix<T>> codes,
-                                             std::chrono::steady_clock::time_point started) {
+                                             std::chrono::steady_clock::time_point started,
+                                             const ChunkVisitor* visit) {
   const Index k = dictionary.cols();
   const Index n = signals.cols();
   // A cold start's zeros are written chunk by chunk inside the parallel loop, so that the k×N
@@ -181,6 +185,13 @@ EncodeSummary SparseCoder<T>::Workspace::run(const EncodeOptions& options, const
   summary.threads = threads;
   summary.status.resize(static_cast<std::size_t>(n));
 
+  std::unique_ptr<core::internal::InOrderVisits> visits;
+  if (visit) {
+    visits = std::make_unique<core::internal::InOrderVisits>(chunks, [&](long c) {
+      const Index first = static_cast<Index>(c) * chunk;
+      (*visit)(first, std::min(chunk, n - first));
+    });
+  }
   std::exception_ptr failure;
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
   for (long c = 0; c < chunks; ++c) {
@@ -225,12 +236,14 @@ EncodeSummary SparseCoder<T>::Workspace::run(const EncodeOptions& options, const
             x_norm2(j) > T(0) ? std::sqrt(static_cast<double>(cert.residual_norm2 / x_norm2(j))) : -1.0;
         st.relative_gap = static_cast<double>(cert.relative_gap());
       }
+      if (visits) visits->completed(c);
     } catch (...) {
 #pragma omp critical(sparsecode_encode_failure)
       if (!failure) failure = std::current_exception();
     }
   }
   if (failure) std::rethrow_exception(failure);
+  if (visits) visits->finish();
 
   // Reductions in sample order, so that the summary does not depend on the thread count.
   Index residual_count = 0;
@@ -323,13 +336,21 @@ EncodeSummary SparseCoder<T>::encode(const Eigen::Ref<const Matrix<T>>& signals,
 
 template <class T>
 EncodeSummary SparseCoder<T>::encode(const Eigen::Ref<const Matrix<T>>& signals, Matrix<T>& codes) {
-  if (options_.start == EncodeOptions::Start::cold && computed()) {
-    const auto started = std::chrono::steady_clock::now();
-    check_signals<T>(signals, dimension());  // before touching the caller's matrix
-    codes.resize(atoms(), signals.cols());
-    return workspace_->run(options_, signals, codes, started);
-  }
+  if (options_.start == EncodeOptions::Start::cold && computed()) return encode(signals, codes, ChunkVisitor{});
   return encode(signals, Eigen::Ref<Matrix<T>>(codes));
+}
+
+template <class T>
+EncodeSummary SparseCoder<T>::encode(const Eigen::Ref<const Matrix<T>>& signals, Matrix<T>& codes,
+                                     const ChunkVisitor& visit) {
+  const auto started = std::chrono::steady_clock::now();
+  if (!computed()) throw std::invalid_argument("SparseCoder::encode: no dictionary; call compute(D) first");
+  if (options_.start != EncodeOptions::Start::cold) {
+    throw std::invalid_argument("SparseCoder::encode with a chunk visitor codes from a cold start only");
+  }
+  check_signals<T>(signals, dimension());  // before touching the caller's matrix
+  codes.resize(atoms(), signals.cols());
+  return workspace_->run(options_, signals, codes, started, visit ? &visit : nullptr);
 }
 
 template class SparseCoder<float>;

@@ -1,6 +1,7 @@
 // SparseCoder: a reusable batch encoder in Eigen's compute/solve shape (G = DᵀD and solvers kept between calls).
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include <Eigen/Core>
@@ -57,6 +58,15 @@ class SparseCoder {
   /// The same, with `codes` resized to k×N for a cold start (its allocation reused if it has
   /// that shape already).
   EncodeSummary encode(const Eigen::Ref<const Matrix<T>>& signals, Matrix<T>& codes);
+
+  /// Called for every chunk of samples [first, first + count) once its codes are final, in
+  /// sample order, by whichever coding thread completes the next chunk in line (never two calls
+  /// at once, and no thread waits for it): a caller consumes the codes, e.g. accumulates
+  /// statistics, while later chunks are still being coded rather than after encode() returns.
+  using ChunkVisitor = std::function<void(Index first, Index count)>;
+  /// encode() into a resized `codes` (cold start, as above) with `visit` called for each chunk
+  /// as ChunkVisitor describes. An exception from `visit` ends the encode with it.
+  EncodeSummary encode(const Eigen::Ref<const Matrix<T>>& signals, Matrix<T>& codes, const ChunkVisitor& visit);
 
  private:
   struct Workspace;
