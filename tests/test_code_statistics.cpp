@@ -78,10 +78,25 @@ TEST_CASE("code statistics: packed codes for A and usage, and add_cross for B, e
   split.add_outer(packed, 0.3);
   Matrix<double> b = Matrix<double>::Zero(d, k);
   add_cross(x, c, 0.3, b);
-  split.accumulate_b(b);
+  split.accumulate_cross(b);
   CHECK(split.a() == whole.a());
   CHECK(split.b() == whole.b());
   CHECK(split.usage() == whole.usage());
+
+  // Or each process's codes into its own dense increment, the increments summed (the other
+  // data-parallel exchange, for large mini-batches): A and usage as accumulated.
+  Matrix<double> a0 = Matrix<double>::Zero(k, k), a1 = Matrix<double>::Zero(k, k);
+  Vector<double> u0 = Vector<double>::Zero(k), u1 = Vector<double>::Zero(k);
+  std::vector<double> first, second;
+  pack_codes(c.leftCols(12), first);
+  pack_codes(c.rightCols(n - 12), second);
+  add_outer(first, 0.3, a0, u0);
+  add_outer(second, 0.3, a1, u1);
+  CodeStatistics summed;
+  summed.reset(d, k);
+  summed.accumulate_outer(a0 + a1, u0 + u1);
+  CHECK((summed.a() - whole.a()).norm() <= 1e-14 * whole.a().norm());
+  CHECK(summed.usage() == whole.usage());
 
   // A packed stream cut inside a code, or naming an atom outside [0, k), is refused.
   std::vector<double> cut(packed.begin(), packed.end() - 1);

@@ -396,7 +396,7 @@ TEST_CASE("SparseCoder chunk visitor: every chunk once, in sample order, with it
   }
 }
 
-TEST_CASE("SparseCoder chunk visitor: its exception ends encode(); warm starts are refused") {
+TEST_CASE("SparseCoder chunk visitor: its exception ends encode(), and warm starts are refused") {
   const Matrix<double> dict = coherent_dictionary(16, 48, 89, 0.5);
   const Matrix<double> x = gaussian_matrix(16, 200, 90);
   EncodeOptions o = options_for("lars", 0.05);

@@ -66,32 +66,41 @@ void CodeStatistics::add(const Eigen::Ref<const Matrix<double>>& samples, const 
   }
 }
 
-void CodeStatistics::add_outer(const std::vector<double>& packed, double weight) {
-  const Index atoms = a_.cols();
-  std::vector<Index>& support = supports_;
-  support.resize(static_cast<std::size_t>(atoms));
+void CodeStatistics::accumulate_outer(const Eigen::Ref<const Matrix<double>>& a,
+                                      const Eigen::Ref<const Vector<double>>& usage) {
+  a_ += a;
+  usage_ += usage;
+}
+
+void CodeStatistics::accumulate_cross(const Eigen::Ref<const Matrix<double>>& b) { b_ += b; }
+
+void add_outer(const std::vector<double>& packed, double weight, Eigen::Ref<Matrix<double>> a,
+               Eigen::Ref<Vector<double>> usage) {
+  const Index atoms = a.cols();
+  std::vector<Index> support(static_cast<std::size_t>(atoms));
   for (std::size_t at = 0; at < packed.size();) {
     const auto s = static_cast<std::size_t>(packed[at]);
-    if (at + 1 + 2 * s > packed.size()) throw std::invalid_argument("CodeStatistics::add_outer: truncated packed codes");
+    if (!(packed[at] >= 0.0) || s > static_cast<std::size_t>(atoms) || at + 1 + 2 * s > packed.size()) {
+      throw std::invalid_argument("add_outer: truncated or malformed packed codes");
+    }
     const double* indices = packed.data() + at + 1;
     const double* values = indices + s;
     for (std::size_t q = 0; q < s; ++q) {
-      const auto j = static_cast<Index>(indices[q]);
-      if (j < 0 || j >= atoms) throw std::invalid_argument("CodeStatistics::add_outer: atom index out of range");
-      support[q] = j;
+      if (!(indices[q] >= 0.0 && indices[q] < static_cast<double>(atoms))) {
+        throw std::invalid_argument("add_outer: atom index out of range");
+      }
+      support[q] = static_cast<Index>(indices[q]);
     }
     for (std::size_t p = 0; p < s; ++p) {
-      // The same terms, in the same order, as add()'s for this code.
+      // The same terms, in the same order, as CodeStatistics::add()'s for this code.
       const double ap = weight * values[p];
-      double* a_column = a_.col(support[p]).data();
+      double* a_column = a.col(support[p]).data();
       for (std::size_t q = 0; q < s; ++q) a_column[support[q]] += ap * values[q];
-      usage_(support[p]) += 1.0;
+      usage(support[p]) += 1.0;
     }
     at += 1 + 2 * s;
   }
 }
-
-void CodeStatistics::accumulate_b(const Eigen::Ref<const Matrix<double>>& b) { b_ += b; }
 
 void add_cross(const Eigen::Ref<const Matrix<double>>& samples, const Eigen::Ref<const Matrix<double>>& codes, double weight,
                Eigen::Ref<Matrix<double>> b) {

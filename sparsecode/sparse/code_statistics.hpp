@@ -7,6 +7,13 @@
 
 namespace sparsecode::sparse {
 
+/// add()'s A and usage terms for codes in pack_codes() form, in their order, into `a` (k×k) and
+/// `usage` (k). Data-parallel learning gathers every process's packed codes, a few non-zeros
+/// each, and every process adds them all: O(η·s) values to move instead of A's k² increments.
+/// Throws std::invalid_argument for a truncated stream or an atom index outside [0, k).
+void add_outer(const std::vector<double>& packed, double weight, Eigen::Ref<Matrix<double>> a,
+               Eigen::Ref<Vector<double>> usage);
+
 /// The statistics of Mairal et al. 2010 (Algorithm 1): A (k×k) = Σ w·a aᵀ and B (d×k) = Σ w·x aᵀ
 /// over coded samples x with codes a, plus per atom the number of codes that used it (`usage`,
 /// for atom replacement). The dictionary step minimizes ½tr(DᵀDA) − tr(DᵀB). Codes are sparse,
@@ -28,14 +35,17 @@ class CodeStatistics {
   void add(const Eigen::Ref<const Matrix<double>>& samples, const Eigen::Ref<const Matrix<double>>& codes, double weight,
            int threads = 1);
 
-  /// add()'s A and usage terms only, for codes in pack_codes() form (in their order).
-  /// Data-parallel learning gathers every process's packed codes, a few non-zeros each, and
-  /// every process adds them all to A: O(η·s) values to move instead of A's k² increments.
-  void add_outer(const std::vector<double>& packed, double weight);
+  /// add()'s A and usage terms only, for codes in pack_codes() form (in their order): see
+  /// add_outer() below.
+  void add_outer(const std::vector<double>& packed, double weight) { sparse::add_outer(packed, weight, a_, usage_); }
+
+  /// A += a, usage += usage: increments accumulated elsewhere (by add_outer(), summed over
+  /// processes in data-parallel learning); a is k×k, usage k, the caller's to check.
+  void accumulate_outer(const Eigen::Ref<const Matrix<double>>& a, const Eigen::Ref<const Vector<double>>& usage);
 
   /// B += b: B increments accumulated elsewhere (by add_cross(), summed over processes in
   /// data-parallel learning); b is d×k, the caller's to check.
-  void accumulate_b(const Eigen::Ref<const Matrix<double>>& b);
+  void accumulate_cross(const Eigen::Ref<const Matrix<double>>& b);
 
   /// Clears atom j's statistics (row and column j of A, column j of B), which belonged to an
   /// atom being replaced; usage is kept.

@@ -170,13 +170,12 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
   const Index d = state.dictionary.rows();
   const Index k = state.dictionary.cols();
   const double weight = 1.0 / static_cast<double>(batch_size);  // as in step_on()
-  // One reduction of B's increment (d×k) and the three sums; A's increment (k×k, dense
-  // although every code has a few non-zeros) is not reduced: the codes themselves are gathered,
-  // packed, and every process adds the whole mini-batch's to A, in process order.
-  const auto kb = static_cast<std::size_t>(d * k);
-  reduction_.assign(kb + 3, 0.0);
+  // reduction_ holds B's increment (d×k), then the three sums, then (unless the codes are
+  // gathered) A's increment (k×k) and usage's (k): one reduction over processes.
+  const Index kb = d * k;
+  reduction_.assign(static_cast<std::size_t>(kb + 3), 0.0);
   packed_codes_.clear();
-  double* sums = reduction_.data() + kb;  // Σ objective, Σ non-zeros, non-converged codes of this process
+  double sums[3] = {0.0, 0.0, 0.0};  // Σ objective, Σ non-zeros, non-converged codes of this process
   if (mine.cols() > 0) {
     Eigen::Map<Matrix<double>> b_increment(reduction_.data(), d, k);
     const EncodeSummary coded = code(state.dictionary, mine, [&](Index first, Index count) {
@@ -188,24 +187,45 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
     sums[1] = coded.mean_nonzeros * n;
     sums[2] = static_cast<double>(coded.not_converged);
   }
-  const Matrix<double> all_codes =
-      options_.parallel->gather_columns(Eigen::Map<const Matrix<double>>(packed_codes_.data(), 1,
-                                                                         static_cast<Index>(packed_codes_.size())));
+  // A's increment is dense (k×k) although each code has a few non-zeros s: while the whole
+  // mini-batch's packed codes, η(1 + 2s) values, are smaller than what reducing A moves per
+  // process (about 2k²), they are gathered and every process adds all of them to A, in process
+  // order; beyond that (large mini-batches, dense codes) each process's A is reduced with B.
+  double packed_total = static_cast<double>(packed_codes_.size());
+  options_.parallel->sum(&packed_total, 1);
+  const bool gather_codes = packed_total <= 2.0 * static_cast<double>(k) * static_cast<double>(k);
+  if (!gather_codes) {
+    reduction_.resize(static_cast<std::size_t>(kb + 3 + k * k + k), 0.0);
+    add_outer(packed_codes_, weight, Eigen::Map<Matrix<double>>(reduction_.data() + kb + 3, k, k),
+              Eigen::Map<Vector<double>>(reduction_.data() + kb + 3 + k * k, k));
+  }
+  std::copy_n(sums, 3, reduction_.data() + kb);
+  Matrix<double> all_codes;
+  if (gather_codes) {
+    all_codes = options_.parallel->gather_columns(
+        Eigen::Map<const Matrix<double>>(packed_codes_.data(), 1, static_cast<Index>(packed_codes_.size())));
+  }
   options_.parallel->sum(reduction_.data(), static_cast<Index>(reduction_.size()));
   statistics_.scale(past_weight(state.progress.iteration + 1));
-  packed_codes_.assign(all_codes.data(), all_codes.data() + all_codes.size());
-  statistics_.add_outer(packed_codes_, weight);
-  statistics_.accumulate_b(Eigen::Map<const Matrix<double>>(reduction_.data(), d, k));
+  if (gather_codes) {
+    packed_codes_.assign(all_codes.data(), all_codes.data() + all_codes.size());
+    statistics_.add_outer(packed_codes_, weight);
+  } else {
+    statistics_.accumulate_outer(Eigen::Map<const Matrix<double>>(reduction_.data() + kb + 3, k, k),
+                                 Eigen::Map<const Vector<double>>(reduction_.data() + kb + 3 + k * k, k));
+  }
+  statistics_.accumulate_cross(Eigen::Map<const Matrix<double>>(reduction_.data(), d, k));
   window_samples_ += batch_size;
   state.last_update =
       solvers::update_dictionary_bcd(statistics_.a(), statistics_.b(), state.dictionary, options_.dictionary);
   StepOutcome outcome;
   // Replacement draws from the whole mini-batch, gathered (in process order) only when due.
   if (replacement_due()) outcome.atoms_replaced = replace_unused(options_.parallel->gather_columns(mine), state);
+  const double* total = reduction_.data() + kb;
   outcome.samples = batch_size;
-  outcome.mean_objective = sums[0] / static_cast<double>(batch_size);
-  outcome.mean_nonzeros = sums[1] / static_cast<double>(batch_size);
-  outcome.not_converged = static_cast<long long>(sums[2]);
+  outcome.mean_objective = total[0] / static_cast<double>(batch_size);
+  outcome.mean_nonzeros = total[1] / static_cast<double>(batch_size);
+  outcome.not_converged = static_cast<long long>(total[2]);
   return outcome;
 }
 

@@ -37,9 +37,10 @@ class OnlineStep final : public LearnerStep {
  private:
   double past_weight(long long iteration) const;  ///< β_t for iteration t ≥ 1
   /// step_on() for data-parallel learning: `mine` holds this process's share of a mini-batch
-  /// of `batch_size` samples; its codes are gathered from every process (packed, for A and
-  /// usage), B's increment and the outcome's sums summed over processes in one
-  /// DataParallel::sum, then every process applies the same update.
+  /// of `batch_size` samples; B's increment and the outcome's sums are summed over processes
+  /// in one DataParallel::sum, with A's and usage's increments when the mini-batch's packed
+  /// codes would be larger, else the codes are gathered and every process adds them all; then
+  /// every process applies the same update.
   StepOutcome step_shared(const Matrix<double>& mine, Index batch_size, LearnerState& state);
   bool replacement_due() const;
   long long replace_unused(const Matrix<double>& batch, LearnerState& state);
@@ -78,7 +79,7 @@ class OnlineStep final : public LearnerStep {
   Matrix<double> codes_;          ///< workspace: its codes (k×η)
   KeptCoder coder_;               ///< workspace: the coder (G = DᵀD, per-thread solvers)
   std::vector<double> packed_codes_;  ///< workspace: codes in pack_codes() form (data-parallel)
-  std::vector<double> reduction_;     ///< workspace: B's increment and the sums, for one reduction
+  std::vector<double> reduction_;     ///< workspace: B's (and A's) increments and the sums, for one reduction
 };
 
 }  // namespace sparsecode::sparse

@@ -84,23 +84,31 @@ case "$case_name" in
     diff <(cut -d, -f1-7 single.csv) <(cut -d, -f1-7 mpi1.csv) >/dev/null || fail "-np 1 learning curve differs"
     ;;
   learn_np2_reproducible_and_replicated)
-    mkdir -p first second
-    run_mpi 2 learn $learn_flags --out first.npy --dump-rank-dictionaries first
-    run_mpi 2 learn $learn_flags --out second.npy --dump-rank-dictionaries second
-    cmp first.npy second.npy || fail "-np 2 is not reproducible"
-    cmp first/D.rank0.npy first/D.rank1.npy || fail "ranks hold different dictionaries"
-    cmp first.npy first/D.rank0.npy || fail "the output is not rank 0's dictionary"
+    # The default flags, then the two ways A's increments travel, each forced by the sizes: a
+    # mini-batch's packed codes, at most η(1 + 2k) values, are gathered when that is at most 2k²
+    # (k = 24, η = 16: 784 ≤ 1152), and A is reduced when even η > 2k² (k = 4, η = 64).
+    for flags in "$learn_flags" "${learn_flags/--batch-size 64/--batch-size 16}" "${learn_flags/--atoms 24/--atoms 4}"; do
+      rm -rf first second && mkdir -p first second
+      run_mpi 2 learn $flags --out first.npy --dump-rank-dictionaries first
+      run_mpi 2 learn $flags --out second.npy --dump-rank-dictionaries second
+      cmp first.npy second.npy || fail "-np 2 is not reproducible ($flags)"
+      cmp first/D.rank0.npy first/D.rank1.npy || fail "ranks hold different dictionaries ($flags)"
+      cmp first.npy first/D.rank0.npy || fail "the output is not rank 0's dictionary ($flags)"
+    done
     ;;
   learn_np2_heldout_close_to_np1)
-    run_mpi 1 learn $learn_flags --out one.npy --log one.csv
-    run_mpi 2 learn $learn_flags --out two.npy --log two.csv
-    # The last held-out objective, after the same number of samples (column 2) in both runs.
-    last() { awk -F, 'NR > 1 && $5 != "" { s = $2; h = $5 } END { print s, h }' "$1"; }
-    read -r s1 h1 <<<"$(last one.csv)"
-    read -r s2 h2 <<<"$(last two.csv)"
-    [ -n "$h1" ] && [ "$s1" = "$s2" ] || fail "no held-out evaluation after the same samples ($s1 vs $s2)"
-    awk -v a="$h1" -v b="$h2" 'BEGIN { r = (a > b ? a - b : b - a) / a; exit !(r <= 0.002) }' ||
-      fail "-np 2 held-out objective $h2 not within 0.2% of -np 1's $h1"
+    # As above: the default flags, codes gathered, A reduced.
+    for flags in "$learn_flags" "${learn_flags/--batch-size 64/--batch-size 16}" "${learn_flags/--atoms 24/--atoms 4}"; do
+      run_mpi 1 learn $flags --out one.npy --log one.csv
+      run_mpi 2 learn $flags --out two.npy --log two.csv
+      # The last held-out objective, after the same number of samples (column 2) in both runs.
+      last() { awk -F, 'NR > 1 && $5 != "" { s = $2; h = $5 } END { print s, h }' "$1"; }
+      read -r s1 h1 <<<"$(last one.csv)"
+      read -r s2 h2 <<<"$(last two.csv)"
+      [ -n "$h1" ] && [ "$s1" = "$s2" ] || fail "no held-out evaluation after the same samples ($s1 vs $s2; $flags)"
+      awk -v a="$h1" -v b="$h2" 'BEGIN { r = (a > b ? a - b : b - a) / a; exit !(r <= 0.002) }' ||
+        fail "-np 2 held-out objective $h2 not within 0.2% of -np 1's $h1 ($flags)"
+    done
     ;;
   learn_np2_resume_matches_uninterrupted)
     flags="${learn_flags/--epochs 2/}"
