@@ -170,12 +170,12 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
   const Index d = state.dictionary.rows();
   const Index k = state.dictionary.cols();
   const double weight = 1.0 / static_cast<double>(batch_size);  // as in step_on()
-  // reduction_ holds B's increment (d×k), then the three sums, then (unless the codes are
-  // gathered) A's increment (k×k) and usage's (k): one reduction over processes.
+  // reduction_: B's increment (d×k), the three sums and the size of this process's packed
+  // codes, summed over processes in one reduction.
   const Index kb = d * k;
-  reduction_.assign(static_cast<std::size_t>(kb + 3), 0.0);
+  reduction_.assign(static_cast<std::size_t>(kb + 4), 0.0);
   packed_codes_.clear();
-  double sums[3] = {0.0, 0.0, 0.0};  // Σ objective, Σ non-zeros, non-converged codes of this process
+  double* sums = reduction_.data() + kb;  // Σ objective, Σ non-zeros, non-converged codes, packed size
   if (mine.cols() > 0) {
     Eigen::Map<Matrix<double>> b_increment(reduction_.data(), d, k);
     const EncodeSummary coded = code(state.dictionary, mine, [&](Index first, Index count) {
@@ -187,45 +187,37 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
     sums[1] = coded.mean_nonzeros * n;
     sums[2] = static_cast<double>(coded.not_converged);
   }
-  // A's increment is dense (k×k) although each code has a few non-zeros s: while the whole
-  // mini-batch's packed codes, η(1 + 2s) values, are smaller than what reducing A moves per
-  // process (about 2k²), they are gathered and every process adds all of them to A, in process
-  // order; beyond that (large mini-batches, dense codes) each process's A is reduced with B.
-  double packed_total = static_cast<double>(packed_codes_.size());
-  options_.parallel->sum(&packed_total, 1);
-  const bool gather_codes = packed_total <= 2.0 * static_cast<double>(k) * static_cast<double>(k);
-  if (!gather_codes) {
-    reduction_.resize(static_cast<std::size_t>(kb + 3 + k * k + k), 0.0);
-    add_outer(packed_codes_, weight, Eigen::Map<Matrix<double>>(reduction_.data() + kb + 3, k, k),
-              Eigen::Map<Vector<double>>(reduction_.data() + kb + 3 + k * k, k));
-  }
-  std::copy_n(sums, 3, reduction_.data() + kb);
-  Matrix<double> all_codes;
-  if (gather_codes) {
-    all_codes = options_.parallel->gather_columns(
-        Eigen::Map<const Matrix<double>>(packed_codes_.data(), 1, static_cast<Index>(packed_codes_.size())));
-  }
+  sums[3] = static_cast<double>(packed_codes_.size());
   options_.parallel->sum(reduction_.data(), static_cast<Index>(reduction_.size()));
   statistics_.scale(past_weight(state.progress.iteration + 1));
-  if (gather_codes) {
+  statistics_.accumulate_cross(Eigen::Map<const Matrix<double>>(reduction_.data(), d, k));
+  // A's increment is dense (k×k) although each code has a few non-zeros s: while the whole
+  // mini-batch's packed codes, η(1 + 2s) values, are no larger than what reducing A moves per
+  // process (about 2k²), they are gathered and every process adds all of them to A, in process
+  // order; beyond that (large mini-batches, dense codes) each process's A is reduced.
+  if (sums[3] <= 2.0 * static_cast<double>(k) * static_cast<double>(k)) {
+    const Matrix<double> all_codes = options_.parallel->gather_columns(
+        Eigen::Map<const Matrix<double>>(packed_codes_.data(), 1, static_cast<Index>(packed_codes_.size())));
     packed_codes_.assign(all_codes.data(), all_codes.data() + all_codes.size());
     statistics_.add_outer(packed_codes_, weight);
   } else {
-    statistics_.accumulate_outer(Eigen::Map<const Matrix<double>>(reduction_.data() + kb + 3, k, k),
-                                 Eigen::Map<const Vector<double>>(reduction_.data() + kb + 3 + k * k, k));
+    outer_reduction_.assign(static_cast<std::size_t>(k * k + k), 0.0);
+    Eigen::Map<Matrix<double>> a_increment(outer_reduction_.data(), k, k);
+    Eigen::Map<Vector<double>> usage_increment(outer_reduction_.data() + k * k, k);
+    add_outer(packed_codes_, weight, a_increment, usage_increment);
+    options_.parallel->sum(outer_reduction_.data(), static_cast<Index>(outer_reduction_.size()));
+    statistics_.accumulate_outer(a_increment, usage_increment);
   }
-  statistics_.accumulate_cross(Eigen::Map<const Matrix<double>>(reduction_.data(), d, k));
   window_samples_ += batch_size;
   state.last_update =
       solvers::update_dictionary_bcd(statistics_.a(), statistics_.b(), state.dictionary, options_.dictionary);
   StepOutcome outcome;
   // Replacement draws from the whole mini-batch, gathered (in process order) only when due.
   if (replacement_due()) outcome.atoms_replaced = replace_unused(options_.parallel->gather_columns(mine), state);
-  const double* total = reduction_.data() + kb;
   outcome.samples = batch_size;
-  outcome.mean_objective = total[0] / static_cast<double>(batch_size);
-  outcome.mean_nonzeros = total[1] / static_cast<double>(batch_size);
-  outcome.not_converged = static_cast<long long>(total[2]);
+  outcome.mean_objective = sums[0] / static_cast<double>(batch_size);
+  outcome.mean_nonzeros = sums[1] / static_cast<double>(batch_size);
+  outcome.not_converged = static_cast<long long>(sums[2]);
   return outcome;
 }
 

@@ -38,9 +38,9 @@ class OnlineStep final : public LearnerStep {
   double past_weight(long long iteration) const;  ///< β_t for iteration t ≥ 1
   /// step_on() for data-parallel learning: `mine` holds this process's share of a mini-batch
   /// of `batch_size` samples; B's increment and the outcome's sums are summed over processes
-  /// in one DataParallel::sum, with A's and usage's increments when the mini-batch's packed
-  /// codes would be larger, else the codes are gathered and every process adds them all; then
-  /// every process applies the same update.
+  /// in one DataParallel::sum, then the codes are gathered and every process adds them all to
+  /// A, or (when the mini-batch's packed codes are larger than A) A's and usage's increments
+  /// are summed too; every process applies the same update.
   StepOutcome step_shared(const Matrix<double>& mine, Index batch_size, LearnerState& state);
   bool replacement_due() const;
   long long replace_unused(const Matrix<double>& batch, LearnerState& state);
@@ -78,8 +78,9 @@ class OnlineStep final : public LearnerStep {
   Index next_ready_at_ = -1;      ///< position_ whose mini-batch next_batch_ holds (−1: none)
   Matrix<double> codes_;          ///< workspace: its codes (k×η)
   KeptCoder coder_;               ///< workspace: the coder (G = DᵀD, per-thread solvers)
-  std::vector<double> packed_codes_;  ///< workspace: codes in pack_codes() form (data-parallel)
-  std::vector<double> reduction_;     ///< workspace: B's (and A's) increments and the sums, for one reduction
+  std::vector<double> packed_codes_;     ///< workspace: codes in pack_codes() form (data-parallel)
+  std::vector<double> reduction_;        ///< workspace: B's increment and the sums, for one reduction
+  std::vector<double> outer_reduction_;  ///< workspace: A's and usage's increments, when reduced
 };
 
 }  // namespace sparsecode::sparse
