@@ -364,13 +364,18 @@ TEST_CASE("the extractor rejects bad inputs with a clear message") {
 TEST_CASE("pooling the split soft-threshold codes equals pooling them once formed") {
   const Index rows = 4, cols = 6, k = 5;
   const Matrix<float> z = Matrix<float>::Random(k, rows * cols);
+  const Vector<float> b = Vector<float>::Random(k) * 0.3f;
+  const Matrix<float> y = z.colwise() - b;
   Matrix<float> split(2 * k, rows * cols);
-  split.topRows(k) = (z.array() - 0.2f).cwiseMax(0.0f);
-  split.bottomRows(k) = (-z.array() - 0.2f).cwiseMax(0.0f);
+  split.topRows(k) = (y.array() - 0.2f).cwiseMax(0.0f);
+  split.bottomRows(k) = (-y.array() - 0.2f).cwiseMax(0.0f);
   for (ft::PoolKind kind : {ft::PoolKind::sum, ft::PoolKind::max, ft::PoolKind::mean}) {
     Vector<float> direct(2 * k * 5), fused(2 * k * 5);
     ft::pool_codes(split, rows, cols, {1, 2}, kind, direct);
-    ft::pool_split_codes(z, 0.2f, rows, cols, {1, 2}, kind, fused);
+    ft::pool_split_codes(z, b, 0.2f, rows, cols, {1, 2}, kind, fused);
     CHECK(fused == direct);
   }
+  Vector<float> out(2 * k * 5);
+  CHECK_THROWS_AS(ft::pool_split_codes(z, Vector<float>::Zero(k + 1), 0.2f, rows, cols, {1, 2}, ft::PoolKind::sum, out),
+                  std::invalid_argument);
 }

@@ -194,9 +194,8 @@ void Extractor::transform_chunk(const ImagesRef& images, Index first, Index coun
     const Vector<float> offset = projection.transpose() * zca_mean_;
     for (Index i = 0; i < count; ++i) {
       work.image.noalias() = projection.transpose() * work.patches.middleCols(i * positions, positions);
-      work.image.colwise() -= offset;
-      pool_split_codes(work.image, static_cast<float>(options_.alpha), rows, cols, options_.grids, options_.pool,
-                       features.col(first + i));
+      pool_split_codes(work.image, offset, static_cast<float>(options_.alpha), rows, cols, options_.grids,
+                       options_.pool, features.col(first + i));
     }
     return;
   }

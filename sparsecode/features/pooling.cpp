@@ -68,11 +68,16 @@ void pool_codes(const Eigen::Ref<const Matrix<float>>& codes, Index rows, Index 
                   [&](Index position, bool first, auto& region) { accumulate(region, codes.col(position), first, kind); });
 }
 
-void pool_split_codes(const Eigen::Ref<const Matrix<float>>& z, float alpha, Index rows, Index cols,
-                      const std::vector<int>& grids, PoolKind kind, Eigen::Ref<Vector<float>> out) {
+void pool_split_codes(const Eigen::Ref<const Matrix<float>>& z, const Eigen::Ref<const Vector<float>>& b, float alpha,
+                      Index rows, Index cols, const std::vector<int>& grids, PoolKind kind,
+                      Eigen::Ref<Vector<float>> out) {
   const Index k = z.rows();
+  if (b.size() != k) {
+    throw std::invalid_argument("pool_split_codes: " + std::to_string(b.size()) + " offsets for " +
+                                std::to_string(k) + " projections");
+  }
   for_each_region(2 * k, z.cols(), rows, cols, grids, kind, out, [&](Index position, bool first, auto& region) {
-    const auto column = z.col(position).array();
+    const auto column = z.col(position).array() - b.array();
     accumulate(region.head(k), ((column - alpha).cwiseMax(0.0f)).matrix(), first, kind);
     accumulate(region.tail(k), ((-column - alpha).cwiseMax(0.0f)).matrix(), first, kind);
   });

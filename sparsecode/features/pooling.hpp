@@ -23,10 +23,12 @@ inline Index region_start(Index cell, Index positions, int g) { return cell * po
 void pool_codes(const Eigen::Ref<const Matrix<float>>& codes, Index rows, Index cols,
                 const std::vector<int>& grids, PoolKind kind, Eigen::Ref<Vector<float>> out);
 
-/// pool_codes of the sign-split soft-threshold codes [max(0, z − α); max(0, −z − α)] (2K×positions)
-/// of the projections `z` (K×positions), without forming them: per region, the K pooled positive
-/// parts, then the K pooled negative parts. out.size() must be 2K·Σg².
-void pool_split_codes(const Eigen::Ref<const Matrix<float>>& z, float alpha, Index rows, Index cols,
-                      const std::vector<int>& grids, PoolKind kind, Eigen::Ref<Vector<float>> out);
+/// pool_codes of the sign-split soft-threshold codes [max(0, y − α); max(0, −y − α)] (2K×positions)
+/// of the projections y = z − b (z K×positions, b a K-vector subtracted from every column),
+/// without forming them: per region, the K pooled positive parts, then the K pooled negative
+/// parts. out.size() must be 2K·Σg². Taking b here saves the transform a pass over z.
+void pool_split_codes(const Eigen::Ref<const Matrix<float>>& z, const Eigen::Ref<const Vector<float>>& b, float alpha,
+                      Index rows, Index cols, const std::vector<int>& grids, PoolKind kind,
+                      Eigen::Ref<Vector<float>> out);
 
 }  // namespace sparsecode::features
