@@ -25,17 +25,24 @@ constexpr Index kChunkImages = 8;
 std::string shape_text(ImageShape s) { return std::to_string(s.height) + "x" + std::to_string(s.width); }
 
 /// Copies the p×p patches at stride s of one image (row-major pixels, width `width`) into the
-/// columns of `out`, positions row-major.
-template <class T>
-void copy_patches(const float* image, Index width, int p, int s, Index rows, Index cols, T* out) {
+/// columns of `out`, positions row-major, each pixel v of the patch at position q written as
+/// convert(q, v).
+template <class T, class Convert>
+void copy_patches(const float* image, Index width, int p, int s, Index rows, Index cols, T* out, Convert convert) {
   for (Index pr = 0; pr < rows; ++pr) {
     for (Index pc = 0; pc < cols; ++pc) {
       const float* top_left = image + pr * s * width + pc * s;
+      const Index position = pr * cols + pc;
       for (int i = 0; i < p; ++i) {
-        for (int j = 0; j < p; ++j) *out++ = static_cast<T>(top_left[i * width + j]);
+        for (int j = 0; j < p; ++j) *out++ = convert(position, top_left[i * width + j]);
       }
     }
   }
+}
+
+template <class T>
+void copy_patches(const float* image, Index width, int p, int s, Index rows, Index cols, T* out) {
+  copy_patches(image, width, p, s, rows, cols, out, [](Index, float v) { return static_cast<T>(v); });
 }
 
 /// [max(0, a − α), max(0, −a − α)] stacked: the code split by sign.
@@ -164,25 +171,24 @@ void Extractor::transform_chunk(const ImagesRef& images, Index first, Index coun
   const Index d = static_cast<Index>(p) * p;
   const Index rows = patch_rows(), cols = patch_cols(), positions = rows * cols;
   work.patches.resize(d, count * positions);
-  for (Index i = 0; i < count; ++i) {
-    copy_patches(images.col(first + i).data(), shape_.width, p, options_.stride, rows, cols,
-                 work.patches.col(i * positions).data());
-  }
   if (options_.stride == 1) {
     // Every position of an image: the windows' means and scales from running sums (O(h·w), not
-    // O(p²) per position), then one vectorised pass over the patches.
+    // O(p²) per position), applied as the patches are copied.
     work.means.resize(positions);
     work.scales.resize(positions);
     for (Index i = 0; i < count; ++i) {
       preprocess::window_contrast_stats(images.col(first + i).data(), shape_.height, shape_.width, p,
                                         options_.contrast_epsilon, work.means.data(), work.scales.data());
-      auto image_patches = work.patches.middleCols(i * positions, positions);
-      for (Index j = 0; j < positions; ++j) {
-        auto x = image_patches.col(j).array();
-        x = ((x.cast<double>() - work.means(j)) * work.scales(j)).cast<float>();
-      }
+      copy_patches(images.col(first + i).data(), shape_.width, p, 1, rows, cols, work.patches.col(i * positions).data(),
+                   [&](Index q, float v) {
+                     return static_cast<float>((static_cast<double>(v) - work.means(q)) * work.scales(q));
+                   });
     }
   } else {
+    for (Index i = 0; i < count; ++i) {
+      copy_patches(images.col(first + i).data(), shape_.width, p, options_.stride, rows, cols,
+                   work.patches.col(i * positions).data());
+    }
     for (Index j = 0; j < work.patches.cols(); ++j) {
       preprocess::normalize_contrast_column(work.patches.col(j).data(), d, options_.contrast_epsilon);
     }
