@@ -24,18 +24,20 @@ class InOrderVisits {
 
   /// Item i is complete (called once per item, by the thread that completed it).
   void completed(long i) {
-    done_[static_cast<std::size_t>(i)].store(true, std::memory_order_release);
-    while (!busy_.exchange(true, std::memory_order_acquire)) {
+    // Sequentially consistent throughout: the hand-over below is a store of one flag followed
+    // by a load of another, which acquire/release alone would let two threads both miss.
+    done_[static_cast<std::size_t>(i)].store(true);
+    while (!busy_.exchange(true)) {
       long next = next_;
-      while (next < items_ && done_[static_cast<std::size_t>(next)].load(std::memory_order_acquire)) {
+      while (next < items_ && done_[static_cast<std::size_t>(next)].load()) {
         next_ = next + 1;  // before the visit: a throwing visit is not repeated
         visit_(next);
         ++next;
       }
-      busy_.store(false, std::memory_order_release);
-      // An item completed after the check above, while this thread still held the turn, would
-      // otherwise wait for finish(): look once more.
-      if (!(next < items_ && done_[static_cast<std::size_t>(next)].load(std::memory_order_acquire))) return;
+      busy_.store(false);
+      // An item completed after the check above, while this thread still held the turn (its
+      // completer then found the turn taken), would otherwise wait for finish(): look once more.
+      if (!(next < items_ && done_[static_cast<std::size_t>(next)].load())) return;
     }
   }
 
