@@ -159,6 +159,10 @@ TEST_CASE("online learner: bad inputs are rejected with clear messages") {
   o.batch_size = 0;
   CHECK_THROWS_WITH_AS(OnlineLearner{o}, doctest::Contains("batch size"), std::invalid_argument);
   o = small_options();
+  o.coding.solver = sparsecode::solvers::CoordinateDescentOptions{};
+  o.coding.start = EncodeOptions::Start::warm;  // a valid encode option, but no mini-batch has earlier codes
+  CHECK_THROWS_WITH_AS(OnlineLearner{o}, doctest::Contains("OnlineLearnerOptions.coding.start"), std::invalid_argument);
+  o = small_options();
   o.atoms = 30;  // more atoms than the 20 samples
   OnlineLearner too_few(o);
   CHECK_THROWS_WITH_AS(too_few.fit(planted.signals, Matrix<double>()),

@@ -16,6 +16,11 @@ void OnlineLearnerOptions::validate() const {
     throw std::invalid_argument("OnlineLearnerOptions.rho must be finite and >= 0, got " + std::to_string(rho));
   }
   dictionary.validate();
+  if (coding.start != EncodeOptions::Start::cold) {
+    // Every mini-batch holds other samples: there are no earlier codes of them to start from.
+    throw std::invalid_argument("OnlineLearnerOptions.coding.start must be Start::cold (each mini-batch holds new "
+                                "samples, with no codes to warm-start from)");
+  }
   if (replace_window < -1) {
     throw std::invalid_argument("OnlineLearnerOptions.replace_window must be >= -1, got " +
                                 std::to_string(replace_window));
