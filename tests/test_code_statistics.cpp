@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -77,7 +78,7 @@ TEST_CASE("code statistics: packed codes for A and usage, and add_cross for B, e
   split.reset(d, k);
   split.add_outer(packed, 0.3);
   Matrix<double> b = Matrix<double>::Zero(d, k);
-  add_cross(x, c, 0.3, b);
+  add_cross(x, packed, 0.3, b);
   split.accumulate_cross(b);
   CHECK(split.a() == whole.a());
   CHECK(split.b() == whole.b());
@@ -103,6 +104,11 @@ TEST_CASE("code statistics: packed codes for A and usage, and add_cross for B, e
   CHECK_THROWS_AS(split.add_outer(cut, 1.0), std::invalid_argument);
   std::vector<double> bad = {1.0, static_cast<double>(k), 0.5};
   CHECK_THROWS_AS(split.add_outer(bad, 1.0), std::invalid_argument);
+  // add_cross needs one packed code per sample.
+  std::vector<double> all_but_last;
+  pack_codes(c.leftCols(n - 1), all_but_last);
+  CHECK_THROWS_AS(add_cross(x, all_but_last, 0.3, b), std::invalid_argument);
+  CHECK_THROWS_AS(add_cross(x.leftCols(n - 1), packed, 0.3, b), std::invalid_argument);
 }
 
 TEST_CASE("code statistics: 1, 2 and 5 threads accumulate bit-identical A, B and usage") {

@@ -74,23 +74,38 @@ void CodeStatistics::accumulate_outer(const Eigen::Ref<const Matrix<double>>& a,
 
 void CodeStatistics::accumulate_cross(const Eigen::Ref<const Matrix<double>>& b) { b_ += b; }
 
-void add_outer(const std::vector<double>& packed, double weight, Eigen::Ref<Matrix<double>> a,
-               Eigen::Ref<Vector<double>> usage) {
-  const Index atoms = a.cols();
+namespace {
+
+// Calls code(i, s, support, values) for every code i of a pack_codes() stream (support: its s
+// atoms, as Index), after checking that the code lies within the stream and its atoms within
+// [0, atoms); returns the number of codes.
+template <class Code>
+Index for_each_packed_code(std::span<const double> packed, Index atoms, Code code) {
   std::vector<Index> support(static_cast<std::size_t>(atoms));
-  for (std::size_t at = 0; at < packed.size();) {
+  Index i = 0;
+  for (std::size_t at = 0; at < packed.size(); ++i) {
     const auto s = static_cast<std::size_t>(packed[at]);
     if (!(packed[at] >= 0.0) || s > static_cast<std::size_t>(atoms) || at + 1 + 2 * s > packed.size()) {
-      throw std::invalid_argument("add_outer: truncated or malformed packed codes");
+      throw std::invalid_argument("packed codes: truncated or malformed");
     }
     const double* indices = packed.data() + at + 1;
-    const double* values = indices + s;
     for (std::size_t q = 0; q < s; ++q) {
       if (!(indices[q] >= 0.0 && indices[q] < static_cast<double>(atoms))) {
-        throw std::invalid_argument("add_outer: atom index out of range");
+        throw std::invalid_argument("packed codes: atom index out of range");
       }
       support[q] = static_cast<Index>(indices[q]);
     }
+    code(i, s, support.data(), indices + s);
+    at += 1 + 2 * s;
+  }
+  return i;
+}
+
+}  // namespace
+
+void add_outer(std::span<const double> packed, double weight, Eigen::Ref<Matrix<double>> a,
+               Eigen::Ref<Vector<double>> usage) {
+  for_each_packed_code(packed, a.cols(), [&](Index, std::size_t s, const Index* support, const double* values) {
     for (std::size_t p = 0; p < s; ++p) {
       // The same terms, in the same order, as CodeStatistics::add()'s for this code.
       const double ap = weight * values[p];
@@ -98,19 +113,17 @@ void add_outer(const std::vector<double>& packed, double weight, Eigen::Ref<Matr
       for (std::size_t q = 0; q < s; ++q) a_column[support[q]] += ap * values[q];
       usage(support[p]) += 1.0;
     }
-    at += 1 + 2 * s;
-  }
+  });
 }
 
-void add_cross(const Eigen::Ref<const Matrix<double>>& samples, const Eigen::Ref<const Matrix<double>>& codes, double weight,
+void add_cross(const Eigen::Ref<const Matrix<double>>& samples, std::span<const double> packed, double weight,
                Eigen::Ref<Matrix<double>> b) {
-  const Index atoms = codes.rows();
-  std::vector<Index> support(static_cast<std::size_t>(atoms));
-  std::vector<double> values(static_cast<std::size_t>(atoms));
-  for (Index i = 0; i < codes.cols(); ++i) {
-    const Index s = core::internal::compact_support(codes.col(i).data(), atoms, support.data(), values.data());
-    for (Index p = 0; p < s; ++p) b.col(support[static_cast<std::size_t>(p)]) += (weight * values[static_cast<std::size_t>(p)]) * samples.col(i);
-  }
+  const Index codes = for_each_packed_code(packed, b.cols(), [&](Index i, std::size_t s, const Index* support,
+                                                                 const double* values) {
+    if (i >= samples.cols()) throw std::invalid_argument("add_cross: more packed codes than samples");
+    for (std::size_t p = 0; p < s; ++p) b.col(support[p]) += (weight * values[p]) * samples.col(i);
+  });
+  if (codes != samples.cols()) throw std::invalid_argument("add_cross: fewer packed codes than samples");
 }
 
 void pack_codes(const Eigen::Ref<const Matrix<double>>& codes, std::vector<double>& packed) {

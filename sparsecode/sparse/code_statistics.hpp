@@ -1,6 +1,7 @@
 // The learners' sufficient statistics A = Σ w a aᵀ and B = Σ w x aᵀ, accumulated over the codes' non-zeros.
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "sparsecode/core/types.hpp"
@@ -11,7 +12,7 @@ namespace sparsecode::sparse {
 /// `usage` (k). Data-parallel learning gathers every process's packed codes, a few non-zeros
 /// each, and every process adds them all: O(η·s) values to move instead of A's k² increments.
 /// Throws std::invalid_argument for a truncated stream or an atom index outside [0, k).
-void add_outer(const std::vector<double>& packed, double weight, Eigen::Ref<Matrix<double>> a,
+void add_outer(std::span<const double> packed, double weight, Eigen::Ref<Matrix<double>> a,
                Eigen::Ref<Vector<double>> usage);
 
 /// The statistics of Mairal et al. 2010 (Algorithm 1): A (k×k) = Σ w·a aᵀ and B (d×k) = Σ w·x aᵀ
@@ -37,7 +38,7 @@ class CodeStatistics {
 
   /// add()'s A and usage terms only, for codes in pack_codes() form (in their order): see
   /// add_outer() below.
-  void add_outer(const std::vector<double>& packed, double weight) { sparse::add_outer(packed, weight, a_, usage_); }
+  void add_outer(std::span<const double> packed, double weight) { sparse::add_outer(packed, weight, a_, usage_); }
 
   /// A += a, usage += usage: increments accumulated elsewhere (by add_outer(), summed over
   /// processes in data-parallel learning); a is k×k, usage k, the caller's to check.
@@ -70,8 +71,9 @@ class CodeStatistics {
 };
 
 /// add()'s B terms only, into `b` (d×k): b += w·x_i a_iᵀ over the non-zeros of every code a_i,
-/// in column order. samples is d×n, codes k×n.
-void add_cross(const Eigen::Ref<const Matrix<double>>& samples, const Eigen::Ref<const Matrix<double>>& codes, double weight,
+/// in column order, for the codes of samples (d×n) in pack_codes() form (n codes). Throws
+/// std::invalid_argument as add_outer() does, or if `packed` does not hold n codes.
+void add_cross(const Eigen::Ref<const Matrix<double>>& samples, std::span<const double> packed, double weight,
                Eigen::Ref<Matrix<double>> b);
 
 /// The non-zeros of codes (k×n) appended to `packed` in a flat form that one gather can move:

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <span>
 
 #include "sparsecode/core/random.hpp"
 #include "sparsecode/core/threads.hpp"
@@ -179,8 +180,9 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
   if (mine.cols() > 0) {
     Eigen::Map<Matrix<double>> b_increment(reduction_.data(), d, k);
     const EncodeSummary coded = code(state.dictionary, mine, [&](Index first, Index count) {
-      add_cross(mine.middleCols(first, count), codes_.middleCols(first, count), weight, b_increment);
+      const std::size_t at = packed_codes_.size();
       pack_codes(codes_.middleCols(first, count), packed_codes_);
+      add_cross(mine.middleCols(first, count), std::span<const double>(packed_codes_).subspan(at), weight, b_increment);
     });
     const auto n = static_cast<double>(mine.cols());
     sums[0] = coded.mean_objective * n;
@@ -198,8 +200,7 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
   if (sums[3] <= 2.0 * static_cast<double>(k) * static_cast<double>(k)) {
     const Matrix<double> all_codes = options_.parallel->gather_columns(
         Eigen::Map<const Matrix<double>>(packed_codes_.data(), 1, static_cast<Index>(packed_codes_.size())));
-    packed_codes_.assign(all_codes.data(), all_codes.data() + all_codes.size());
-    statistics_.add_outer(packed_codes_, weight);
+    statistics_.add_outer(std::span<const double>(all_codes.data(), static_cast<std::size_t>(all_codes.size())), weight);
   } else {
     outer_reduction_.assign(static_cast<std::size_t>(k * k + k), 0.0);
     Eigen::Map<Matrix<double>> a_increment(outer_reduction_.data(), k, k);

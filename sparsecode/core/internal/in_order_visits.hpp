@@ -17,10 +17,9 @@ namespace sparsecode::core::internal {
 class InOrderVisits {
  public:
   InOrderVisits(long items, std::function<void(long)> visit)
-      : items_(items), done_(std::make_unique<std::atomic<bool>[]>(static_cast<std::size_t>(items))),
-        visit_(std::move(visit)) {
-    for (long i = 0; i < items; ++i) done_[static_cast<std::size_t>(i)].store(false, std::memory_order_relaxed);
-  }
+      : items_(items),
+        done_(std::make_unique<std::atomic<bool>[]>(static_cast<std::size_t>(items))),  // value-initialized: false
+        visit_(std::move(visit)) {}
 
   /// Item i is complete (called once per item, by the thread that completed it).
   void completed(long i) {
