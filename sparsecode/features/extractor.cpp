@@ -172,8 +172,8 @@ void Extractor::transform_chunk(const ImagesRef& images, Index first, Index coun
   const Index rows = patch_rows(), cols = patch_cols(), positions = rows * cols;
   work.patches.resize(d, count * positions);
   if (options_.stride == 1) {
-    // Every position of an image: the windows' means and scales from running sums (O(h·w), not
-    // O(p²) per position), applied as the patches are copied.
+    // Every position of an image: the windows' means and scales from separable sums (O(p), not
+    // O(p²), per position), applied as the patches are copied.
     work.means.resize(positions);
     work.scales.resize(positions);
     for (Index i = 0; i < count; ++i) {

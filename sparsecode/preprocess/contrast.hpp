@@ -18,9 +18,9 @@ template <class T>
 void normalize_contrast_column(T* values, Index d, double epsilon);
 
 /// The mean and 1/sqrt(var + ε) that normalize_contrast_column computes for the p×p patch of
-/// every position at stride 1 of an h×w image (stored row by row), from running sums of the
-/// pixels and their squares in double (var = E[x²] − mean², clamped at 0): O(h·w) per image
-/// instead of O(p²) per position. `means` and `scales` receive (h−p+1)·(w−p+1) values, row
+/// every position at stride 1 of an h×w image (stored row by row), from separable sums of the
+/// pixels and their squares in double (sums of p along each row, then of p of those down each
+/// column; var = E[x²] − mean², clamped at 0): O(p) per position instead of O(p²). `means` and `scales` receive (h−p+1)·(w−p+1) values, row
 /// by row. No checks.
 void window_contrast_stats(const float* image, Index height, Index width, int p, double epsilon, double* means,
                            double* scales);
