@@ -34,10 +34,11 @@ int usage() {
   std::fprintf(stderr,
                "usage: learn_bench train X.npy H.npy ATOMS LAMBDA BATCH SAMPLES EVAL_EVERY THREADS OUT_PREFIX [key=value...]\n"
                "       keys: sweeps (BCD sweeps per mini-batch, default 1), rho (beta_t = (1 - 1/t)^rho\n"
-               "       weighting instead of the mini-batch rule), replace (unused-atom window, -1 never), seed\n"
+               "       weighting instead of the mini-batch rule), replace (unused-atom window, -1 never), seed,\n"
+               "       chunk (the coder's chunk size), float32 (1: code the mini-batches in single precision)\n"
                "       learn_bench eval D.npy H.npy LAMBDA THREADS\n"
-               "       learn_bench encode D.npy X.npy LAMBDA SAMPLES THREADS  (seconds and CPU seconds of coding the\n"
-               "       first SAMPLES rows of X with the learner's solver: the learner's floor)\n");
+               "       learn_bench encode D.npy X.npy LAMBDA SAMPLES THREADS [float32]  (seconds and CPU seconds of\n"
+               "       coding the first SAMPLES rows of X with the learner's solver: the learner's floor)\n");
   return 2;
 }
 
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
       std::printf("%.10g\n", heldout_objective(d, h, std::atof(argv[4]), std::atoi(argv[5])));
       return 0;
     }
-    if (mode == "encode" && argc == 7) {
+    if (mode == "encode" && (argc == 7 || (argc == 8 && std::string(argv[7]) == "float32"))) {
       const auto d = sparsecode::io::load_samples<double>(argv[2], sparsecode::io::NpyConversion::allow_float_conversion);
       const auto x = sparsecode::io::load_samples<double>(argv[3], sparsecode::io::NpyConversion::allow_float_conversion);
       sp::EncodeOptions o = sp::default_coding();
@@ -61,9 +62,16 @@ int main(int argc, char** argv) {
       const long long samples = std::min<long long>(std::atoll(argv[5]), x.cols());
       const sparsecode::Matrix<double> first = x.leftCols(samples);
       sparsecode::Matrix<double> codes;
+      const bool single = argc == 8;  // float32 inputs and codes, converted before the clock starts
+      const sparsecode::Matrix<float> d32 = d.cast<float>(), first32 = first.cast<float>();
+      sparsecode::Matrix<float> codes32;
       const auto t0 = std::chrono::steady_clock::now();
       const std::clock_t c0 = std::clock();
-      sp::encode(d, first, codes, o);
+      if (single) {
+        sp::encode(d32, first32, codes32, o);
+      } else {
+        sp::encode(d, first, codes, o);
+      }
       const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
       std::printf("%.6f,%.6f\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), cpu);
       return 0;
@@ -92,7 +100,13 @@ int main(int argc, char** argv) {
         o.rho = std::atof(value);
       } else if (key == "replace") o.replace_window = std::atoll(value);
       else if (key == "seed") o.seed = std::strtoull(value, nullptr, 10);
-      else return usage();
+      else if (key == "chunk") o.coding.chunk_size = std::atol(value);
+      else if (key == "float32") {
+        o.coding_precision = std::atoi(value) != 0 ? sp::OnlineLearnerOptions::Precision::float32
+                                                   : sp::OnlineLearnerOptions::Precision::float64;
+      } else {
+        return usage();
+      }
     }
     sp::OnlineLearner learner(o);
     learner.initialize(x);  // k random training patches, as the CLI's default

@@ -80,6 +80,7 @@ TEST_CASE("learn CLI: bad options exit 2, bad data exit 1, and no output file is
        "atom 1 (row 1) contains NaN or Inf"},
       {" --input '" + (dir / "huge.npy").string() + "' --atoms 4 --lambda 0.1" + out, 1,
        "sample 7 (row 7) is too large"},
+      {x + " --atoms 4 --lambda 0.1 --method batch --float32" + out, 2, "--float32 applies only with --method online"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.args);
@@ -96,6 +97,13 @@ TEST_CASE("learn CLI: bad options exit 2, bad data exit 1, and no output file is
   }
   CHECK(sparsecode::io::load_samples<double>(dir / "minibatch.npy") !=
         sparsecode::io::load_samples<double>(dir / "power.npy"));
+  // --float32 codes in single precision and still writes a float64 dictionary of unit-ball atoms.
+  CHECK(run_cli(x + " --atoms 4 --lambda 0.1 --batch-size 8 --float32 --out '" + (dir / "f32.npy").string() + "'",
+                err) == 0);
+  const auto single = sparsecode::io::load_samples<double>(dir / "f32.npy");
+  CHECK(single.cols() == 4);
+  CHECK(single.colwise().norm().maxCoeff() <= 1.0 + 1e-12);
+  CHECK(single != sparsecode::io::load_samples<double>(dir / "power.npy"));
 }
 
 TEST_CASE("learn CLI: after kill -9 mid-run, --resume ends bit-identical to an uninterrupted run") {

@@ -56,75 +56,91 @@ TEST_CASE("online learner: resuming from a checkpoint is bit-identical to an uni
   const Matrix<double> heldout = planted.signals.leftCols(50);
   const Matrix<double> train = planted.signals.rightCols(250);
   const sparsecode::test::TempDir dir("online_resume");
-  OnlineLearnerOptions o = small_options();
-  o.atoms = 8;
-  o.batch_size = 20;
-  o.stop.iterations = 37;  // crosses epoch boundaries (13 mini-batches per epoch)
-  o.evaluate_every = 5;
-  o.replace_window = 60;   // exercises atom replacement and its state
-  OnlineLearner whole(o);
-  whole.fit(train, heldout);
+  using Precision = OnlineLearnerOptions::Precision;
+  for (const Precision precision : {Precision::float64, Precision::float32}) {
+    CAPTURE(static_cast<int>(precision));
+    OnlineLearnerOptions o = small_options();
+    o.atoms = 8;
+    o.batch_size = 20;
+    o.stop.iterations = 37;  // crosses epoch boundaries (13 mini-batches per epoch)
+    o.evaluate_every = 5;
+    o.replace_window = 60;   // exercises atom replacement and its state
+    o.coding_precision = precision;
+    OnlineLearner whole(o);
+    whole.fit(train, heldout);
 
-  OnlineLearnerOptions first = o;
-  first.stop.iterations = 16;
-  first.checkpoint = dir / "state.ckpt";
-  first.checkpoint_every = 4;
-  OnlineLearner interrupted(first);
-  interrupted.fit(train, heldout);
+    OnlineLearnerOptions first = o;
+    first.stop.iterations = 16;
+    first.checkpoint = dir / "state.ckpt";
+    first.checkpoint_every = 4;
+    OnlineLearner interrupted(first);
+    interrupted.fit(train, heldout);
 
-  OnlineLearner resumed(o);
-  resumed.load_checkpoint(dir / "state.ckpt", train.cols());
-  const OnlineSummary s = resumed.fit(train, heldout);
-  CHECK(s.resumed);
-  CHECK(s.last.iteration == 37);
-  CHECK(resumed.dictionary() == whole.dictionary());
-  CHECK(resumed.statistics_a() == whole.statistics_a());
-  CHECK(resumed.statistics_b() == whole.statistics_b());
-  CHECK(resumed.progress().atoms_replaced == whole.progress().atoms_replaced);
-  // The history holds the whole curve, the rows before the resume included.
-  REQUIRE(resumed.history().size() == 37);
-  for (std::size_t i = 0; i < 37; ++i) {
-    CAPTURE(i);
-    const LearnerProgress& r = resumed.history()[i];
-    const LearnerProgress& w = whole.history()[i];
-    CHECK(r.iteration == w.iteration);
-    CHECK(r.samples_seen == w.samples_seen);
-    CHECK(r.batch_objective == w.batch_objective);
-    CHECK((std::isnan(r.heldout_objective) ? std::isnan(w.heldout_objective)
-                                           : r.heldout_objective == w.heldout_objective));
+    OnlineLearner resumed(o);
+    resumed.load_checkpoint(dir / "state.ckpt", train.cols());
+    const OnlineSummary s = resumed.fit(train, heldout);
+    CHECK(s.resumed);
+    CHECK(s.last.iteration == 37);
+    CHECK(resumed.dictionary() == whole.dictionary());
+    CHECK(resumed.statistics_a() == whole.statistics_a());
+    CHECK(resumed.statistics_b() == whole.statistics_b());
+    CHECK(resumed.progress().atoms_replaced == whole.progress().atoms_replaced);
+    // The history holds the whole curve, the rows before the resume included.
+    REQUIRE(resumed.history().size() == 37);
+    for (std::size_t i = 0; i < 37; ++i) {
+      CAPTURE(i);
+      const LearnerProgress& r = resumed.history()[i];
+      const LearnerProgress& w = whole.history()[i];
+      CHECK(r.iteration == w.iteration);
+      CHECK(r.samples_seen == w.samples_seen);
+      CHECK(r.batch_objective == w.batch_objective);
+      CHECK((std::isnan(r.heldout_objective) ? std::isnan(w.heldout_objective)
+                                             : r.heldout_objective == w.heldout_objective));
+    }
+
+    // Resuming on other data of the same size, or another held-out set, is refused, saying which.
+    Matrix<double> other_train = train;
+    other_train(3, 100) += 1e-9;
+    OnlineLearner on_other_data(o);
+    on_other_data.load_checkpoint(dir / "state.ckpt", train.cols());
+    CHECK_THROWS_WITH_AS(on_other_data.fit(other_train, heldout),
+                         doctest::Contains("the training data differ from the checkpoint's"), CheckpointError);
+    OnlineLearner on_other_heldout(o);
+    on_other_heldout.load_checkpoint(dir / "state.ckpt", train.cols());
+    CHECK_THROWS_WITH_AS(on_other_heldout.fit(train, planted.signals.leftCols(49)),
+                         doctest::Contains("the held-out data differ from the checkpoint's"), CheckpointError);
+
+    // A checkpoint of another run is refused with a clear message.
+    OnlineLearnerOptions other = o;
+    other.batch_size = 21;
+    OnlineLearner mismatched(other);
+    CHECK_THROWS_WITH_AS(mismatched.load_checkpoint(dir / "state.ckpt", train.cols()),
+                         doctest::Contains("batch size"), CheckpointError);
+    // Coding in the other precision is another iteration: refused too.
+    other = o;
+    other.coding_precision = precision == Precision::float64 ? Precision::float32 : Precision::float64;
+    OnlineLearner other_precision(other);
+    CHECK_THROWS_WITH_AS(other_precision.load_checkpoint(dir / "state.ckpt", train.cols()),
+                         doctest::Contains("coding precision"), CheckpointError);
   }
-
-  // Resuming on other data of the same size, or another held-out set, is refused, saying which.
-  Matrix<double> other_train = train;
-  other_train(3, 100) += 1e-9;
-  OnlineLearner on_other_data(o);
-  on_other_data.load_checkpoint(dir / "state.ckpt", train.cols());
-  CHECK_THROWS_WITH_AS(on_other_data.fit(other_train, heldout),
-                       doctest::Contains("the training data differ from the checkpoint's"), CheckpointError);
-  OnlineLearner on_other_heldout(o);
-  on_other_heldout.load_checkpoint(dir / "state.ckpt", train.cols());
-  CHECK_THROWS_WITH_AS(on_other_heldout.fit(train, planted.signals.leftCols(49)),
-                       doctest::Contains("the held-out data differ from the checkpoint's"), CheckpointError);
-
-  // A checkpoint of another run is refused with a clear message.
-  OnlineLearnerOptions other = o;
-  other.batch_size = 21;
-  OnlineLearner mismatched(other);
-  CHECK_THROWS_WITH_AS(mismatched.load_checkpoint(dir / "state.ckpt", train.cols()),
-                       doctest::Contains("batch size"), CheckpointError);
 }
 
-TEST_CASE("online learner: 1 and 2 threads give identical dictionaries") {
+TEST_CASE("online learner: 1 and 2 threads give identical dictionaries, coding in float64 or float32") {
   const auto planted = make_planted(12, 10, 400, 3, 0.02, 9);
-  OnlineLearnerOptions o = small_options();
-  o.atoms = 10;
-  o.coding.threads = 1;
-  OnlineLearner one(o);
-  one.fit(planted.signals, Matrix<double>());
-  o.coding.threads = 2;
-  OnlineLearner two(o);
-  two.fit(planted.signals, Matrix<double>());
-  CHECK(one.dictionary() == two.dictionary());
+  using Precision = OnlineLearnerOptions::Precision;
+  for (const Precision precision : {Precision::float64, Precision::float32}) {
+    CAPTURE(static_cast<int>(precision));
+    OnlineLearnerOptions o = small_options();
+    o.atoms = 10;
+    o.coding_precision = precision;
+    o.coding.threads = 1;
+    OnlineLearner one(o);
+    one.fit(planted.signals, Matrix<double>());
+    o.coding.threads = 2;
+    OnlineLearner two(o);
+    two.fit(planted.signals, Matrix<double>());
+    CHECK(one.dictionary() == two.dictionary());
+  }
 }
 
 TEST_CASE("online learner: partial_fit follows the same iteration as fit on the same batches") {

@@ -92,6 +92,18 @@ StepOutcome OnlineStep::step_from(const TrainingSource& source, LearnerState& st
 
 EncodeSummary OnlineStep::code(const Matrix<double>& dictionary, const Matrix<double>& samples,
                                const SparseCoder<double>::ChunkVisitor& visit) {
+  if (options_.coding_precision == OnlineLearnerOptions::Precision::float32) {
+    // Coded in float; each chunk's codes are widened into codes_ before `visit` sees them.
+    if (!single_coder_.coder) single_coder_.coder = std::make_unique<SparseCoder<float>>(options_.coding);
+    single_dictionary_ = dictionary.cast<float>();
+    single_samples_ = samples.cast<float>();
+    codes_.resize(dictionary.cols(), samples.cols());
+    return single_coder_.coder->compute(single_dictionary_)
+        .encode(single_samples_, single_codes_, [&](Index first, Index count) {
+          codes_.middleCols(first, count) = single_codes_.middleCols(first, count).cast<double>();
+          if (visit) visit(first, count);
+        });
+  }
   if (!coder_.coder) coder_.coder = std::make_unique<SparseCoder<double>>(options_.coding);
   // codes_ keeps its allocation across mini-batches of the same size (a cold start zeroes it).
   return coder_.coder->compute(dictionary).encode(samples, codes_, visit);
@@ -250,6 +262,7 @@ void OnlineStep::save(io::Checkpoint& c) const {
   c.set_int("batch_size", options_.batch_size);
   c.set_int("weighting", static_cast<std::int64_t>(options_.weighting));
   c.set_real("rho", options_.rho);
+  c.set_int("coding_precision", static_cast<std::int64_t>(options_.coding_precision));
 }
 
 void OnlineStep::restore(const io::Checkpoint& c, const std::filesystem::path& path, Index dimension) {
@@ -262,6 +275,10 @@ void OnlineStep::restore(const io::Checkpoint& c, const std::filesystem::path& p
   require(c.integer("batch_size") == options_.batch_size, "batch size");
   require(c.integer("weighting") == static_cast<std::int64_t>(options_.weighting) && c.real("rho") == options_.rho,
           "past weighting");
+  // Checkpoints written before the option existed coded in double.
+  require((c.has("coding_precision") ? c.integer("coding_precision") : 0) ==
+              static_cast<std::int64_t>(options_.coding_precision),
+          "coding precision (--float32)");
   const Matrix<double>& a = c.matrix("A");
   const Matrix<double>& b = c.matrix("B");
   const Matrix<double>& usage = c.matrix("usage");

@@ -54,9 +54,10 @@ class OnlineStep final : public LearnerStep {
   EncodeSummary code(const Matrix<double>& dictionary, const Matrix<double>& samples,
                      const SparseCoder<double>::ChunkVisitor& visit);
 
-  /// The coder kept between mini-batches; a copied step starts without one (built on first use).
+  /// A coder kept between mini-batches; a copied step starts without one (built on first use).
+  template <class T>
   struct KeptCoder {
-    std::unique_ptr<SparseCoder<double>> coder;
+    std::unique_ptr<SparseCoder<T>> coder;
     KeptCoder() = default;
     KeptCoder(const KeptCoder&) {}
     KeptCoder& operator=(const KeptCoder&) {
@@ -77,7 +78,9 @@ class OnlineStep final : public LearnerStep {
   Matrix<double> next_batch_;     ///< workspace: step_from()'s next mini-batch, read during the update
   Index next_ready_at_ = -1;      ///< position_ whose mini-batch next_batch_ holds (−1: none)
   Matrix<double> codes_;          ///< workspace: its codes (k×η)
-  KeptCoder coder_;               ///< workspace: the coder (G = DᵀD, per-thread solvers)
+  KeptCoder<double> coder_;       ///< workspace: the coder (G = DᵀD, per-thread solvers)
+  KeptCoder<float> single_coder_;  ///< workspace: the float32 coder (options_.coding_precision)
+  Matrix<float> single_dictionary_, single_samples_, single_codes_;  ///< workspace: its inputs and codes
   std::vector<double> packed_codes_;     ///< workspace: codes in pack_codes() form (data-parallel)
   std::vector<double> reduction_;        ///< workspace: B's increment and the sums, for one reduction
   std::vector<double> outer_reduction_;  ///< workspace: A's and usage's increments, when reduced

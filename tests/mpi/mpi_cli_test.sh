@@ -77,17 +77,21 @@ case "$case_name" in
     [ ! -e strict.npy ] || fail "--fail-on-nonconverged left the output"
     ;;
   learn_np1_matches_single_process)
-    "$plain" learn $learn_flags --out single.npy --log single.csv
-    run_mpi 1 learn $learn_flags --out mpi1.npy --log mpi1.csv
-    cmp single.npy mpi1.npy || fail "-np 1 dictionary differs from sparsecode learn"
-    # The logs agree except for the timing column.
-    diff <(cut -d, -f1-7 single.csv) <(cut -d, -f1-7 mpi1.csv) >/dev/null || fail "-np 1 learning curve differs"
+    for flags in "$learn_flags" "$learn_flags --float32"; do
+      "$plain" learn $flags --out single.npy --log single.csv
+      run_mpi 1 learn $flags --out mpi1.npy --log mpi1.csv
+      cmp single.npy mpi1.npy || fail "-np 1 dictionary differs from sparsecode learn ($flags)"
+      # The logs agree except for the timing column.
+      diff <(cut -d, -f1-7 single.csv) <(cut -d, -f1-7 mpi1.csv) >/dev/null || fail "-np 1 learning curve differs ($flags)"
+    done
     ;;
   learn_np2_reproducible_and_replicated)
     # The default flags, then the two ways A's increments travel, each forced by the sizes: a
     # mini-batch's packed codes, at most η(1 + 2k) values, are gathered when that is at most 2k²
-    # (k = 24, η = 16: 784 ≤ 1152), and A is reduced when even η > 2k² (k = 4, η = 64).
-    for flags in "$learn_flags" "${learn_flags/--batch-size 64/--batch-size 16}" "${learn_flags/--atoms 24/--atoms 4}"; do
+    # (k = 24, η = 16: 784 ≤ 1152), and A is reduced when even η > 2k² (k = 4, η = 64); then
+    # float32 coding.
+    for flags in "$learn_flags" "${learn_flags/--batch-size 64/--batch-size 16}" "${learn_flags/--atoms 24/--atoms 4}" \
+                 "$learn_flags --float32"; do
       rm -rf first second && mkdir -p first second
       run_mpi 2 learn $flags --out first.npy --dump-rank-dictionaries first
       run_mpi 2 learn $flags --out second.npy --dump-rank-dictionaries second

@@ -1,0 +1,77 @@
+// Tests for the online learner's float32 coding: the iteration it documents and its held-out objective.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "learner_fixtures.hpp"
+#include "sparsecode/solvers/dictionary_bcd.hpp"
+#include "sparsecode/sparse/code_statistics.hpp"
+#include "sparsecode/sparse/online_learner.hpp"
+#include "sparsecode/sparse/sparse_coder.hpp"
+
+using namespace sparsecode::sparse;
+using namespace sparsecode::core;
+using sparsecode::test::make_planted;
+
+namespace {
+
+// Small problems: k = 10, λ = 0.1, mini-batches of 24, 30 iterations, coded in float.
+OnlineLearnerOptions single_options() {
+  auto o = sparsecode::test::small_learner_options<OnlineLearnerOptions>(10, 0.1, 5, 30);
+  o.batch_size = 24;
+  o.dictionary.max_sweeps = 2;
+  o.coding_precision = OnlineLearnerOptions::Precision::float32;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("online learner with float32 coding: statistics of the float coder's codes widened, then the double update") {
+  const auto planted = make_planted(12, 10, 96, 3, 0.02, 21);
+  OnlineLearnerOptions o = single_options();
+  o.replace_window = -1;  // the emulation below has no replacement
+  o.init = DictionaryInit::gaussian;
+  o.coding.threads = 2;
+  OnlineLearner learner(o);
+  learner.initialize(planted.signals);
+
+  Matrix<double> d = learner.dictionary();
+  CodeStatistics statistics;
+  statistics.reset(d.rows(), o.atoms);
+  const Index eta = o.batch_size;
+  for (Index t = 1; t <= planted.signals.cols() / eta; ++t) {
+    CAPTURE(t);
+    const Matrix<double> batch = planted.signals.middleCols((t - 1) * eta, eta);
+    SparseCoder<float> coder(o.coding);
+    Matrix<float> codes;
+    coder.compute(d.cast<float>()).encode(batch.cast<float>(), codes);
+    statistics.scale(std::pow(1.0 - 1.0 / static_cast<double>(t), o.rho));
+    statistics.add(batch, codes.cast<double>(), 1.0 / static_cast<double>(eta));
+    sparsecode::solvers::update_dictionary_bcd(statistics.a(), statistics.b(), d, o.dictionary);
+
+    learner.partial_fit(batch);
+    REQUIRE(learner.statistics_a() == statistics.a());
+    REQUIRE(learner.statistics_b() == statistics.b());
+    REQUIRE(learner.dictionary() == d);
+  }
+}
+
+TEST_CASE("online learner with float32 coding: held-out objective within 0.1% of float64 coding's") {
+  const auto planted = make_planted(16, 12, 2400, 3, 0.05, 17);
+  const Matrix<double> heldout = planted.signals.leftCols(400);
+  const Matrix<double> train = planted.signals.rightCols(2000);
+  OnlineLearnerOptions o = single_options();
+  o.atoms = 12;
+  o.batch_size = 50;
+  o.stop.iterations = 80;  // two epochs
+  OnlineLearner single(o);
+  single.fit(train, heldout);
+  o.coding_precision = OnlineLearnerOptions::Precision::float64;
+  OnlineLearner full(o);
+  full.fit(train, heldout);
+  const double f32 = single.evaluate(heldout);
+  const double f64 = full.evaluate(heldout);
+  MESSAGE("held-out objective: float32 coding " << f32 << ", float64 " << f64);
+  CHECK(single.dictionary() != full.dictionary());  // the codes did differ in rounding
+  CHECK(std::abs(f32 - f64) <= 1e-3 * f64);
+}
