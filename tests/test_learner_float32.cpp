@@ -26,7 +26,7 @@ OnlineLearnerOptions single_options() {
 
 }  // namespace
 
-TEST_CASE("online learner with float32 coding: statistics of the float coder's codes widened, then the double update") {
+TEST_CASE("online learner with float32 coding: double statistics of the float coder's codes, then the update in float") {
   const auto planted = make_planted(12, 10, 96, 3, 0.02, 21);
   OnlineLearnerOptions o = single_options();
   o.replace_window = -1;  // the emulation below has no replacement
@@ -47,7 +47,11 @@ TEST_CASE("online learner with float32 coding: statistics of the float coder's c
     coder.compute(d.cast<float>()).encode(batch.cast<float>(), codes);
     statistics.scale(std::pow(1.0 - 1.0 / static_cast<double>(t), o.rho));
     statistics.add(batch, codes.cast<double>(), 1.0 / static_cast<double>(eta));
-    sparsecode::solvers::update_dictionary_bcd(statistics.a(), statistics.b(), d, o.dictionary);
+    Matrix<float> d32 = d.cast<float>();
+    const Matrix<float> a32 = statistics.a().cast<float>(), b32 = statistics.b().cast<float>();
+    sparsecode::solvers::update_dictionary_bcd(a32, b32, d32, o.dictionary);
+    d = d32.cast<double>();
+    for (Index j = 0; j < d.cols(); ++j) sparsecode::solvers::project_atom<double>(d.col(j), o.dictionary.constraint);
 
     learner.partial_fit(batch);
     REQUIRE(learner.statistics_a() == statistics.a());

@@ -109,6 +109,24 @@ EncodeSummary OnlineStep::code(const Matrix<double>& dictionary, const Matrix<do
   return coder_.coder->compute(dictionary).encode(samples, codes_, visit);
 }
 
+void OnlineStep::update_dictionary(LearnerState& state) {
+  if (options_.coding_precision == OnlineLearnerOptions::Precision::float32) {
+    single_a_ = statistics_.a().cast<float>();
+    single_b_ = statistics_.b().cast<float>();
+    single_dictionary_ = state.dictionary.cast<float>();
+    state.last_update = solvers::update_dictionary_bcd(single_a_, single_b_, single_dictionary_, options_.dictionary);
+    state.dictionary = single_dictionary_.cast<double>();
+    // Float's projection leaves norms up to 1 + 2⁻²³ in double: projected again, so that the
+    // dictionary meets its constraint exactly, as float64's does.
+    for (Index j = 0; j < state.dictionary.cols(); ++j) {
+      solvers::project_atom<double>(state.dictionary.col(j), options_.dictionary.constraint);
+    }
+    return;
+  }
+  state.last_update =
+      solvers::update_dictionary_bcd(statistics_.a(), statistics_.b(), state.dictionary, options_.dictionary);
+}
+
 double OnlineStep::past_weight(long long iteration) const {
   const double t = static_cast<double>(iteration);
   if (options_.weighting == PastWeighting::minibatch) {
@@ -136,10 +154,7 @@ StepOutcome OnlineStep::step_with(const Matrix<double>& samples, LearnerState& s
     if (first == 0) statistics_.scale(past_weight(state.progress.iteration + 1));
     statistics_.add(samples.middleCols(first, count), codes_.middleCols(first, count), weight, 1);
   });
-  const auto update = [&] {
-    state.last_update =
-        solvers::update_dictionary_bcd(statistics_.a(), statistics_.b(), state.dictionary, options_.dictionary);
-  };
+  const auto update = [&] { update_dictionary(state); };
   if (beside_update && core::resolve_threads(options_.coding.threads) > 1) {
     // The update and the other work on two threads (the coding's second thread is idle here).
     std::exception_ptr failure;
@@ -222,8 +237,7 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
     statistics_.accumulate_outer(a_increment, usage_increment);
   }
   window_samples_ += batch_size;
-  state.last_update =
-      solvers::update_dictionary_bcd(statistics_.a(), statistics_.b(), state.dictionary, options_.dictionary);
+  update_dictionary(state);
   StepOutcome outcome;
   // Replacement draws from the whole mini-batch, gathered (in process order) only when due.
   if (replacement_due()) outcome.atoms_replaced = replace_unused(options_.parallel->gather_columns(mine), state);

@@ -36,6 +36,8 @@ class OnlineStep final : public LearnerStep {
 
  private:
   double past_weight(long long iteration) const;  ///< β_t for iteration t ≥ 1
+  /// The BCD sweep(s) on the statistics, into state.dictionary and state.last_update.
+  void update_dictionary(LearnerState& state);
   /// step_on() for data-parallel learning: `mine` holds this process's share of a mini-batch
   /// of `batch_size` samples; B's increment and the outcome's sums are summed over processes
   /// in one DataParallel::sum, then the codes are gathered and every process adds them all to
@@ -81,6 +83,7 @@ class OnlineStep final : public LearnerStep {
   KeptCoder<double> coder_;       ///< workspace: the coder (G = DᵀD, per-thread solvers)
   KeptCoder<float> single_coder_;  ///< workspace: the float32 coder (options_.coding_precision)
   Matrix<float> single_dictionary_, single_samples_, single_codes_;  ///< workspace: its inputs and codes
+  Matrix<float> single_a_, single_b_;  ///< workspace: A and B rounded for the float32 update
   std::vector<double> packed_codes_;     ///< workspace: codes in pack_codes() form (data-parallel)
   std::vector<double> reduction_;        ///< workspace: B's increment and the sums, for one reduction
   std::vector<double> outer_reduction_;  ///< workspace: A's and usage's increments, when reduced
