@@ -1,6 +1,7 @@
 #!/bin/sh
 # Scaling of learn and encode: 1 process × 1 thread, 1 × 2 threads, mpirun -np 2 × 1 thread, in one run (samples/s).
-# Usage: bench/run_mpi_scaling.sh [BUILD_DIR] [PATCHES] [ITERATIONS]   (Release build with sparsecode-mpi)
+# Usage: bench/run_mpi_scaling.sh [BUILD_DIR] [PATCHES] [ITERATIONS] [LEARN_FLAGS]   (Release build with
+# sparsecode-mpi; LEARN_FLAGS, e.g. --float32, are added to every learn command)
 # learn: k = 256, λ = 0.3, η = 512, 12×12 whitened patches; samples/s from the log (the learner's
 # own step time, rank 0's under MPI: coding, the allreduce and the dictionary update).
 # encode: the summary's patches/s (whole command after reading the dictionary) on the same patches.
@@ -9,6 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-"$here/../build"}
 patches=${2:-20480}
 iterations=${3:-20}
+learn_flags=${4:-}
 if [ ! -x "$build/sparsecode-mpi" ]; then
   echo "run_mpi_scaling: $build/sparsecode-mpi not built (SPARSECODE_MPI=OFF or no MPI found); skipped"
   exit 0
@@ -18,7 +20,7 @@ trap 'rm -rf "$out"' EXIT
 mpirun="mpirun --allow-run-as-root --oversubscribe"
 "$build/sparsecode" patches --images "$here/../data/images" --size 12 --count "$patches" --seed 1 \
   --out "$out/X.npy" --quiet >/dev/null
-learn="--input $out/X.npy --atoms 256 --lambda 0.3 --batch-size 512 --iterations $iterations --seed 1 --quiet"
+learn="--input $out/X.npy --atoms 256 --lambda 0.3 --batch-size 512 --iterations $iterations --seed 1 --quiet $learn_flags"
 rate_from_log() {  # samples_seen / seconds of the last row
   awk -F, 'END { printf "%.0f", $2 / $8 }' "$1"
 }

@@ -66,12 +66,21 @@ class _LearnerMixin(CodingMixin):
 
         return report
 
+    def _validate_fit_data(self, X, reset=True):
+        """X for fitting as float64 (the learners' data), remembering whether it came as float32:
+        components_ then take X's dtype, as scikit-learn's (and the online learner codes and
+        updates in float32)."""
+        X = self._validate_data(X, dtype=[np.float64, np.float32], order="C", reset=reset)
+        if reset:
+            self._fit_dtype = X.dtype
+        return np.asarray(X, dtype=np.float64)
+
     def _adopt(self, learner):
         """Attributes from the learner's state (also after an interrupted fit)."""
         self._learner = learner
         D = learner.dictionary
         if D is not None:
-            self.components_ = D
+            self.components_ = D.astype(getattr(self, "_fit_dtype", np.float64), copy=False)
         progress = learner.progress
         self.n_steps_ = int(progress["iteration"])
 
@@ -159,6 +168,9 @@ class MiniBatchDictionaryLearning(_LearnerMixin):
             raise ValueError("shuffle=False is not supported: samples are visited in a seeded random order")
         settings = self._settings(*shape)
         settings["batch_size"] = self._batch_size()
+        # float32 data are learned as `sparsecode learn --float32` does: faster, at a held-out
+        # objective within about 1e-5 of float64's on the README's benchmark.
+        settings["float32"] = bool(getattr(self, "_fit_dtype", np.float64) == np.float32)
         if self.max_iter is not None:
             if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
                 raise ValueError("max_iter must be None or an integer >= 1, got %r" % (self.max_iter,))
@@ -179,7 +191,7 @@ class MiniBatchDictionaryLearning(_LearnerMixin):
                 not isinstance(self.max_no_improvement, numbers.Integral) or self.max_no_improvement < 0):
             raise ValueError("max_no_improvement must be None or an integer >= 0, got %r"
                              % (self.max_no_improvement,))
-        X64 = self._validate_data(X, dtype=np.float64, order="C")
+        X64 = self._validate_fit_data(X)
         steps_per_epoch = max(1, -(-X64.shape[0] // self._batch_size()))
         total = (self.max_iter * steps_per_epoch if early
                  else (1000 if self.n_iter == "deprecated" else self.n_iter))
@@ -191,7 +203,7 @@ class MiniBatchDictionaryLearning(_LearnerMixin):
     def partial_fit(self, X, y=None):
         """One mini-batch step on all of X (as scikit-learn); the first call initialises."""
         first = not hasattr(self, "_learner")
-        X64 = self._validate_data(X, dtype=np.float64, order="C", reset=first)
+        X64 = self._validate_fit_data(X, reset=first)
         if first:
             settings = self._fit_settings(X64.shape)
             learner = self._new_learner(settings, X64.shape[1])
@@ -253,7 +265,7 @@ class DictionaryLearning(_LearnerMixin):
         """Learns the dictionary from X (n_samples, n_features); returns self."""
         errors = []
         try:
-            X64 = self._validate_data(X, dtype=np.float64, order="C")
+            X64 = self._validate_fit_data(X)
             self._fit_learner(X64, self.max_iter, record=lambda p: errors.append(p["batch_objective"]))
         finally:
             self.error_ = np.array(errors)

@@ -101,6 +101,8 @@ sparse::OnlineLearnerOptions online_options(const py::dict& s) {
     throw std::invalid_argument("weighting must be 'power' or 'minibatch', got '" + weighting + "'");
   }
   o.weighting = weighting == "power" ? sparse::PastWeighting::power : sparse::PastWeighting::minibatch;
+  o.coding_precision = get_or<bool>(s, "float32", false) ? sparse::OnlineLearnerOptions::Precision::float32
+                                                          : sparse::OnlineLearnerOptions::Precision::float64;
   o.init = parse_init(get_or<std::string>(s, "init", "data"));
   o.seed = get_or<std::uint64_t>(s, "seed", 0);
   o.stop = sparse::StopCriteria{get_or<long long>(s, "epochs", 0), get_or<long long>(s, "iterations", 0), 0, 0, 0,
@@ -256,8 +258,8 @@ void bind_learners(py::module_& m) {
   bind_learner<sparse::OnlineLearner>(
       m, "OnlineLearner",
       "Online mini-batch dictionary learning (Mairal et al. 2010); settings: atoms, alpha, solver, "
-      "positive, positive_dict, batch_size, weighting, init, seed, epochs, iterations, tolerance, "
-      "max_iterations, threads.");
+      "positive, positive_dict, batch_size, weighting, float32 (coding and update in single precision), "
+      "init, seed, epochs, iterations, tolerance, max_iterations, threads.");
   bind_learner<sparse::BatchLearner>(
       m, "BatchLearner",
       "Batch dictionary learning by alternating minimisation; settings: atoms, alpha, solver, positive, "

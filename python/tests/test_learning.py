@@ -1,4 +1,5 @@
-"""Dictionary learning quality against scikit-learn, and Ctrl-C during a long fit."""
+"""Dictionary learning quality against scikit-learn, float32 data, and Ctrl-C during a long fit."""
+import pickle
 import signal
 import textwrap
 import time
@@ -33,6 +34,30 @@ def test_minibatch_heldout_objective_no_worse_than_scikit_learn(white_images):
     assert ours.n_steps_ == theirs.n_steps_ == 12
     print("held-out objective: sparsecode %.6f, scikit-learn %.6f" % (f_ours, f_theirs))
     assert f_ours <= f_theirs
+
+
+def test_float32_data_are_learned_in_float32_as_scikit_learn_keeps_their_dtype(white_images):
+    alpha = 0.3
+    X = sparsecode.extract_patches(white_images, 8, 4000, seed=5)
+    train, heldout = X[:3072], X[3072:]
+    params = dict(n_components=32, alpha=alpha, batch_size=256, n_iter=12, random_state=0)
+    single = MiniBatchDictionaryLearning(**params).fit(train.astype(np.float32))
+    double = MiniBatchDictionaryLearning(**params).fit(train)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = SkMiniBatchDictionaryLearning(**params).fit(train.astype(np.float32))
+    assert single.components_.dtype == theirs.components_.dtype == np.float32
+    assert double.components_.dtype == np.float64
+    assert single.transform(heldout.astype(np.float32)).dtype == np.float32
+    # Learned in float32 (another rounding, another dictionary), at the same held-out objective.
+    assert not np.array_equal(single.components_.astype(np.float64), double.components_)
+    f_single = heldout_objective(single.components_.astype(np.float64), heldout, alpha)
+    f_double = heldout_objective(double.components_, heldout, alpha)
+    print("held-out objective: float32 learning %.7f, float64 %.7f" % (f_single, f_double))
+    assert abs(f_single - f_double) <= 1e-3 * f_double
+    # The choice survives pickling, and partial_fit goes on in float32.
+    again = pickle.loads(pickle.dumps(single)).partial_fit(train[:256].astype(np.float32))
+    assert again.components_.dtype == np.float32 and again.n_steps_ == 13
 
 
 INTERRUPTED_FIT = textwrap.dedent("""
