@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
       else if (key == "seed") o.seed = std::strtoull(value, nullptr, 10);
       else if (key == "chunk") o.coding.chunk_size = std::atol(value);
       else if (key == "float32") {
-        o.coding_precision = std::atoi(value) != 0 ? sp::OnlineLearnerOptions::Precision::float32
+        o.precision = std::atoi(value) != 0 ? sp::OnlineLearnerOptions::Precision::float32
                                                    : sp::OnlineLearnerOptions::Precision::float64;
       } else {
         return usage();

@@ -13,6 +13,7 @@
 #include "cli/learn_job.hpp"
 #include "cli/npy_training_source.hpp"
 #include "cli/support.hpp"
+#include "sparsecode/core/sample_checks.hpp"
 #include "sparsecode/sparse/batch_learner.hpp"
 #include "sparsecode/io/npy.hpp"
 #include "sparsecode/sparse/online_learner.hpp"
@@ -51,9 +52,11 @@ void run_learn(const LearnArgs& a, const CLI::App& cmd) {
     reader = std::make_unique<io::NpyRowReader>(a.input);
     source = std::make_unique<NpyTrainingSource>(*reader, heldout_mask(reader->rows(), a.heldout_frac, a.seed));
     heldout = source->heldout();
+    if (a.float32) source->require_float_range();
   } else {
     data = load_training_data(a);
     sparse::check_finite_data(data, "training data");  // before the checkpoint directory is made
+    if (a.float32) core::check_samples_fit_float(data, "training data");
     split_heldout(data, a.heldout_frac, a.seed, heldout);
   }
   const Index dimension = a.stream ? source->dimension() : data.rows();

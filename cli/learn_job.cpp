@@ -150,7 +150,7 @@ sparse::OnlineLearnerOptions online_learner_options(const LearnArgs& a, Index tr
   o.batch_size = a.batch_size;
   o.weighting = a.weighting == "power" ? sparse::PastWeighting::power : sparse::PastWeighting::minibatch;
   o.rho = a.rho;
-  o.coding_precision = a.float32 ? sparse::OnlineLearnerOptions::Precision::float32
+  o.precision = a.float32 ? sparse::OnlineLearnerOptions::Precision::float32
                                  : sparse::OnlineLearnerOptions::Precision::float64;
   o.init = learn_init(a);
   o.seed = a.seed;
@@ -241,8 +241,8 @@ void add_learn_options(CLI::App* cmd, LearnArgs& a) {
   cmd->add_option("--threads", a.threads, "OpenMP threads (0: all cores)")->capture_default_str()->check(integer_in(0, 4096));
   cmd->add_option("--init", a.init, "Initial dictionary: patches | gaussian | D0.npy")->capture_default_str();
   cmd->add_flag("--float32", a.float32,
-                "Online: code each mini-batch in single precision (the statistics, dictionary update and "
-                "held-out objective stay double; the dictionary written is float64)");
+                "Online: code each mini-batch and update the dictionary in single precision (statistics summed "
+                "and held-out objective in double; the dictionary written is float64)");
   cmd->add_flag("--nonneg-codes", a.nonneg_codes, "Non-negative codes");
   cmd->add_flag("--nonneg-dict", a.nonneg_dict, "Non-negative dictionary");
   cmd->add_option("--checkpoint", a.checkpoint, "Directory for the checkpoint (written every 100 online iterations)");

@@ -37,7 +37,7 @@ struct LearnArgs {
   int threads = 0;
   bool nonneg_codes = false, nonneg_dict = false, resume = false, quiet = false;
   bool stream = false;  ///< --stream: read mini-batches from --input on demand
-  bool float32 = false;  ///< --float32: code the mini-batches in single precision (online)
+  bool float32 = false;  ///< --float32: code and update in single precision (online)
   bool fail_on_nonconverged = false;  ///< --fail-on-nonconverged: a training code that did not converge is an error
   std::string solver = "lars";        ///< --solver (Advanced): the coding solver inside the learner
   double tol = 1e-6;                  ///< --tol (Advanced): relative duality gap of the iterative solvers

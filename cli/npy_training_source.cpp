@@ -18,8 +18,9 @@ void NpyTrainingSource::gather(const core::Index* indices, core::Index count, co
   out = reader_.gather<double>(file_rows.data(), count, io::NpyConversion::allow_float_conversion);
   // Checked here, where each column's row in the file is known (the coder would name its column
   // in the mini-batch); the file is never read whole, so this is where its rows are checked.
-  core::check_samples_finite<double>(out, reader_.file().string(), "sample",
-                                     [&](core::Index j) { return file_rows[static_cast<std::size_t>(j)]; });
+  const auto row_of = [&](core::Index j) { return file_rows[static_cast<std::size_t>(j)]; };
+  core::check_samples_finite<double>(out, reader_.file().string(), "sample", row_of);
+  if (float_range_) core::check_samples_fit_float(out, reader_.file().string(), "sample", row_of);
 }
 
 }  // namespace sparsecode::cli

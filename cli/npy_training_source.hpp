@@ -24,11 +24,14 @@ class NpyTrainingSource final : public sparse::TrainingSource {
   core::Index samples() const override { return static_cast<core::Index>(rows_.size()); }
   void gather(const core::Index* indices, core::Index count, core::Matrix<double>& out) const override;
   const core::Matrix<double>& heldout() const { return heldout_; }
+  /// From now on gathered rows must also have squared norms within float's range (`--float32`).
+  void require_float_range() { float_range_ = true; }
 
  private:
   const io::NpyRowReader& reader_;
   std::vector<core::Index> rows_;  ///< file row of each training sample
   core::Matrix<double> heldout_;
+  bool float_range_ = false;
 };
 
 }  // namespace sparsecode::cli

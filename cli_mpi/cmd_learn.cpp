@@ -15,6 +15,7 @@
 #include "cli/support.hpp"
 #include "cli_mpi/commands.hpp"
 #include "cli_mpi/mpi_data_parallel.hpp"
+#include "sparsecode/core/sample_checks.hpp"
 #include "sparsecode/io/npy.hpp"
 #include "sparsecode/io/npy_rows.hpp"
 
@@ -83,8 +84,10 @@ void run_learn(const Session& session, const MpiLearnArgs& m, const CLI::App& cm
       throw std::runtime_error(a.input + ": " + std::to_string(n) + " samples leave no training sample for rank " +
                                std::to_string(session.rank()) + " of " + std::to_string(session.size()));
     }
-    sparse::check_finite_data(data, "training data (rows " + std::to_string(shard.first) + " to " +
-                                        std::to_string(shard.last - 1) + " of " + a.input + ")");
+    const std::string what =
+        "training data (rows " + std::to_string(shard.first) + " to " + std::to_string(shard.last - 1) + " of " + a.input + ")";
+    sparse::check_finite_data(data, what);
+    if (a.float32) core::check_samples_fit_float(data, what);
     if (!a.png.empty()) cli::check_square_patches("--png", data.rows());
     if (cli::learn_init(a) == sparse::DictionaryInit::given) {
       given = io::load_samples<double>(a.init, io::NpyConversion::allow_float_conversion);

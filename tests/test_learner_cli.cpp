@@ -56,6 +56,9 @@ TEST_CASE("learn CLI: bad options exit 2, bad data exit 1, and no output file is
   sparsecode::io::save_samples<double>(dir / "inf_atom.npy", d0);
   huge(3, 7) = 1e300;
   sparsecode::io::save_samples<double>(dir / "huge.npy", huge);
+  auto big = planted.signals;
+  big(3, 11) = 1e30;  // finite in double, its square overflows float
+  sparsecode::io::save_samples<double>(dir / "big.npy", big);
   const std::string x = " --input '" + (dir / "x.npy").string() + "'";
   const std::string out = " --out '" + (dir / "D.npy").string() + "'";
   const fs::path err = dir / "err.txt";
@@ -81,6 +84,10 @@ TEST_CASE("learn CLI: bad options exit 2, bad data exit 1, and no output file is
       {" --input '" + (dir / "huge.npy").string() + "' --atoms 4 --lambda 0.1" + out, 1,
        "sample 7 (row 7) is too large"},
       {x + " --atoms 4 --lambda 0.1 --method batch --float32" + out, 2, "--float32 applies only with --method online"},
+      {" --input '" + (dir / "big.npy").string() + "' --atoms 4 --lambda 0.1 --float32" + out, 1,
+       "sample 11 (row 11) is too large: its squared norm overflows float"},
+      {" --input '" + (dir / "big.npy").string() + "' --atoms 4 --lambda 0.1 --float32 --stream" + out, 1,
+       "sample 11 (row 11) is too large: its squared norm overflows float"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.args);

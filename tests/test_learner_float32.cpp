@@ -20,7 +20,7 @@ OnlineLearnerOptions single_options() {
   auto o = sparsecode::test::small_learner_options<OnlineLearnerOptions>(10, 0.1, 5, 30);
   o.batch_size = 24;
   o.dictionary.max_sweeps = 2;
-  o.coding_precision = OnlineLearnerOptions::Precision::float32;
+  o.precision = OnlineLearnerOptions::Precision::float32;
   return o;
 }
 
@@ -70,7 +70,7 @@ TEST_CASE("online learner with float32 coding: held-out objective within 0.1% of
   o.stop.iterations = 80;  // two epochs
   OnlineLearner single(o);
   single.fit(train, heldout);
-  o.coding_precision = OnlineLearnerOptions::Precision::float64;
+  o.precision = OnlineLearnerOptions::Precision::float64;
   OnlineLearner full(o);
   full.fit(train, heldout);
   const double f32 = single.evaluate(heldout);
@@ -78,4 +78,30 @@ TEST_CASE("online learner with float32 coding: held-out objective within 0.1% of
   MESSAGE("held-out objective: float32 coding " << f32 << ", float64 " << f64);
   CHECK(single.dictionary() != full.dictionary());  // the codes did differ in rounding
   CHECK(std::abs(f32 - f64) <= 1e-3 * f64);
+}
+
+TEST_CASE("online learner with float32 coding: a sample beyond float's range is refused, naming its row") {
+  auto planted = make_planted(12, 10, 240, 3, 0.02, 3);
+  OnlineLearnerOptions o = single_options();
+  o.stop.iterations = 0;
+  o.stop.epochs = 1;  // every sample is visited
+  for (const double value : {1e30, 1e100}) {  // its square overflows float; the value itself too
+    CAPTURE(value);
+    Matrix<double> x = planted.signals;
+    x(4, 37) = value;
+    OnlineLearner single(o);
+    CHECK_THROWS_WITH_AS(single.fit(x, Matrix<double>()),
+                         doctest::Contains("training data: sample 37 (row 37) is too large: its squared norm overflows float"),
+                         std::invalid_argument);
+    OnlineLearner mini_batch(o);
+    mini_batch.initialize(planted.signals);
+    CHECK_THROWS_WITH_AS(mini_batch.partial_fit(x.middleCols(30, 20)), doctest::Contains("sample 7 (row 7)"),
+                         std::invalid_argument);
+  }
+  // In float64 the same data are learned.
+  Matrix<double> x = planted.signals;
+  x(4, 37) = 1e30;
+  o.precision = OnlineLearnerOptions::Precision::float64;
+  OnlineLearner full(o);
+  CHECK_NOTHROW(full.fit(x, Matrix<double>()));
 }

@@ -65,7 +65,7 @@ TEST_CASE("online learner: resuming from a checkpoint is bit-identical to an uni
     o.stop.iterations = 37;  // crosses epoch boundaries (13 mini-batches per epoch)
     o.evaluate_every = 5;
     o.replace_window = 60;   // exercises atom replacement and its state
-    o.coding_precision = precision;
+    o.precision = precision;
     OnlineLearner whole(o);
     whole.fit(train, heldout);
 
@@ -116,12 +116,12 @@ TEST_CASE("online learner: resuming from a checkpoint is bit-identical to an uni
     OnlineLearner mismatched(other);
     CHECK_THROWS_WITH_AS(mismatched.load_checkpoint(dir / "state.ckpt", train.cols()),
                          doctest::Contains("batch size"), CheckpointError);
-    // Coding in the other precision is another iteration: refused too.
+    // Learning in the other precision is another iteration: refused too.
     other = o;
-    other.coding_precision = precision == Precision::float64 ? Precision::float32 : Precision::float64;
+    other.precision = precision == Precision::float64 ? Precision::float32 : Precision::float64;
     OnlineLearner other_precision(other);
     CHECK_THROWS_WITH_AS(other_precision.load_checkpoint(dir / "state.ckpt", train.cols()),
-                         doctest::Contains("coding precision"), CheckpointError);
+                         doctest::Contains("precision (float32 or float64 learning)"), CheckpointError);
   }
 }
 
@@ -132,7 +132,7 @@ TEST_CASE("online learner: 1 and 2 threads give identical dictionaries, coding i
     CAPTURE(static_cast<int>(precision));
     OnlineLearnerOptions o = small_options();
     o.atoms = 10;
-    o.coding_precision = precision;
+    o.precision = precision;
     o.coding.threads = 1;
     OnlineLearner one(o);
     one.fit(planted.signals, Matrix<double>());

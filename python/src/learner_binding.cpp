@@ -101,7 +101,7 @@ sparse::OnlineLearnerOptions online_options(const py::dict& s) {
     throw std::invalid_argument("weighting must be 'power' or 'minibatch', got '" + weighting + "'");
   }
   o.weighting = weighting == "power" ? sparse::PastWeighting::power : sparse::PastWeighting::minibatch;
-  o.coding_precision = get_or<bool>(s, "float32", false) ? sparse::OnlineLearnerOptions::Precision::float32
+  o.precision = get_or<bool>(s, "float32", false) ? sparse::OnlineLearnerOptions::Precision::float32
                                                           : sparse::OnlineLearnerOptions::Precision::float64;
   o.init = parse_init(get_or<std::string>(s, "init", "data"));
   o.seed = get_or<std::uint64_t>(s, "seed", 0);

@@ -19,4 +19,10 @@ template <class T>
 void check_samples_finite(const Eigen::Ref<const Matrix<T>>& samples, const std::string& what,
                           const std::string& item = "sample", const std::function<Index(Index)>& row_of = {});
 
+/// check_samples_finite() for double samples that will be computed in float: each sample
+/// finite and its squared norm within float's range (one value 1e20 fails), with the same
+/// message, which says "overflows float".
+void check_samples_fit_float(const Eigen::Ref<const Matrix<double>>& samples, const std::string& what,
+                             const std::string& item = "sample", const std::function<Index(Index)>& row_of = {});
+
 }  // namespace sparsecode::core

@@ -46,10 +46,11 @@ struct OnlineLearnerOptions {
   /// Arithmetic of the coding and the dictionary update. float32: each mini-batch and D_{t−1}
   /// are rounded to float and coded by SparseCoder<float>; the codes are widened to double and
   /// summed into A and B in double (sums over many mini-batches keep their precision); the BCD
-  /// sweep runs in float on A, B and D rounded to float, and D is its result in double
-  /// (projected onto the constraint again). Replacement and held-out evaluation stay double. Faster learning at a held-out
-  /// objective the README's learning benchmark compares with float64's.
-  enum class Precision { float64, float32 } coding_precision = Precision::float64;
+  /// sweep runs in float on A, B and D rounded to float, and D is its result in double,
+  /// projected onto the constraint again. Replacement and held-out evaluation stay double.
+  /// Training samples must then have squared norms within float's range. Faster learning at a
+  /// held-out objective the README's learning benchmark compares with float64's.
+  enum class Precision { float64, float32 } precision = Precision::float64;
   DictionaryInit init = DictionaryInit::data_patches;
   std::uint64_t seed = 0;
   /// An atom that no training code used during `replace_window` consecutive samples is replaced

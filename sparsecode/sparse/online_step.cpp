@@ -9,6 +9,7 @@
 #include <span>
 
 #include "sparsecode/core/random.hpp"
+#include "sparsecode/core/sample_checks.hpp"
 #include "sparsecode/core/threads.hpp"
 #include "sparsecode/sparse/atom_replacement.hpp"
 
@@ -36,7 +37,7 @@ StepOutcome OnlineStep::step(const Matrix<double>& data, LearnerState& state) {
   if (!options_.parallel) {
     batch_.resize(data.rows(), m);
     for (Index i = 0; i < m; ++i) batch_.col(i) = data.col(order_[static_cast<std::size_t>(position_ + i)]);
-    outcome = step_on(batch_, state);
+    outcome = step_with(batch_, state, {}, order_.data() + position_);
   } else {
     // The mini-batch's indices are global; this process codes those in its shard, in batch order.
     const Index first = options_.parallel->first_sample();
@@ -47,11 +48,15 @@ StepOutcome OnlineStep::step(const Matrix<double>& data, LearnerState& state) {
       mine += g >= first && g < last ? 1 : 0;
     }
     batch_.resize(data.rows(), mine);
-    for (Index i = 0, c = 0; i < m; ++i) {
+    shard_rows_.clear();
+    for (Index i = 0; i < m; ++i) {
       const Index g = order_[static_cast<std::size_t>(position_ + i)];
-      if (g >= first && g < last) batch_.col(c++) = data.col(g - first);
+      if (g >= first && g < last) {
+        batch_.col(static_cast<Index>(shard_rows_.size())) = data.col(g - first);
+        shard_rows_.push_back(g);
+      }
     }
-    outcome = step_shared(batch_, m, state);
+    outcome = step_shared(batch_, m, state, shard_rows_.data());
   }
   position_ += m;
   if (position_ == n) {
@@ -80,7 +85,7 @@ StepOutcome OnlineStep::step_from(const TrainingSource& source, LearnerState& st
       source.gather(order_.data() + next, std::min<Index>(options_.batch_size, n - next), next_batch_);
     };
   }
-  StepOutcome outcome = step_with(batch_, state, read_next);
+  StepOutcome outcome = step_with(batch_, state, read_next, order_.data() + position_);
   if (next < n) next_ready_at_ = next;
   position_ += m;
   if (position_ == n) {
@@ -91,10 +96,15 @@ StepOutcome OnlineStep::step_from(const TrainingSource& source, LearnerState& st
 }
 
 EncodeSummary OnlineStep::code(const Matrix<double>& dictionary, const Matrix<double>& samples,
-                               const SparseCoder<double>::ChunkVisitor& visit) {
-  if (options_.coding_precision == OnlineLearnerOptions::Precision::float32) {
+                               const SparseCoder<double>::ChunkVisitor& visit, const Index* rows) {
+  if (options_.precision == OnlineLearnerOptions::Precision::float32) {
     // Coded in float; each chunk's codes are widened into codes_ before `visit` sees them.
     if (!single_coder_.coder) single_coder_.coder = std::make_unique<SparseCoder<float>>(options_.coding);
+    // Samples finite in double may still overflow float: refused before they are rounded,
+    // named by their training row, rather than reported by the float coder as Inf in a column
+    // of the mini-batch.
+    core::check_samples_fit_float(samples, "training data", "sample",
+                                  [rows](Index j) { return rows ? rows[j] : j; });
     single_dictionary_ = dictionary.cast<float>();
     single_samples_ = samples.cast<float>();
     codes_.resize(dictionary.cols(), samples.cols());
@@ -110,7 +120,7 @@ EncodeSummary OnlineStep::code(const Matrix<double>& dictionary, const Matrix<do
 }
 
 void OnlineStep::update_dictionary(LearnerState& state) {
-  if (options_.coding_precision == OnlineLearnerOptions::Precision::float32) {
+  if (options_.precision == OnlineLearnerOptions::Precision::float32) {
     single_a_ = statistics_.a().cast<float>();
     single_b_ = statistics_.b().cast<float>();
     single_dictionary_ = state.dictionary.cast<float>();
@@ -142,7 +152,7 @@ StepOutcome OnlineStep::step_on(const Matrix<double>& samples, LearnerState& sta
 }
 
 StepOutcome OnlineStep::step_with(const Matrix<double>& samples, LearnerState& state,
-                                  const std::function<void()>& beside_update) {
+                                  const std::function<void()>& beside_update, const Index* rows) {
   const Index m = samples.cols();
   // Down-weight the past (§3.4), then add this mini-batch's mean contribution chunk by chunk as
   // the coder finishes them, while later chunks are still being coded: the same terms in the
@@ -150,10 +160,13 @@ StepOutcome OnlineStep::step_with(const Matrix<double>& samples, LearnerState& s
   // own: a second OpenMP region per mini-batch (beside the coding's) made learning 2x slower on
   // a loaded machine, where every region waits for a descheduled worker (issue 14, B1).
   const double weight = 1.0 / static_cast<double>(m);
-  const EncodeSummary coded = code(state.dictionary, samples, [&](Index first, Index count) {
-    if (first == 0) statistics_.scale(past_weight(state.progress.iteration + 1));
-    statistics_.add(samples.middleCols(first, count), codes_.middleCols(first, count), weight, 1);
-  });
+  const EncodeSummary coded = code(
+      state.dictionary, samples,
+      [&](Index first, Index count) {
+        if (first == 0) statistics_.scale(past_weight(state.progress.iteration + 1));
+        statistics_.add(samples.middleCols(first, count), codes_.middleCols(first, count), weight, 1);
+      },
+      rows);
   const auto update = [&] { update_dictionary(state); };
   if (beside_update && core::resolve_threads(options_.coding.threads) > 1) {
     // The update and the other work on two threads (the coding's second thread is idle here).
@@ -194,7 +207,8 @@ StepOutcome OnlineStep::step_with(const Matrix<double>& samples, LearnerState& s
   return outcome;
 }
 
-StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size, LearnerState& state) {
+StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size, LearnerState& state,
+                                    const Index* rows) {
   const Index d = state.dictionary.rows();
   const Index k = state.dictionary.cols();
   const double weight = 1.0 / static_cast<double>(batch_size);  // as in step_on()
@@ -206,11 +220,15 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
   double* sums = reduction_.data() + kb;  // Σ objective, Σ non-zeros, non-converged codes, packed size
   if (mine.cols() > 0) {
     Eigen::Map<Matrix<double>> b_increment(reduction_.data(), d, k);
-    const EncodeSummary coded = code(state.dictionary, mine, [&](Index first, Index count) {
-      const std::size_t at = packed_codes_.size();
-      pack_codes(codes_.middleCols(first, count), packed_codes_);
-      add_cross(mine.middleCols(first, count), std::span<const double>(packed_codes_).subspan(at), weight, b_increment);
-    });
+    const EncodeSummary coded = code(
+        state.dictionary, mine,
+        [&](Index first, Index count) {
+          const std::size_t at = packed_codes_.size();
+          pack_codes(codes_.middleCols(first, count), packed_codes_);
+          add_cross(mine.middleCols(first, count), std::span<const double>(packed_codes_).subspan(at), weight,
+                    b_increment);
+        },
+        rows);
     const auto n = static_cast<double>(mine.cols());
     sums[0] = coded.mean_objective * n;
     sums[1] = coded.mean_nonzeros * n;
@@ -276,7 +294,7 @@ void OnlineStep::save(io::Checkpoint& c) const {
   c.set_int("batch_size", options_.batch_size);
   c.set_int("weighting", static_cast<std::int64_t>(options_.weighting));
   c.set_real("rho", options_.rho);
-  c.set_int("coding_precision", static_cast<std::int64_t>(options_.coding_precision));
+  c.set_int("precision", static_cast<std::int64_t>(options_.precision));
 }
 
 void OnlineStep::restore(const io::Checkpoint& c, const std::filesystem::path& path, Index dimension) {
@@ -290,9 +308,9 @@ void OnlineStep::restore(const io::Checkpoint& c, const std::filesystem::path& p
   require(c.integer("weighting") == static_cast<std::int64_t>(options_.weighting) && c.real("rho") == options_.rho,
           "past weighting");
   // Checkpoints written before the option existed coded in double.
-  require((c.has("coding_precision") ? c.integer("coding_precision") : 0) ==
-              static_cast<std::int64_t>(options_.coding_precision),
-          "coding precision (--float32)");
+  require((c.has("precision") ? c.integer("precision") : 0) ==
+              static_cast<std::int64_t>(options_.precision),
+          "precision (float32 or float64 learning)");
   const Matrix<double>& a = c.matrix("A");
   const Matrix<double>& b = c.matrix("B");
   const Matrix<double>& usage = c.matrix("usage");

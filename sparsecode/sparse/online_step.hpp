@@ -42,19 +42,24 @@ class OnlineStep final : public LearnerStep {
   /// of `batch_size` samples; B's increment and the outcome's sums are summed over processes
   /// in one DataParallel::sum, then the codes are gathered and every process adds them all to
   /// A, or (when the mini-batch's packed codes are larger than A) A's and usage's increments
-  /// are summed too; every process applies the same update.
-  StepOutcome step_shared(const Matrix<double>& mine, Index batch_size, LearnerState& state);
+  /// are summed too; every process applies the same update. `rows`: the training rows of
+  /// `mine`'s columns, for messages.
+  StepOutcome step_shared(const Matrix<double>& mine, Index batch_size, LearnerState& state, const Index* rows);
   bool replacement_due() const;
   long long replace_unused(const Matrix<double>& batch, LearnerState& state);
   void start_epoch(Index n, std::mt19937_64& rng);
   /// step_on(), with `beside_update` (if any) run on a second thread while the dictionary is
   /// updated (one thread's work), or after it with a single thread.
-  StepOutcome step_with(const Matrix<double>& samples, LearnerState& state, const std::function<void()>& beside_update);
+  /// `rows` (may be null: the columns' own indices) are the samples' training rows, for messages.
+  StepOutcome step_with(const Matrix<double>& samples, LearnerState& state, const std::function<void()>& beside_update,
+                        const Index* rows = nullptr);
   /// Codes of `samples` on the current dictionary into codes_, by the kept coder (its G, solver
   /// clones and buffers reused from mini-batch to mini-batch: same codes as a fresh encode()).
   /// `visit` sees each chunk's codes as they are final (SparseCoder::ChunkVisitor).
+  /// With float32 learning, samples whose squared norm overflows float are refused first,
+  /// named by `rows` (as in step_with()).
   EncodeSummary code(const Matrix<double>& dictionary, const Matrix<double>& samples,
-                     const SparseCoder<double>::ChunkVisitor& visit);
+                     const SparseCoder<double>::ChunkVisitor& visit, const Index* rows);
 
   /// A coder kept between mini-batches; a copied step starts without one (built on first use).
   template <class T>
@@ -80,8 +85,9 @@ class OnlineStep final : public LearnerStep {
   Matrix<double> next_batch_;     ///< workspace: step_from()'s next mini-batch, read during the update
   Index next_ready_at_ = -1;      ///< position_ whose mini-batch next_batch_ holds (−1: none)
   Matrix<double> codes_;          ///< workspace: its codes (k×η)
+  std::vector<Index> shard_rows_;  ///< workspace (data-parallel): the training rows of this process's share
   KeptCoder<double> coder_;       ///< workspace: the coder (G = DᵀD, per-thread solvers)
-  KeptCoder<float> single_coder_;  ///< workspace: the float32 coder (options_.coding_precision)
+  KeptCoder<float> single_coder_;  ///< workspace: the float32 coder (options_.precision)
   Matrix<float> single_dictionary_, single_samples_, single_codes_;  ///< workspace: its inputs and codes
   Matrix<float> single_a_, single_b_;  ///< workspace: A and B rounded for the float32 update
   std::vector<double> packed_codes_;     ///< workspace: codes in pack_codes() form (data-parallel)

@@ -204,6 +204,10 @@ case "$case_name" in
     /usr/bin/python3 -c 'import numpy as np; x = np.load("X.npy"); x[900, 3] = np.nan; np.save("Xnan.npy", x)'
     expect_failure nonfinite "error: rank 1: .*not finite\|error: rank 1: .*NaN\|error: rank 1: .*non-finite" \
       ${flags/--input X.npy/--input Xnan.npy}
+    # A value whose square overflows float, with --float32 (finite in double: learned without it).
+    /usr/bin/python3 -c 'import numpy as np; x = np.load("X.npy"); x[900, 3] = 1e30; np.save("Xbig.npy", x)'
+    expect_failure float32 "error: rank 1: .*is too large: its squared norm overflows float" \
+      ${flags/--input X.npy/--input Xbig.npy} --float32
     ;;
   *)
     fail "unknown case $case_name" ;;
