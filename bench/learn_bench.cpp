@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <exception>
 #include <string>
+#include <type_traits>
 
 #include "sparsecode/sparse/encoder.hpp"
 #include "sparsecode/sparse/learner_setup.hpp"
@@ -35,7 +36,7 @@ int usage() {
                "usage: learn_bench train X.npy H.npy ATOMS LAMBDA BATCH SAMPLES EVAL_EVERY THREADS OUT_PREFIX [key=value...]\n"
                "       keys: sweeps (BCD sweeps per mini-batch, default 1), rho (beta_t = (1 - 1/t)^rho\n"
                "       weighting instead of the mini-batch rule), replace (unused-atom window, -1 never), seed,\n"
-               "       chunk (the coder's chunk size), float32 (1: code the mini-batches in single precision)\n"
+               "       chunk (the coder's chunk size), float32 (1: learn in single precision, as learn --float32)\n"
                "       learn_bench eval D.npy H.npy LAMBDA THREADS\n"
                "       learn_bench encode D.npy X.npy LAMBDA SAMPLES THREADS [float32]  (seconds and CPU seconds of\n"
                "       coding the first SAMPLES rows of X with the learner's solver: the learner's floor)\n");
@@ -61,19 +62,20 @@ int main(int argc, char** argv) {
       o.threads = std::atoi(argv[6]);
       const long long samples = std::min<long long>(std::atoll(argv[5]), x.cols());
       const sparsecode::Matrix<double> first = x.leftCols(samples);
-      sparsecode::Matrix<double> codes;
-      const bool single = argc == 8;  // float32 inputs and codes, converted before the clock starts
-      const sparsecode::Matrix<float> d32 = d.cast<float>(), first32 = first.cast<float>();
-      sparsecode::Matrix<float> codes32;
-      const auto t0 = std::chrono::steady_clock::now();
-      const std::clock_t c0 = std::clock();
-      if (single) {
-        sp::encode(d32, first32, codes32, o);
+      // The coding alone is timed, in the inputs' precision (float32: converted before the clock).
+      const auto timed = [&o](const auto& dictionary, const auto& signals) {
+        std::decay_t<decltype(signals)> codes;
+        const auto t0 = std::chrono::steady_clock::now();
+        const std::clock_t c0 = std::clock();
+        sp::encode(dictionary, signals, codes, o);
+        const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+        std::printf("%.6f,%.6f\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), cpu);
+      };
+      if (argc == 8) {
+        timed(sparsecode::Matrix<float>(d.cast<float>()), sparsecode::Matrix<float>(first.cast<float>()));
       } else {
-        sp::encode(d, first, codes, o);
+        timed(d, first);
       }
-      const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
-      std::printf("%.6f,%.6f\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), cpu);
       return 0;
     }
     if (mode != "train" || argc < 11) return usage();
@@ -103,7 +105,7 @@ int main(int argc, char** argv) {
       else if (key == "chunk") o.coding.chunk_size = std::atol(value);
       else if (key == "float32") {
         o.precision = std::atoi(value) != 0 ? sp::OnlineLearnerOptions::Precision::float32
-                                                   : sp::OnlineLearnerOptions::Precision::float64;
+                                            : sp::OnlineLearnerOptions::Precision::float64;
       } else {
         return usage();
       }

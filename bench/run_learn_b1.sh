@@ -1,10 +1,10 @@
 #!/bin/sh
-# Learning against encoding the same samples (issue 14, B1), float64 and float32 coding, interleaved rounds.
+# Learning against encoding the same samples (issue 14, B1), float64 and float32 learning, interleaved rounds.
 # Usage: bench/run_learn_b1.sh [BUILD_DIR] [DATA_DIR] [ROUNDS] [THREADS...]
 # DATA_DIR holds train.npy and heldout.npy as ./bench/learn_vs_sklearn.sh --lam 0.3 --batch 512
 # writes them (out/bench_learn_lam0.3_b512). Each round, per thread count: learn_bench train
-# (102,400 samples, k = 256, λ = 0.3, η = 512, ρ = 4) with float64 coding, then with float32
-# coding (`learn --float32`), then learn_bench encode of the same samples on each run's final
+# (102,400 samples, k = 256, λ = 0.3, η = 512, ρ = 4) in float64, then in float32 (as
+# `learn --float32`: coding and update), then learn_bench encode of the same samples on each run's final
 # dictionary in float64 (the default `encode`) and in float32. Kernel times (no file I/O).
 # Prints CSV: threads,round,learn64,learn32,encode64,encode32,heldout64,heldout32,load.
 set -eu

@@ -151,7 +151,7 @@ sparse::OnlineLearnerOptions online_learner_options(const LearnArgs& a, Index tr
   o.weighting = a.weighting == "power" ? sparse::PastWeighting::power : sparse::PastWeighting::minibatch;
   o.rho = a.rho;
   o.precision = a.float32 ? sparse::OnlineLearnerOptions::Precision::float32
-                                 : sparse::OnlineLearnerOptions::Precision::float64;
+                          : sparse::OnlineLearnerOptions::Precision::float64;
   o.init = learn_init(a);
   o.seed = a.seed;
   o.stop = learn_stop(a);

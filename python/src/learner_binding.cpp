@@ -102,7 +102,7 @@ sparse::OnlineLearnerOptions online_options(const py::dict& s) {
   }
   o.weighting = weighting == "power" ? sparse::PastWeighting::power : sparse::PastWeighting::minibatch;
   o.precision = get_or<bool>(s, "float32", false) ? sparse::OnlineLearnerOptions::Precision::float32
-                                                          : sparse::OnlineLearnerOptions::Precision::float64;
+                                                  : sparse::OnlineLearnerOptions::Precision::float64;
   o.init = parse_init(get_or<std::string>(s, "init", "data"));
   o.seed = get_or<std::uint64_t>(s, "seed", 0);
   o.stop = sparse::StopCriteria{get_or<long long>(s, "epochs", 0), get_or<long long>(s, "iterations", 0), 0, 0, 0,
