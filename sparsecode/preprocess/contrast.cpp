@@ -23,34 +23,34 @@ void window_contrast_stats(const float* image, Index height, Index width, int p,
   const Index cols = width - p + 1;
   const Index rows = height - p + 1;
   // Horizontal sums of p pixels (and of their squares) for every image row and window column,
-  // then vertical sums of p of those: every window's Σx and Σx².
-  std::vector<double> h1(static_cast<std::size_t>(height * cols)), h2(h1.size());
+  // then vertical sums of p of those: every window's Σx and Σx². The loops over window columns
+  // are innermost (contiguous, vectorized); each sum still adds its terms in order j = 0..p−1.
+  std::vector<double> h1(static_cast<std::size_t>(height * cols), 0.0), h2(h1.size(), 0.0);
   for (Index r = 0; r < height; ++r) {
     const float* row = image + r * width;
-    for (Index c = 0; c < cols; ++c) {
-      double s1 = 0.0, s2 = 0.0;
-      for (int j = 0; j < p; ++j) {
+    double* s1 = h1.data() + r * cols;
+    double* s2 = h2.data() + r * cols;
+    for (int j = 0; j < p; ++j) {
+      for (Index c = 0; c < cols; ++c) {
         const double v = row[c + j];
-        s1 += v;
-        s2 += v * v;
+        s1[c] += v;
+        s2[c] += v * v;
       }
-      h1[static_cast<std::size_t>(r * cols + c)] = s1;
-      h2[static_cast<std::size_t>(r * cols + c)] = s2;
     }
   }
   const double d = static_cast<double>(p) * p;
+  Eigen::ArrayXd v1(cols), v2(cols);
   for (Index r = 0; r < rows; ++r) {
-    for (Index c = 0; c < cols; ++c) {
-      double s1 = 0.0, s2 = 0.0;
-      for (int i = 0; i < p; ++i) {
-        s1 += h1[static_cast<std::size_t>((r + i) * cols + c)];
-        s2 += h2[static_cast<std::size_t>((r + i) * cols + c)];
-      }
-      const double mean = s1 / d;
-      const double variance = std::max(0.0, s2 / d - mean * mean);
-      means[r * cols + c] = mean;
-      scales[r * cols + c] = 1.0 / std::sqrt(variance + epsilon);
+    v1.setZero();
+    v2.setZero();
+    for (int i = 0; i < p; ++i) {
+      v1 += Eigen::Map<const Eigen::ArrayXd>(h1.data() + (r + i) * cols, cols);
+      v2 += Eigen::Map<const Eigen::ArrayXd>(h2.data() + (r + i) * cols, cols);
     }
+    // Eigen's sqrt, unlike std::sqrt's errno path, vectorizes; both are IEEE-exact.
+    auto mean = Eigen::Map<Eigen::ArrayXd>(means + r * cols, cols);
+    mean = v1 / d;
+    Eigen::Map<Eigen::ArrayXd>(scales + r * cols, cols) = ((v2 / d - mean * mean).max(0.0) + epsilon).sqrt().inverse();
   }
 }
 
