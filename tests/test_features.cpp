@@ -184,6 +184,8 @@ TEST_CASE("transform equals a direct per-patch normalize-whiten-encode-pool for 
   const std::vector<Case> cases = {
       {ft::DictionaryKind::kmeans, ft::EncoderKind::soft, ft::PoolKind::sum, {2}},
       {ft::DictionaryKind::kmeans, ft::EncoderKind::soft, ft::PoolKind::sum, {2}, 2},
+      {ft::DictionaryKind::kmeans, ft::EncoderKind::soft, ft::PoolKind::max, {1, 3}},
+      {ft::DictionaryKind::kmeans, ft::EncoderKind::soft, ft::PoolKind::mean, {2, 3}, 2},
       {ft::DictionaryKind::kmeans, ft::EncoderKind::triangle, ft::PoolKind::max, {1, 3}},
       {ft::DictionaryKind::sparse_coding, ft::EncoderKind::lasso, ft::PoolKind::mean, {2}},
       {ft::DictionaryKind::kmeans, ft::EncoderKind::omp, ft::PoolKind::sum, {1, 2}},

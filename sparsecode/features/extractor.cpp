@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <exception>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -10,6 +11,7 @@
 #include "sparsecode/core/random.hpp"
 #include "sparsecode/core/threads.hpp"
 #include "sparsecode/features/dictionary.hpp"
+#include "sparsecode/features/internal/soft_pool.hpp"
 #include "sparsecode/features/pooling.hpp"
 #include "sparsecode/preprocess/contrast.hpp"
 #include "sparsecode/preprocess/zca.hpp"
@@ -45,6 +47,40 @@ void copy_patches(const float* image, Index width, int p, int s, Index rows, Ind
   copy_patches(image, width, p, s, rows, cols, out, [](Index, float v) { return static_cast<T>(v); });
 }
 
+/// The contrast-normalized p×p patches of one image (width `width`) at stride s, position-major
+/// as internal::SoftPool reads them: out is positions×p², out(q, i·p + j) pixel (i, j) of the
+/// patch at position q. At stride 1 the windows' means and scales come from separable sums, and
+/// every (i, j) is a contiguous run of each image row, normalized in one vectorizable loop.
+void position_major_patches(const float* image, ImageShape shape, int p, int s, double epsilon, Index rows,
+                            Index cols, Vector<double>& means, Vector<double>& scales, Matrix<float>& by_patch,
+                            Matrix<float>& out) {
+  const Index positions = rows * cols, d = static_cast<Index>(p) * p;
+  out.resize(positions, d);
+  if (s != 1) {
+    by_patch.resize(d, positions);
+    copy_patches(image, shape.width, p, s, rows, cols, by_patch.data());
+    for (Index q = 0; q < positions; ++q) preprocess::normalize_contrast_column(by_patch.col(q).data(), d, epsilon);
+    out = by_patch.transpose();
+    return;
+  }
+  means.resize(positions);
+  scales.resize(positions);
+  preprocess::window_contrast_stats(image, shape.height, shape.width, p, epsilon, means.data(), scales.data());
+  const Vector<float> m = means.cast<float>(), scale = scales.cast<float>();
+  for (int i = 0; i < p; ++i) {
+    for (int j = 0; j < p; ++j) {
+      float* column = out.col(static_cast<Index>(i) * p + j).data();
+      for (Index r = 0; r < rows; ++r) {
+        const float* source = image + (r + i) * shape.width + j;
+        const float* mr = m.data() + r * cols;
+        const float* sr = scale.data() + r * cols;
+        float* target = column + r * cols;
+        for (Index c = 0; c < cols; ++c) target[c] = (source[c] - mr[c]) * sr[c];
+      }
+    }
+  }
+}
+
 /// [max(0, a − α), max(0, −a − α)] stacked: the code split by sign.
 Matrix<float> split_by_sign(const Matrix<float>& a, float alpha) {
   Matrix<float> out(2 * a.rows(), a.cols());
@@ -61,6 +97,8 @@ struct Extractor::Workspace {
   Vector<double> scales;  // ... and 1/sqrt(var + ε)
   Matrix<float> whitened;
   Matrix<float> image;
+  std::optional<internal::SoftPool> soft;  // built on the thread's first chunk
+  std::vector<float> scratch;
 };
 
 void Extractor::check_images(const ImagesRef& images, ImageShape shape) const {
@@ -165,11 +203,27 @@ Matrix<float> Extractor::encode_whitened(const Matrix<float>& whitened) const {
   throw std::logic_error("Extractor: unknown encoder");
 }
 
-void Extractor::transform_chunk(const ImagesRef& images, Index first, Index count, Matrix<float>& features,
-                                Workspace& work) const {
+void Extractor::transform_chunk(const ImagesRef& images, Index first, Index count,
+                                Eigen::Ref<Matrix<float>> features, Workspace& work) const {
   const int p = options_.patch;
   const Index d = static_cast<Index>(p) * p;
   const Index rows = patch_rows(), cols = patch_cols(), positions = rows * cols;
+  if (options_.encoder == EncoderKind::soft) {
+    // Dᵀ W (x − μ) = (WᵀD)ᵀ x − (WᵀD)ᵀ μ: whitening folded into the projection, and the split
+    // codes pooled as they are computed (internal::SoftPool).
+    if (!work.soft) {
+      const Matrix<float> projection = zca_.transpose() * dictionary_;
+      const Vector<float> offset = projection.transpose() * zca_mean_;
+      work.soft.emplace(projection, offset, static_cast<float>(options_.alpha), rows, cols, options_.grids,
+                        options_.pool);
+    }
+    for (Index i = 0; i < count; ++i) {
+      position_major_patches(images.col(first + i).data(), shape_, p, options_.stride, options_.contrast_epsilon, rows,
+                             cols, work.means, work.scales, work.patches, work.image);
+      work.soft->pool(work.image.data(), features.col(first + i), work.scratch);
+    }
+    return;
+  }
   work.patches.resize(d, count * positions);
   if (options_.stride == 1) {
     // Every position of an image: the windows' means and scales from separable sums (O(p), not
@@ -193,18 +247,6 @@ void Extractor::transform_chunk(const ImagesRef& images, Index first, Index coun
       preprocess::normalize_contrast_column(work.patches.col(j).data(), d, options_.contrast_epsilon);
     }
   }
-  if (options_.encoder == EncoderKind::soft) {
-    // Dᵀ W (x − μ) = (WᵀD)ᵀ x − (WᵀD)ᵀ μ: whitening folded into the projection, one GEMM per
-    // image, and the split codes pooled straight from the projections.
-    const Matrix<float> projection = zca_.transpose() * dictionary_;
-    const Vector<float> offset = projection.transpose() * zca_mean_;
-    for (Index i = 0; i < count; ++i) {
-      work.image.noalias() = projection.transpose() * work.patches.middleCols(i * positions, positions);
-      pool_split_codes(work.image, offset, static_cast<float>(options_.alpha), rows, cols, options_.grids,
-                       options_.pool, features.col(first + i));
-    }
-    return;
-  }
   work.whitened.noalias() = zca_ * work.patches;
   work.whitened.colwise() -= zca_ * zca_mean_;
   for (Index i = 0; i < count; ++i) {  // image by image: one image's codes stay in cache for pooling
@@ -215,6 +257,13 @@ void Extractor::transform_chunk(const ImagesRef& images, Index first, Index coun
 
 Matrix<float> Extractor::transform(const ImagesRef& images, ImageShape shape, int threads,
                                    const TransformProgress& progress) const {
+  Matrix<float> features(feature_count(), images.cols());
+  transform_into(images, shape, features, threads, progress);
+  return features;
+}
+
+void Extractor::transform_into(const ImagesRef& images, ImageShape shape, Eigen::Ref<Matrix<float>> features,
+                               int threads, const TransformProgress& progress) const {
   if (!fitted()) throw std::invalid_argument("Extractor: not fitted");
   if (shape.height != shape_.height || shape.width != shape_.width) {
     throw std::invalid_argument("images are " + shape_text(shape) + " but the extractor was fitted on " +
@@ -222,9 +271,13 @@ Matrix<float> Extractor::transform(const ImagesRef& images, ImageShape shape, in
   }
   check_images(images, shape);
   const Index n = images.cols();
-  Matrix<float> features(feature_count(), n);
+  if (features.rows() != feature_count() || features.cols() != n) {
+    throw std::invalid_argument("features: " + std::to_string(features.rows()) + "x" +
+                                std::to_string(features.cols()) + " for " + std::to_string(feature_count()) +
+                                " features of " + std::to_string(n) + " images");
+  }
   const Index chunks = (n + kChunkImages - 1) / kChunkImages;
-  const int team = core::resolve_threads(threads);
+  const int team = core::threads_for_work(threads, chunks);
   core::SingleThreadedBlas single_blas;
   std::exception_ptr failure;
   Index done = 0;
@@ -251,7 +304,6 @@ Matrix<float> Extractor::transform(const ImagesRef& images, ImageShape shape, in
     }
   }
   if (failure) std::rethrow_exception(failure);
-  return features;
 }
 
 }  // namespace sparsecode::features

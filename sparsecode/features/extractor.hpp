@@ -57,11 +57,17 @@ class Extractor {
 
   /// Features (F×N) of images of the fitted shape: one OpenMP loop (dynamic schedule, `threads`,
   /// 0: all cores) over fixed chunks of images, each chunk going patches → normalize → whiten →
-  /// encode → pool with single-threaded GEMMs, so only one chunk's codes per thread exist at a
-  /// time and the result does not depend on `threads`. Throws std::invalid_argument if not
+  /// encode → pool with single-threaded GEMMs (the soft encoder: whitening folded into the
+  /// atoms and the codes pooled in registers, internal::SoftPool), so only one chunk's codes per
+  /// thread exist at a time and the result does not depend on `threads`. Throws std::invalid_argument if not
   /// fitted, if `shape` differs from the fitted one (naming both), for an empty set or NaN/Inf.
   Matrix<float> transform(const ImagesRef& images, ImageShape shape, int threads = 0,
                           const TransformProgress& progress = {}) const;
+
+  /// transform() into `features` (F×N, allocated by the caller), so that a caller transforming
+  /// a large set block by block reuses one buffer. Also throws if `features` is not F×N.
+  void transform_into(const ImagesRef& images, ImageShape shape, Eigen::Ref<Matrix<float>> features,
+                      int threads = 0, const TransformProgress& progress = {}) const;
 
   /// fit() and transform() of an image stack as io::load_image_stack returns it.
   static Extractor fit(const io::ImageStack& stack, const ExtractorOptions& options, int threads = 0,
@@ -99,7 +105,7 @@ class Extractor {
 
  private:
   struct Workspace;
-  void transform_chunk(const ImagesRef& images, Index first, Index count, Matrix<float>& features,
+  void transform_chunk(const ImagesRef& images, Index first, Index count, Eigen::Ref<Matrix<float>> features,
                        Workspace& work) const;
   void check_images(const ImagesRef& images, ImageShape shape) const;
 

@@ -19,14 +19,9 @@ void for_each_region(Index c, Index positions, Index rows, Index cols, const std
     throw std::invalid_argument("pool_codes: " + std::to_string(positions) + " codes for " + std::to_string(rows) +
                                 "x" + std::to_string(cols) + " positions");
   }
+  check_grids_fit(grids, rows, cols, "pool_codes");
   Index expected = 0;
-  for (int g : grids) {
-    if (g < 1 || g > rows || g > cols) {
-      throw std::invalid_argument("pool_codes: grid " + std::to_string(g) + " does not fit " + std::to_string(rows) +
-                                  "x" + std::to_string(cols) + " patch positions");
-    }
-    expected += c * g * g;
-  }
+  for (int g : grids) expected += c * g * g;
   if (out.size() != expected) {
     throw std::invalid_argument("pool_codes: output has " + std::to_string(out.size()) + " values, expected " +
                                 std::to_string(expected));
@@ -61,6 +56,15 @@ void accumulate(Region&& region, const Values& values, bool first, PoolKind kind
 }
 
 }  // namespace
+
+void check_grids_fit(const std::vector<int>& grids, Index rows, Index cols, const std::string& who) {
+  for (int g : grids) {
+    if (g < 1 || g > rows || g > cols) {
+      throw std::invalid_argument(who + ": grid " + std::to_string(g) + " does not fit " + std::to_string(rows) + "x" +
+                                  std::to_string(cols) + " patch positions");
+    }
+  }
+}
 
 void pool_codes(const Eigen::Ref<const Matrix<float>>& codes, Index rows, Index cols,
                 const std::vector<int>& grids, PoolKind kind, Eigen::Ref<Vector<float>> out) {

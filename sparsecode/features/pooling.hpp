@@ -1,6 +1,7 @@
 // Pooling of one image's patch codes over a grid (or a pyramid of grids) of image regions.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
@@ -13,6 +14,11 @@ namespace sparsecode::features {
 /// First row (or column) of region `cell` when `positions` patch positions are cut into `g`
 /// regions: floor(cell · positions / g). Region `cell` is [start(cell), start(cell + 1)).
 inline Index region_start(Index cell, Index positions, int g) { return cell * positions / g; }
+
+/// Checks that every grid g of `grids` cuts rows×cols patch positions into g×g non-empty
+/// regions (1 ≤ g ≤ rows and g ≤ cols); throws std::invalid_argument "<who>: grid g does not
+/// fit RxC patch positions" otherwise.
+void check_grids_fit(const std::vector<int>& grids, Index rows, Index cols, const std::string& who);
 
 /// Pools the codes of one image. `codes` is C×(rows·cols): the code of the patch at position
 /// (r, c) is column r·cols + c. For every grid g of `grids` in order, the positions are cut into
