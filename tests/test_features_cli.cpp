@@ -86,6 +86,15 @@ TEST_CASE("cli features fit and transform write the library's extractor and N×F
   CHECK(header.dtype == sc::io::NpyDType::float32);
   CHECK(header.shape == std::vector<std::size_t>{9, static_cast<std::size_t>(e.feature_count())});
   CHECK(sc::io::load_samples<float>(f.out) == e.transform(f.test_images, {12, 10}, 1));
+
+  // More images than two of the command's blocks (1,024 images each, written while the next is
+  // transformed): the same rows, in order.
+  const Matrix<float> many = sc::test::random_images(2100, 12, 10, 24);
+  sc::test::write_image_stack_npy(f.dir / "many.npy", many, 12, 10);
+  REQUIRE(run_features(f.dir, "transform --model " + quoted(f.model) + " --images " + quoted(f.dir / "many.npy") +
+                                  " --threads 2 --out " + quoted(f.out)) == 0);
+  CHECK(read_text(f.dir / "stdout.txt").find("images                  2100") != std::string::npos);
+  CHECK(sc::io::load_samples<float>(f.out) == e.transform(many, {12, 10}, 1));
 }
 
 TEST_CASE("cli features rejects bad input with one line, a non-zero status and no output file") {
