@@ -269,8 +269,8 @@ INTERRUPTED_FIT = textwrap.dedent("""
     # Fits of several seconds at least and their learners' iterations: 20 k-means passes (the
     # library's default), one sparse-coding epoch of mini-batches of 256 patches, up to 200 L-BFGS
     # iterations (the library's default).
-    ("kmeans", dict(n_components=256, patches_count=200000), 20, False),
-    ("sparse-coding", dict(n_components=256, patches_count=100000), -(-100000 // 256), True),
+    ("kmeans", dict(n_components=256, patches_count=400000), 20, False),
+    ("sparse-coding", dict(n_components=256, patches_count=200000), -(-200000 // 256), True),
     ("autoencoder", dict(n_components=256, patches_count=20000), 200, True),
 ])
 def test_ctrl_c_interrupts_a_long_fit_within_an_iteration(dictionary, settings, iterations, refit):
