@@ -47,10 +47,29 @@ void copy_patches(const float* image, Index width, int p, int s, Index rows, Ind
   copy_patches(image, width, p, s, rows, cols, out, [](Index, float v) { return static_cast<T>(v); });
 }
 
-/// The contrast-normalized p×p patches of one image (width `width`) at stride s, position-major
-/// as internal::SoftPool reads them: out is positions×p², out(q, i·p + j) pixel (i, j) of the
-/// patch at position q. At stride 1 the windows' means and scales come from separable sums, and
-/// every (i, j) is a contiguous run of each image row, normalized in one vectorizable loop.
+/// The contrast-normalized p×p patches at stride s of one image, as the columns of `out`
+/// (p²×positions, positions row-major). At stride 1 the windows' means and scales come from
+/// separable sums (O(p), not O(p²), per position) and are applied as the patches are copied.
+void normalized_patches(const float* image, ImageShape shape, int p, int s, double epsilon, Index rows, Index cols,
+                        Vector<double>& means, Vector<double>& scales, float* out) {
+  const Index positions = rows * cols, d = static_cast<Index>(p) * p;
+  if (s == 1) {
+    means.resize(positions);
+    scales.resize(positions);
+    preprocess::window_contrast_stats(image, shape.height, shape.width, p, epsilon, means.data(), scales.data());
+    copy_patches(image, shape.width, p, 1, rows, cols, out, [&](Index q, float v) {
+      return static_cast<float>((static_cast<double>(v) - means(q)) * scales(q));
+    });
+    return;
+  }
+  copy_patches(image, shape.width, p, s, rows, cols, out);
+  for (Index q = 0; q < positions; ++q) preprocess::normalize_contrast_column(out + q * d, d, epsilon);
+}
+
+/// The same patches position-major, as internal::SoftPool reads them: out is positions×p²,
+/// out(q, i·p + j) pixel (i, j) of the patch at position q. At stride 1 every (i, j) is a
+/// contiguous run of each image row, normalized in one vectorizable loop (in float, with the
+/// means and scales rounded to float).
 void position_major_patches(const float* image, ImageShape shape, int p, int s, double epsilon, Index rows,
                             Index cols, Vector<double>& means, Vector<double>& scales, Matrix<float>& by_patch,
                             Matrix<float>& out) {
@@ -58,8 +77,7 @@ void position_major_patches(const float* image, ImageShape shape, int p, int s, 
   out.resize(positions, d);
   if (s != 1) {
     by_patch.resize(d, positions);
-    copy_patches(image, shape.width, p, s, rows, cols, by_patch.data());
-    for (Index q = 0; q < positions; ++q) preprocess::normalize_contrast_column(by_patch.col(q).data(), d, epsilon);
+    normalized_patches(image, shape, p, s, epsilon, rows, cols, means, scales, by_patch.data());
     out = by_patch.transpose();
     return;
   }
@@ -225,27 +243,9 @@ void Extractor::transform_chunk(const ImagesRef& images, Index first, Index coun
     return;
   }
   work.patches.resize(d, count * positions);
-  if (options_.stride == 1) {
-    // Every position of an image: the windows' means and scales from separable sums (O(p), not
-    // O(p²), per position), applied as the patches are copied.
-    work.means.resize(positions);
-    work.scales.resize(positions);
-    for (Index i = 0; i < count; ++i) {
-      preprocess::window_contrast_stats(images.col(first + i).data(), shape_.height, shape_.width, p,
-                                        options_.contrast_epsilon, work.means.data(), work.scales.data());
-      copy_patches(images.col(first + i).data(), shape_.width, p, 1, rows, cols, work.patches.col(i * positions).data(),
-                   [&](Index q, float v) {
-                     return static_cast<float>((static_cast<double>(v) - work.means(q)) * work.scales(q));
-                   });
-    }
-  } else {
-    for (Index i = 0; i < count; ++i) {
-      copy_patches(images.col(first + i).data(), shape_.width, p, options_.stride, rows, cols,
-                   work.patches.col(i * positions).data());
-    }
-    for (Index j = 0; j < work.patches.cols(); ++j) {
-      preprocess::normalize_contrast_column(work.patches.col(j).data(), d, options_.contrast_epsilon);
-    }
+  for (Index i = 0; i < count; ++i) {
+    normalized_patches(images.col(first + i).data(), shape_, p, options_.stride, options_.contrast_epsilon, rows, cols,
+                       work.means, work.scales, work.patches.col(i * positions).data());
   }
   work.whitened.noalias() = zca_ * work.patches;
   work.whitened.colwise() -= zca_ * zca_mean_;
