@@ -31,12 +31,6 @@ Vector<float> reference(const Matrix<float>& projection, const Vector<float>& of
   return out;
 }
 
-Index cells(const std::vector<int>& grids) {
-  Index c = 0;
-  for (int g : grids) c += static_cast<Index>(g) * g;
-  return c;
-}
-
 }  // namespace
 
 TEST_CASE("fused soft-threshold pooling equals GEMM then pool_split_codes, exactly on integer data") {
@@ -61,7 +55,7 @@ TEST_CASE("fused soft-threshold pooling equals GEMM then pool_split_codes, exact
           CAPTURE(g.rows);
           CAPTURE(g.cols);
           CAPTURE(ft::to_string(kind));
-          const Index features = 2 * k * cells(g.grids);
+          const Index features = 2 * k * ft::region_count(g.grids);
           const ft::internal::SoftPool pool(projection, offset, 0.5f, g.rows, g.cols, g.grids, kind);
           Vector<float> fused(features);
           std::vector<float> scratch;
@@ -81,7 +75,7 @@ TEST_CASE("fused soft-threshold pooling agrees with GEMM then pool_split_codes t
   const Matrix<float> by_position = Matrix<float>::Random(g.rows * g.cols, d) * 2.0f;
   for (float alpha : {0.0f, 0.25f, 1.0f}) {
     for (ft::PoolKind kind : {ft::PoolKind::sum, ft::PoolKind::max, ft::PoolKind::mean}) {
-      const Index features = 2 * k * cells(g.grids);
+      const Index features = 2 * k * ft::region_count(g.grids);
       const ft::internal::SoftPool pool(projection, offset, alpha, g.rows, g.cols, g.grids, kind);
       Vector<float> fused(features);
       std::vector<float> scratch;

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "sparsecode/features/pooling.hpp"
+
 namespace sparsecode::features {
 
 namespace {
@@ -151,9 +153,7 @@ Index positions_along(Index side, int patch, int stride) {
 }
 
 Index feature_count(const ExtractorOptions& options) {
-  Index regions = 0;
-  for (int g : options.grids) regions += static_cast<Index>(g) * g;
-  return options.code_size() * regions;
+  return options.code_size() * region_count(options.grids);
 }
 
 }  // namespace sparsecode::features

@@ -20,8 +20,7 @@ void for_each_region(Index c, Index positions, Index rows, Index cols, const std
                                 "x" + std::to_string(cols) + " positions");
   }
   check_grids_fit(grids, rows, cols, "pool_codes");
-  Index expected = 0;
-  for (int g : grids) expected += c * g * g;
+  const Index expected = c * region_count(grids);
   if (out.size() != expected) {
     throw std::invalid_argument("pool_codes: output has " + std::to_string(out.size()) + " values, expected " +
                                 std::to_string(expected));

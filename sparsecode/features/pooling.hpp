@@ -15,6 +15,13 @@ namespace sparsecode::features {
 /// regions: floor(cell · positions / g). Region `cell` is [start(cell), start(cell + 1)).
 inline Index region_start(Index cell, Index positions, int g) { return cell * positions / g; }
 
+/// Regions of a pyramid of grids: Σ g² over `grids` (each region pools into one code's values).
+inline Index region_count(const std::vector<int>& grids) {
+  Index regions = 0;
+  for (int g : grids) regions += static_cast<Index>(g) * g;
+  return regions;
+}
+
 /// Checks that every grid g of `grids` cuts rows×cols patch positions into g×g non-empty
 /// regions (1 ≤ g ≤ rows and g ≤ cols); throws std::invalid_argument "<who>: grid g does not
 /// fit RxC patch positions" otherwise.
