@@ -241,6 +241,30 @@ TEST_CASE("SparseCoder::compute with a second dictionary replaces the first") {
   }
 }
 
+TEST_CASE("SparseCoder::compute with G given: the codes of the coder that computed G, for every solver, and a G of the wrong shape or not finite is refused") {
+  // Data-parallel learning computes G = DᵀD in column shares on several processes and hands the
+  // gathered G to the coder.
+  const Matrix<double> dict = coherent_dictionary(16, 40, 87, 0.4);
+  const Matrix<double> x = gaussian_matrix(16, 30, 88);
+  const Matrix<double> gram = dict.transpose() * dict;
+  for (const char* name : {"lars", "fss", "cd", "fista", "omp"}) {
+    CAPTURE(name);
+    const EncodeOptions o = options_for(name, 0.05);
+    Matrix<double> computed, given;
+    SparseCoder<double>(o).compute(dict).encode(x, computed);
+    SparseCoder<double> coder(o);
+    coder.compute(dict, gram).encode(x, given);
+    CHECK(given == computed);
+    CHECK(error_of([&] { coder.compute(dict, gram.topRows(39)); }).find("39x40") != std::string::npos);
+    Matrix<double> inf = gram;
+    inf(3, 5) = std::numeric_limits<double>::infinity();
+    CHECK(error_of([&] { coder.compute(dict, inf); }).find("NaN or Inf") != std::string::npos);
+    Matrix<double> again;
+    coder.encode(x, again);  // a refused G leaves the coder bound to the last accepted one
+    CHECK(again == computed);
+  }
+}
+
 TEST_CASE("SparseCoder rejects misuse with a message naming the problem") {
   const Matrix<double> dict = random_dictionary(8, 12, 81);
   const Matrix<double> x = gaussian_matrix(8, 5, 82);

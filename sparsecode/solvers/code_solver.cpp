@@ -54,8 +54,14 @@ T largest_eigenvalue(const Matrix<T>& g) {
 }  // namespace
 
 template <class T>
-GramCache<T>::GramCache(const Matrix<T>& dictionary)
-    : gram_(dictionary.transpose() * dictionary) {}
+GramCache<T>::GramCache(const Matrix<T>& dictionary, Storage storage)
+    : gram_(std::move(storage.gram)), gram_float_(std::move(storage.gram_float)) {
+  gram_.noalias() = dictionary.transpose() * dictionary;
+}
+
+template <class T>
+GramCache<T>::GramCache(Storage storage)
+    : gram_(std::move(storage.gram)), gram_float_(std::move(storage.gram_float)) {}
 
 template <class T>
 T GramCache<T>::lipschitz() const {

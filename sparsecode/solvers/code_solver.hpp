@@ -28,8 +28,24 @@ struct Penalty {
 template <class T>
 class GramCache {
  public:
+  /// The memory of a cache (G and its float copy), handed from one cache to the next by
+  /// callers that rebuild it often (a learner, every mini-batch), so that G's pages are not
+  /// allocated and faulted in anew each time.
+  struct Storage {
+    Matrix<T> gram;
+    Matrix<float> gram_float;
+  };
+
   /// Computes G = DᵀD with one BLAS GEMM (may use every core).
-  explicit GramCache(const Matrix<T>& dictionary);
+  explicit GramCache(const Matrix<T>& dictionary) : GramCache(dictionary, Storage{}) {}
+  /// The same, into `storage`'s memory.
+  GramCache(const Matrix<T>& dictionary, Storage storage);
+  /// G = DᵀD already in storage.gram (k×k), e.g. computed by the caller in blocks of columns
+  /// on several processes; taken as it is.
+  explicit GramCache(Storage storage);
+
+  /// This cache's memory, for the next one; the cache is then empty and must not be used.
+  Storage release() { return Storage{std::move(gram_), std::move(gram_float_)}; }
 
   const Matrix<T>& gram() const { return gram_; }
   Index atoms() const { return gram_.rows(); }

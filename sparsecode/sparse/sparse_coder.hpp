@@ -43,6 +43,10 @@ class SparseCoder {
   /// LASSO solver (least squares is not unique there; use λ > 0, λ₂ > 0 or OMP); the coder is
   /// then unchanged.
   SparseCoder& compute(const Eigen::Ref<const Matrix<T>>& dictionary);
+  /// The same with G = DᵀD computed by the caller (e.g. k/P columns on each of P processes, then
+  /// gathered): `gram` must be k×k and finite (checked) and equal to DᵀD up to rounding (not
+  /// checked: the codes are those of the G given).
+  SparseCoder& compute(const Eigen::Ref<const Matrix<T>>& dictionary, const Eigen::Ref<const Matrix<T>>& gram);
 
   /// Whether compute() has succeeded, i.e. encode() may be called.
   bool computed() const;
@@ -67,9 +71,17 @@ class SparseCoder {
   /// encode() into a resized `codes` (cold start, as above) with `visit` called for each chunk
   /// as ChunkVisitor describes. An exception from `visit` ends the encode with it.
   EncodeSummary encode(const Eigen::Ref<const Matrix<T>>& signals, Matrix<T>& codes, const ChunkVisitor& visit);
+  /// The same into caller memory, which must be k×N (e.g. the leading columns of a buffer
+  /// kept for mini-batches of varying size).
+  EncodeSummary encode(const Eigen::Ref<const Matrix<T>>& signals, Eigen::Ref<Matrix<T>> codes,
+                       const ChunkVisitor& visit);
 
  private:
   struct Workspace;
+  /// compute()'s checks and binding; G computed here when `gram` is null, else taken from it.
+  SparseCoder& install(const Eigen::Ref<const Matrix<T>>& dictionary, const Eigen::Ref<const Matrix<T>>* gram);
+  /// The checks of encode() with a chunk visitor: computed, cold start, signals' shape and values.
+  void check_visited_encode(const Eigen::Ref<const Matrix<T>>& signals) const;
   EncodeOptions options_;
   std::unique_ptr<Workspace> workspace_;
 };
