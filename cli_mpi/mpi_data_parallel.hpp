@@ -19,11 +19,14 @@ class MpiDataParallel final : public sparse::DataParallel {
 
   Index total_samples() const override { return total_; }
   Index first_sample() const override { return first_; }
+  int processes() const override { return session_.size(); }
+  int process() const override { return session_.rank(); }
   bool writes_files() const override { return session_.root(); }
   /// MPI_Allreduce(MPI_SUM): for a given number of ranks (and the same Open MPI set-up) the
   /// same reduction order every run.
   void sum(double* values, Index count) const override;
-  Matrix<double> gather_columns(const Matrix<double>& mine) const override;
+  Index gather_columns(const Eigen::Ref<const Matrix<double>>& mine, std::vector<double>& all) const override;
+  using sparse::DataParallel::gather_columns;
   Vector<double> sample(Index index, const Matrix<double>& mine) const override;
 
  private:

@@ -1,6 +1,8 @@
 // The seam for data-parallel learning: this process holds one contiguous shard of the training set and shares sums with the others.
 #pragma once
 
+#include <vector>
+
 #include "sparsecode/core/types.hpp"
 
 namespace sparsecode::sparse {
@@ -18,6 +20,8 @@ class DataParallel {
 
   virtual Index total_samples() const = 0;  ///< N of the whole training set
   virtual Index first_sample() const = 0;   ///< global index of this process's first column
+  virtual int processes() const = 0;        ///< P, the number of processes
+  virtual int process() const = 0;          ///< this process's number, 0 ≤ process() < P
   /// Whether this process writes files (checkpoints); exactly one process does.
   virtual bool writes_files() const = 0;
 
@@ -25,8 +29,14 @@ class DataParallel {
   /// the result is the same on every run (reproducible).
   virtual void sum(double* values, Index count) const = 0;
   /// The columns of every process's `mine` (all with the same number of rows), concatenated in
-  /// process order.
-  virtual Matrix<double> gather_columns(const Matrix<double>& mine) const = 0;
+  /// process order, into `all` (column-major; its capacity reused); returns their number.
+  virtual Index gather_columns(const Eigen::Ref<const Matrix<double>>& mine, std::vector<double>& all) const = 0;
+  /// The same as a matrix.
+  Matrix<double> gather_columns(const Eigen::Ref<const Matrix<double>>& mine) const {
+    std::vector<double> all;
+    const Index columns = gather_columns(mine, all);
+    return Eigen::Map<const Matrix<double>>(all.data(), mine.rows(), columns);
+  }
   /// Training sample `index` (global) on every process; `mine` is this process's shard.
   virtual Vector<double> sample(Index index, const Matrix<double>& mine) const = 0;
 

@@ -99,6 +99,13 @@ case "$case_name" in
       cmp first/D.rank0.npy first/D.rank1.npy || fail "ranks hold different dictionaries ($flags)"
       cmp first.npy first/D.rank0.npy || fail "the output is not rank 0's dictionary ($flags)"
     done
+    # Three ranks, with k = 25 atoms shared out unevenly (8, 8 and 9 of G's and A's columns).
+    flags="${learn_flags/--atoms 24/--atoms 25}"
+    rm -rf third && mkdir -p third
+    run_mpi 3 learn $flags --out third.npy --dump-rank-dictionaries third
+    run_mpi 3 learn $flags --out third_again.npy
+    cmp third.npy third_again.npy || fail "-np 3 is not reproducible"
+    for r in 1 2; do cmp third/D.rank0.npy "third/D.rank$r.npy" || fail "-np 3: rank $r holds another dictionary"; done
     ;;
   learn_np2_heldout_close_to_np1)
     # As above: the default flags, codes gathered, A reduced.
@@ -113,6 +120,14 @@ case "$case_name" in
       awk -v a="$h1" -v b="$h2" 'BEGIN { r = (a > b ? a - b : b - a) / a; exit !(r <= 0.002) }' ||
         fail "-np 2 held-out objective $h2 not within 0.2% of -np 1's $h1 ($flags)"
     done
+    # Three ranks (G's and A's columns shared out 8, 8, 8), default flags.
+    run_mpi 1 learn $learn_flags --out one.npy --log one.csv
+    run_mpi 3 learn $learn_flags --out three.npy --log three.csv
+    read -r s1 h1 <<<"$(last one.csv)"
+    read -r s3 h3 <<<"$(last three.csv)"
+    [ -n "$h1" ] && [ "$s1" = "$s3" ] || fail "-np 3: no held-out evaluation after the same samples ($s1 vs $s3)"
+    awk -v a="$h1" -v b="$h3" 'BEGIN { r = (a > b ? a - b : b - a) / a; exit !(r <= 0.002) }' ||
+      fail "-np 3 held-out objective $h3 not within 0.2% of -np 1's $h1"
     ;;
   learn_np2_resume_matches_uninterrupted)
     flags="${learn_flags/--epochs 2/}"
