@@ -19,8 +19,6 @@ class MpiDataParallel final : public sparse::DataParallel {
 
   Index total_samples() const override { return total_; }
   Index first_sample() const override { return first_; }
-  int processes() const override { return session_.size(); }
-  int process() const override { return session_.rank(); }
   bool writes_files() const override { return session_.root(); }
   /// MPI_Allreduce(MPI_SUM): for a given number of ranks (and the same Open MPI set-up) the
   /// same reduction order every run.

@@ -4,7 +4,6 @@
 #include <random>
 #include <span>
 #include <stdexcept>
-#include <utility>
 #include <vector>
 
 #include "sparsecode/core/random.hpp"
@@ -110,34 +109,6 @@ TEST_CASE("code statistics: packed codes for A and usage, and add_cross for B, e
   pack_codes(c.leftCols(n - 1), all_but_last);
   CHECK_THROWS_AS(add_cross(x, all_but_last, 0.3, b), std::invalid_argument);
   CHECK_THROWS_AS(add_cross(x.leftCols(n - 1), packed, 0.3, b), std::invalid_argument);
-}
-
-TEST_CASE("code statistics: A's column shares (scaled, their atoms' terms added) put together equal scale() then add_outer() bit for bit") {
-  std::mt19937_64 rng(9);
-  const Index d = 7, k = 29, n = 40;
-  const Matrix<double> c = sparse_codes(k, n, rng);
-  std::vector<double> packed;
-  pack_codes(c, packed);
-  CodeStatistics whole;
-  whole.reset(d, k);
-  whole.add_outer(packed, 0.2);  // a past to be down-weighted
-  CodeStatistics shared = whole;
-  whole.scale(0.7);
-  whole.add_outer(packed, 0.3);
-  // Three processes' shares of the atoms, [0, 9), [9, 19), [19, 29), each on its own copy.
-  Matrix<double> a(k, k);
-  Vector<double> usage(k);
-  for (const auto& [first, count] : {std::pair<Index, Index>{0, 9}, {9, 10}, {19, 10}}) {
-    CodeStatistics process = shared;
-    process.add_outer_share(packed, 0.3, 0.7, first, count);
-    a.middleCols(first, count) = process.a().middleCols(first, count);
-    usage.segment(first, count) = process.usage().segment(first, count);
-  }
-  shared.assign_outer(a, usage);
-  CHECK(shared.a() == whole.a());
-  CHECK(shared.usage() == whole.usage());
-  CHECK_THROWS_AS(shared.add_outer_share(packed, 0.3, 0.7, 20, 10), std::invalid_argument);
-  CHECK_THROWS_AS(shared.add_outer_share(packed, 0.3, 0.7, -1, 3), std::invalid_argument);
 }
 
 TEST_CASE("code statistics: 1, 2 and 5 threads accumulate bit-identical A, B and usage") {

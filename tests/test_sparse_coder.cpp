@@ -241,30 +241,6 @@ TEST_CASE("SparseCoder::compute with a second dictionary replaces the first") {
   }
 }
 
-TEST_CASE("SparseCoder::compute with G given: the codes of the coder that computed G, for every solver, and a G of the wrong shape or not finite is refused") {
-  // Data-parallel learning computes G = DᵀD in column shares on several processes and hands the
-  // gathered G to the coder.
-  const Matrix<double> dict = coherent_dictionary(16, 40, 87, 0.4);
-  const Matrix<double> x = gaussian_matrix(16, 30, 88);
-  const Matrix<double> gram = dict.transpose() * dict;
-  for (const char* name : {"lars", "fss", "cd", "fista", "omp"}) {
-    CAPTURE(name);
-    const EncodeOptions o = options_for(name, 0.05);
-    Matrix<double> computed, given;
-    SparseCoder<double>(o).compute(dict).encode(x, computed);
-    SparseCoder<double> coder(o);
-    coder.compute(dict, gram).encode(x, given);
-    CHECK(given == computed);
-    CHECK(error_of([&] { coder.compute(dict, gram.topRows(39)); }).find("39x40") != std::string::npos);
-    Matrix<double> inf = gram;
-    inf(3, 5) = std::numeric_limits<double>::infinity();
-    CHECK(error_of([&] { coder.compute(dict, inf); }).find("NaN or Inf") != std::string::npos);
-    Matrix<double> again;
-    coder.encode(x, again);  // a refused G leaves the coder bound to the last accepted one
-    CHECK(again == computed);
-  }
-}
-
 TEST_CASE("SparseCoder rejects misuse with a message naming the problem") {
   const Matrix<double> dict = random_dictionary(8, 12, 81);
   const Matrix<double> x = gaussian_matrix(8, 5, 82);
@@ -448,4 +424,31 @@ TEST_CASE("SparseCoder chunk visitor: its exception ends encode(), and warm star
   warm.compute(dict);
   Matrix<double> codes = Matrix<double>::Zero(48, 200);
   CHECK_THROWS_AS(warm.encode(x, codes, [](Index, Index) {}), std::invalid_argument);
+}
+
+TEST_CASE("SparseCoder chunk visitor into caller memory: the leading columns of a kept buffer get the codes of a resized matrix, other shapes are refused") {
+  // The online learner keeps one buffer for mini-batch shares of varying size and codes into
+  // its leading columns; what those columns held before (another batch's codes) must not leak.
+  const Matrix<double> dict = coherent_dictionary(16, 48, 91, 0.5);
+  EncodeOptions o = options_for("lars", 0.05);
+  o.chunk_size = 8;
+  SparseCoder<double> coder(o);
+  coder.compute(dict);
+  Matrix<double> buffer = Matrix<double>::Constant(48, 64, 7.0);
+  for (const Index n : {64, 37, 50}) {
+    CAPTURE(n);
+    const Matrix<double> x = gaussian_matrix(16, n, static_cast<std::uint64_t>(92 + n));
+    Matrix<double> resized;
+    coder.encode(x, resized, [](Index, Index) {});
+    Index visited = 0;
+    coder.encode(x, buffer.leftCols(n), [&](Index first, Index count) {
+      CHECK(first == visited);
+      visited += count;
+    });
+    CHECK(visited == n);
+    CHECK(buffer.leftCols(n) == resized);
+  }
+  CHECK(error_of([&] {
+          coder.encode(gaussian_matrix(16, 10, 95), buffer.leftCols(9), [](Index, Index) {});
+        }).find("48x9") != std::string::npos);
 }

@@ -60,10 +60,6 @@ GramCache<T>::GramCache(const Matrix<T>& dictionary, Storage storage)
 }
 
 template <class T>
-GramCache<T>::GramCache(Storage storage)
-    : gram_(std::move(storage.gram)), gram_float_(std::move(storage.gram_float)) {}
-
-template <class T>
 T GramCache<T>::lipschitz() const {
   std::call_once(lipschitz_once_, [this] { lipschitz_ = largest_eigenvalue(gram_); });
   return lipschitz_;

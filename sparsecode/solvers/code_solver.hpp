@@ -40,9 +40,6 @@ class GramCache {
   explicit GramCache(const Matrix<T>& dictionary) : GramCache(dictionary, Storage{}) {}
   /// The same, into `storage`'s memory.
   GramCache(const Matrix<T>& dictionary, Storage storage);
-  /// G = DᵀD already in storage.gram (k×k), e.g. computed by the caller in blocks of columns
-  /// on several processes; taken as it is.
-  explicit GramCache(Storage storage);
 
   /// This cache's memory, for the next one; the cache is then empty and must not be used.
   Storage release() { return Storage{std::move(gram_), std::move(gram_float_)}; }

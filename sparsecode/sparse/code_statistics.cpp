@@ -101,28 +101,12 @@ Index for_each_packed_code(std::span<const double> packed, Index atoms, Code cod
   return i;
 }
 
-void check_atom_range(Index first, Index count, Index atoms, const char* what) {
-  if (first < 0 || count < 0 || first + count > atoms) {
-    throw std::invalid_argument(std::string(what) + ": atoms [" + std::to_string(first) + ", " +
-                                std::to_string(first + count) + ") outside [0, " + std::to_string(atoms) + ")");
-  }
-}
-
 }  // namespace
 
 void add_outer(std::span<const double> packed, double weight, Eigen::Ref<Matrix<double>> a,
                Eigen::Ref<Vector<double>> usage) {
-  add_outer(packed, weight, a, usage, 0, a.cols());
-}
-
-void add_outer(std::span<const double> packed, double weight, Eigen::Ref<Matrix<double>> a,
-               Eigen::Ref<Vector<double>> usage, Index first, Index count) {
-  check_atom_range(first, count, a.cols(), "add_outer");
-  const Index last = first + count;
   for_each_packed_code(packed, a.cols(), [&](Index, std::size_t s, const Index* support, const double* values) {
-    // Supports are ascending: the atoms of [first, last) are one run of them.
-    const std::size_t begin = static_cast<std::size_t>(std::lower_bound(support, support + s, first) - support);
-    for (std::size_t p = begin; p < s && support[p] < last; ++p) {
+    for (std::size_t p = 0; p < s; ++p) {
       // The same terms, in the same order, as CodeStatistics::add()'s for this code.
       const double ap = weight * values[p];
       double* a_column = a.col(support[p]).data();
@@ -130,18 +114,6 @@ void add_outer(std::span<const double> packed, double weight, Eigen::Ref<Matrix<
       usage(support[p]) += 1.0;
     }
   });
-}
-
-void CodeStatistics::add_outer_share(std::span<const double> packed, double weight, double beta, Index first,
-                                     Index count) {
-  check_atom_range(first, count, a_.cols(), "add_outer_share");
-  a_.middleCols(first, count) *= beta;
-  sparse::add_outer(packed, weight, a_, usage_, first, count);
-}
-
-void CodeStatistics::assign_outer(const Eigen::Ref<const Matrix<double>>& a, const Eigen::Ref<const Vector<double>>& usage) {
-  a_ = a;
-  usage_ = usage;
 }
 
 void add_cross(const Eigen::Ref<const Matrix<double>>& samples, std::span<const double> packed, double weight,

@@ -14,10 +14,6 @@ namespace sparsecode::sparse {
 /// Throws std::invalid_argument for a truncated stream or an atom index outside [0, k).
 void add_outer(std::span<const double> packed, double weight, Eigen::Ref<Matrix<double>> a,
                Eigen::Ref<Vector<double>> usage);
-/// add_outer()'s terms of the atoms j ∈ [first, first + count) only: column j of `a` and
-/// usage(j) get the same terms, in the same order, as from add_outer(); the others none.
-void add_outer(std::span<const double> packed, double weight, Eigen::Ref<Matrix<double>> a,
-               Eigen::Ref<Vector<double>> usage, Index first, Index count);
 
 /// The statistics of Mairal et al. 2010 (Algorithm 1): A (k×k) = Σ w·a aᵀ and B (d×k) = Σ w·x aᵀ
 /// over coded samples x with codes a, plus per atom the number of codes that used it (`usage`,
@@ -43,18 +39,6 @@ class CodeStatistics {
   /// add()'s A and usage terms only, for codes in pack_codes() form (in their order): see
   /// add_outer() below.
   void add_outer(std::span<const double> packed, double weight) { sparse::add_outer(packed, weight, a_, usage_); }
-
-  /// One process's share of data-parallel A: columns j ∈ [first, first + count) of A become
-  /// β·A_j plus add_outer()'s terms of atom j (usage(j) its count), the same values as scale()
-  /// then add_outer() give those columns; the other columns are left for other processes, whose
-  /// shares assign_outer() puts together. Throws as add_outer() does.
-  void add_outer_share(std::span<const double> packed, double weight, double beta, Index first, Index count);
-  /// A ← a, usage ← usage (k×k and k; shapes the caller's to check).
-  void assign_outer(const Eigen::Ref<const Matrix<double>>& a, const Eigen::Ref<const Vector<double>>& usage);
-  /// A ← βA only.
-  void scale_outer(double beta) { a_ *= beta; }
-  /// B ← βB only.
-  void scale_cross(double beta) { b_ *= beta; }
 
   /// A += a, usage += usage: increments accumulated elsewhere (by add_outer(), summed over
   /// processes in data-parallel learning); a is k×k, usage k, the caller's to check.

@@ -20,8 +20,6 @@ class DataParallel {
 
   virtual Index total_samples() const = 0;  ///< N of the whole training set
   virtual Index first_sample() const = 0;   ///< global index of this process's first column
-  virtual int processes() const = 0;        ///< P, the number of processes
-  virtual int process() const = 0;          ///< this process's number, 0 ≤ process() < P
   /// Whether this process writes files (checkpoints); exactly one process does.
   virtual bool writes_files() const = 0;
 

@@ -7,7 +7,6 @@
 #include <exception>
 #include <functional>
 #include <span>
-#include <type_traits>
 
 #include "sparsecode/core/random.hpp"
 #include "sparsecode/core/sample_checks.hpp"
@@ -102,48 +101,11 @@ void OnlineStep::prepare_coder(const Matrix<double>& dictionary) {
   if (options_.precision == OnlineLearnerOptions::Precision::float32) {
     if (!single_coder_.coder) single_coder_.coder = std::make_unique<SparseCoder<float>>(options_.coding);
     single_dictionary_ = dictionary.cast<float>();
-    if (options_.parallel && options_.parallel->processes() > 1) {
-      single_coder_.coder->compute(single_dictionary_, shared_gram(single_dictionary_));
-    } else {
-      single_coder_.coder->compute(single_dictionary_);
-    }
+    single_coder_.coder->compute(single_dictionary_);
     return;
   }
   if (!coder_.coder) coder_.coder = std::make_unique<SparseCoder<double>>(options_.coding);
-  if (options_.parallel && options_.parallel->processes() > 1) {
-    coder_.coder->compute(dictionary, shared_gram(dictionary));
-  } else {
-    coder_.coder->compute(dictionary);
-  }
-}
-
-std::pair<Index, Index> OnlineStep::atom_share(Index atoms) const {
-  const Index p = options_.parallel->processes();
-  const Index r = options_.parallel->process();
-  const Index first = atoms * r / p;
-  return {first, atoms * (r + 1) / p - first};
-}
-
-template <class T>
-const Matrix<T>& OnlineStep::shared_gram(const Matrix<T>& dictionary) {
-  // G = DᵀD is every process's (the coder needs all of it) but not every process's work: each
-  // computes its share of G's columns, DᵀD_J for its atoms J, and the shares are gathered
-  // (exactly: float widens to double and back without rounding).
-  const Index k = dictionary.cols();
-  const auto [first, count] = atom_share(k);
-  gram_share_.resize(k, count);
-  if constexpr (std::is_same_v<T, double>) {
-    gram_share_.noalias() = dictionary.transpose() * dictionary.middleCols(first, count);
-  } else {
-    gram_share_ = (dictionary.transpose() * dictionary.middleCols(first, count)).template cast<double>();
-  }
-  options_.parallel->gather_columns(gram_share_, gathered_);
-  Matrix<T>& gram = gram_buffer<T>();
-  gram = Eigen::Map<const Matrix<double>>(gathered_.data(), k, k).template cast<T>();
-  // Two processes computing G(i, j) and G(j, i) need not round alike; the coder's solvers
-  // expect the symmetric G that one product gives.
-  gram.template triangularView<Eigen::StrictlyUpper>() = gram.transpose();
-  return gram;
+  coder_.coder->compute(dictionary);
 }
 
 EncodeSummary OnlineStep::code(const Eigen::Ref<const Matrix<double>>& samples,
@@ -275,8 +237,8 @@ StepOutcome OnlineStep::step_shared(const Eigen::Ref<const Matrix<double>>& mine
   reduction_.assign(static_cast<std::size_t>(kb + 4), 0.0);
   packed_codes_.clear();
   double* sums = reduction_.data() + kb;  // Σ objective, Σ non-zeros, non-converged codes, packed size
-  prepare_coder(state.dictionary);  // collective: G's columns are shared out
   if (mine.cols() > 0) {
+    prepare_coder(state.dictionary);
     Eigen::Map<Matrix<double>> b_increment(reduction_.data(), d, k);
     const EncodeSummary coded = code(
         mine,
@@ -294,27 +256,17 @@ StepOutcome OnlineStep::step_shared(const Eigen::Ref<const Matrix<double>>& mine
   }
   sums[3] = static_cast<double>(packed_codes_.size());
   options_.parallel->sum(reduction_.data(), static_cast<Index>(reduction_.size()));
-  const double beta = past_weight(state.progress.iteration + 1);
-  statistics_.scale_cross(beta);
+  statistics_.scale(past_weight(state.progress.iteration + 1));
   statistics_.accumulate_cross(Eigen::Map<const Matrix<double>>(reduction_.data(), d, k));
   // A's increment is dense (k×k) although each code has a few non-zeros s: while the whole
   // mini-batch's packed codes, η(1 + 2s) values, are no larger than what reducing A moves per
-  // process (about 2k²), they are gathered, in process order, and each process adds their
-  // terms to its share of A's columns (and usage), which are then gathered; beyond that
-  // (large mini-batches, dense codes) each process's A is reduced.
+  // process (about 2k²), they are gathered and every process adds all of them to A, in process
+  // order; beyond that (large mini-batches, dense codes) each process's A is reduced.
   if (sums[3] <= 2.0 * static_cast<double>(k) * static_cast<double>(k)) {
     options_.parallel->gather_columns(
         Eigen::Map<const Matrix<double>>(packed_codes_.data(), 1, static_cast<Index>(packed_codes_.size())), gathered_);
-    const auto [first, count] = atom_share(k);
-    statistics_.add_outer_share(gathered_, weight, beta, first, count);
-    outer_share_.resize(k + 1, count);
-    outer_share_.topRows(k) = statistics_.a().middleCols(first, count);
-    outer_share_.row(k) = statistics_.usage().segment(first, count).transpose();
-    options_.parallel->gather_columns(outer_share_, gathered_);
-    const Eigen::Map<const Matrix<double>> shares(gathered_.data(), k + 1, k);
-    statistics_.assign_outer(shares.topRows(k), shares.row(k).transpose());
+    statistics_.add_outer(gathered_, weight);
   } else {
-    statistics_.scale_outer(beta);
     outer_reduction_.assign(static_cast<std::size_t>(k * k + k), 0.0);
     Eigen::Map<Matrix<double>> a_increment(outer_reduction_.data(), k, k);
     Eigen::Map<Vector<double>> usage_increment(outer_reduction_.data() + k * k, k);

@@ -3,8 +3,6 @@
 
 #include <functional>
 #include <memory>
-#include <type_traits>
-#include <utility>
 #include <vector>
 
 #include "sparsecode/sparse/code_statistics.hpp"
@@ -42,10 +40,9 @@ class OnlineStep final : public LearnerStep {
   void update_dictionary(LearnerState& state);
   /// step_on() for data-parallel learning: `mine` holds this process's share of a mini-batch
   /// of `batch_size` samples; B's increment and the outcome's sums are summed over processes
-  /// in one DataParallel::sum, then the codes are gathered, every process adds their terms to
-  /// its share of A's columns and the shares are gathered, or (when the mini-batch's packed
-  /// codes are larger than A) A's and usage's increments are summed too; every process applies
-  /// the same update. G = DᵀD for the coder is computed in shares likewise. `rows`: the training rows of
+  /// in one DataParallel::sum, then the codes are gathered and every process adds them all to
+  /// A, or (when the mini-batch's packed codes are larger than A) A's and usage's increments
+  /// are summed too; every process applies the same update. `rows`: the training rows of
   /// `mine`'s columns, for messages.
   StepOutcome step_shared(const Eigen::Ref<const Matrix<double>>& mine, Index batch_size, LearnerState& state,
                           const Index* rows);
@@ -59,23 +56,7 @@ class OnlineStep final : public LearnerStep {
                         const Index* rows = nullptr);
   /// Binds the kept coder (its G, solver clones and buffers reused from mini-batch to
   /// mini-batch: same codes as a fresh encode()) to `dictionary`, in the learning precision.
-  /// Data-parallel: collective, G computed by shared_gram().
   void prepare_coder(const Matrix<double>& dictionary);
-  /// G = DᵀD with each of P processes computing k/P of its columns (atom_share()), gathered;
-  /// collective.
-  template <class T>
-  const Matrix<T>& shared_gram(const Matrix<T>& dictionary);
-  /// shared_gram()'s result buffer for precision T.
-  template <class T>
-  Matrix<T>& gram_buffer() {
-    if constexpr (std::is_same_v<T, float>) {
-      return single_gram_;
-    } else {
-      return gram_;
-    }
-  }
-  /// This process's contiguous share of `atoms` atoms (first, count) in data-parallel learning.
-  std::pair<Index, Index> atom_share(Index atoms) const;
   /// Codes of `samples` on prepare_coder()'s dictionary into codes_. `visit` sees each chunk's
   /// codes as they are final (SparseCoder::ChunkVisitor). With float32 learning, samples whose
   /// squared norm overflows float are refused first, named by `rows` (as in step_with()).
@@ -115,10 +96,6 @@ class OnlineStep final : public LearnerStep {
   std::vector<double> reduction_;        ///< workspace: B's increment and the sums, for one reduction
   std::vector<double> outer_reduction_;  ///< workspace: A's and usage's increments, when reduced
   std::vector<double> gathered_;         ///< workspace: what a gather_columns() brings (data-parallel)
-  Matrix<double> gram_share_;            ///< workspace: this process's columns of G (data-parallel)
-  Matrix<double> gram_;                  ///< workspace: G gathered (data-parallel)
-  Matrix<float> single_gram_;            ///< workspace: G gathered, float32 learning (data-parallel)
-  Matrix<double> outer_share_;           ///< workspace: this process's columns of A, and usage (data-parallel)
 };
 
 }  // namespace sparsecode::sparse

@@ -290,36 +290,16 @@ SparseCoder<T>& SparseCoder<T>::operator=(SparseCoder&&) noexcept = default;
 
 template <class T>
 SparseCoder<T>& SparseCoder<T>::compute(const Eigen::Ref<const Matrix<T>>& dictionary) {
-  return install(dictionary, nullptr);
-}
-
-template <class T>
-SparseCoder<T>& SparseCoder<T>::compute(const Eigen::Ref<const Matrix<T>>& dictionary,
-                                        const Eigen::Ref<const Matrix<T>>& gram) {
-  return install(dictionary, &gram);
-}
-
-template <class T>
-SparseCoder<T>& SparseCoder<T>::install(const Eigen::Ref<const Matrix<T>>& dictionary,
-                                        const Eigen::Ref<const Matrix<T>>* gram) {
   if (!workspace_) throw std::invalid_argument("SparseCoder::compute: the coder was moved from");
   check_dictionary<T>(dictionary);
   check_least_squares_limit(options_, dictionary.rows(), dictionary.cols());
-  if (gram && (gram->rows() != dictionary.cols() || gram->cols() != dictionary.cols())) {
-    throw std::invalid_argument("SparseCoder::compute: G is " + shape(gram->rows(), gram->cols()) + ", expected " +
-                                shape(dictionary.cols(), dictionary.cols()) + " (atoms x atoms)");
-  }
-  if (gram && !gram->allFinite()) throw std::invalid_argument("SparseCoder::compute: G contains NaN or Inf");
   Workspace& ws = *workspace_;
   // The workers' old cache goes (they are bound to the new one below); its memory is reused.
   typename solvers::GramCache<T>::Storage storage;
   if (ws.cache) storage = ws.cache->release();
   ws.cache.reset();
   ws.dictionary = dictionary;
-  if (gram) {
-    storage.gram = *gram;
-    ws.cache = std::make_unique<solvers::GramCache<T>>(std::move(storage));
-  } else {
+  {
     const core::SingleThreadedBlas single_threaded_blas;  // G as encode() always computed it
     ws.cache = std::make_unique<solvers::GramCache<T>>(ws.dictionary, std::move(storage));
   }

@@ -43,10 +43,6 @@ class SparseCoder {
   /// LASSO solver (least squares is not unique there; use λ > 0, λ₂ > 0 or OMP); the coder is
   /// then unchanged.
   SparseCoder& compute(const Eigen::Ref<const Matrix<T>>& dictionary);
-  /// The same with G = DᵀD computed by the caller (e.g. k/P columns on each of P processes, then
-  /// gathered): `gram` must be k×k and finite (checked) and equal to DᵀD up to rounding (not
-  /// checked: the codes are those of the G given).
-  SparseCoder& compute(const Eigen::Ref<const Matrix<T>>& dictionary, const Eigen::Ref<const Matrix<T>>& gram);
 
   /// Whether compute() has succeeded, i.e. encode() may be called.
   bool computed() const;
@@ -78,8 +74,6 @@ class SparseCoder {
 
  private:
   struct Workspace;
-  /// compute()'s checks and binding; G computed here when `gram` is null, else taken from it.
-  SparseCoder& install(const Eigen::Ref<const Matrix<T>>& dictionary, const Eigen::Ref<const Matrix<T>>* gram);
   /// The checks of encode() with a chunk visitor: computed, cold start, signals' shape and values.
   void check_visited_encode(const Eigen::Ref<const Matrix<T>>& signals) const;
   EncodeOptions options_;
