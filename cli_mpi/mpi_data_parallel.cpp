@@ -23,7 +23,7 @@ void MpiDataParallel::sum(double* values, Index count) const {
   MPI_Allreduce(MPI_IN_PLACE, values, static_cast<int>(count), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
 }
 
-Index MpiDataParallel::gather_columns(const Eigen::Ref<const Matrix<double>>& mine, std::vector<double>& all) const {
+Matrix<double> MpiDataParallel::gather_columns(const Matrix<double>& mine) const {
   session_.confirm_no_failure();
   const int size = session_.size();
   const int values = static_cast<int>(mine.size());
@@ -34,16 +34,10 @@ Index MpiDataParallel::gather_columns(const Eigen::Ref<const Matrix<double>>& mi
     offsets[static_cast<std::size_t>(r)] = offsets[static_cast<std::size_t>(r - 1)] + counts[static_cast<std::size_t>(r - 1)];
   }
   const int total = offsets.back() + counts.back();
-  all.resize(static_cast<std::size_t>(total));
-  // mine's columns are contiguous unless it is a block of a taller matrix: then sent as a copy.
-  Matrix<double> copy;
-  const double* send = mine.data();
-  if (mine.outerStride() != mine.rows() && mine.cols() > 1) {
-    copy = mine;
-    send = copy.data();
-  }
-  MPI_Allgatherv(send, values, MPI_DOUBLE, all.data(), counts.data(), offsets.data(), MPI_DOUBLE, MPI_COMM_WORLD);
-  return mine.rows() > 0 ? total / mine.rows() : 0;
+  Matrix<double> all(mine.rows(), mine.rows() > 0 ? total / mine.rows() : 0);
+  MPI_Allgatherv(mine.data(), values, MPI_DOUBLE, all.data(), counts.data(), offsets.data(), MPI_DOUBLE,
+                 MPI_COMM_WORLD);
+  return all;
 }
 
 Vector<double> MpiDataParallel::sample(Index index, const Matrix<double>& mine) const {

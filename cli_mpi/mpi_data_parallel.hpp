@@ -23,8 +23,7 @@ class MpiDataParallel final : public sparse::DataParallel {
   /// MPI_Allreduce(MPI_SUM): for a given number of ranks (and the same Open MPI set-up) the
   /// same reduction order every run.
   void sum(double* values, Index count) const override;
-  Index gather_columns(const Eigen::Ref<const Matrix<double>>& mine, std::vector<double>& all) const override;
-  using sparse::DataParallel::gather_columns;
+  Matrix<double> gather_columns(const Matrix<double>& mine) const override;
   Vector<double> sample(Index index, const Matrix<double>& mine) const override;
 
  private:

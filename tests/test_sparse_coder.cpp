@@ -425,30 +425,3 @@ TEST_CASE("SparseCoder chunk visitor: its exception ends encode(), and warm star
   Matrix<double> codes = Matrix<double>::Zero(48, 200);
   CHECK_THROWS_AS(warm.encode(x, codes, [](Index, Index) {}), std::invalid_argument);
 }
-
-TEST_CASE("SparseCoder chunk visitor into caller memory: the leading columns of a kept buffer get the codes of a resized matrix, other shapes are refused") {
-  // The online learner keeps one buffer for mini-batch shares of varying size and codes into
-  // its leading columns; what those columns held before (another batch's codes) must not leak.
-  const Matrix<double> dict = coherent_dictionary(16, 48, 91, 0.5);
-  EncodeOptions o = options_for("lars", 0.05);
-  o.chunk_size = 8;
-  SparseCoder<double> coder(o);
-  coder.compute(dict);
-  Matrix<double> buffer = Matrix<double>::Constant(48, 64, 7.0);
-  for (const Index n : {64, 37, 50}) {
-    CAPTURE(n);
-    const Matrix<double> x = gaussian_matrix(16, n, static_cast<std::uint64_t>(92 + n));
-    Matrix<double> resized;
-    coder.encode(x, resized, [](Index, Index) {});
-    Index visited = 0;
-    coder.encode(x, buffer.leftCols(n), [&](Index first, Index count) {
-      CHECK(first == visited);
-      visited += count;
-    });
-    CHECK(visited == n);
-    CHECK(buffer.leftCols(n) == resized);
-  }
-  CHECK(error_of([&] {
-          coder.encode(gaussian_matrix(16, 10, 95), buffer.leftCols(9), [](Index, Index) {});
-        }).find("48x9") != std::string::npos);
-}

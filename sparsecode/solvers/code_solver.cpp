@@ -54,10 +54,8 @@ T largest_eigenvalue(const Matrix<T>& g) {
 }  // namespace
 
 template <class T>
-GramCache<T>::GramCache(const Matrix<T>& dictionary, Storage storage)
-    : gram_(std::move(storage.gram)), gram_float_(std::move(storage.gram_float)) {
-  gram_.noalias() = dictionary.transpose() * dictionary;
-}
+GramCache<T>::GramCache(const Matrix<T>& dictionary)
+    : gram_(dictionary.transpose() * dictionary) {}
 
 template <class T>
 T GramCache<T>::lipschitz() const {

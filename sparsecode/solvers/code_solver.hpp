@@ -28,21 +28,8 @@ struct Penalty {
 template <class T>
 class GramCache {
  public:
-  /// The memory of a cache (G and its float copy), handed from one cache to the next by
-  /// callers that rebuild it often (a learner, every mini-batch), so that G's pages are not
-  /// allocated and faulted in anew each time.
-  struct Storage {
-    Matrix<T> gram;
-    Matrix<float> gram_float;
-  };
-
   /// Computes G = DᵀD with one BLAS GEMM (may use every core).
-  explicit GramCache(const Matrix<T>& dictionary) : GramCache(dictionary, Storage{}) {}
-  /// The same, into `storage`'s memory.
-  GramCache(const Matrix<T>& dictionary, Storage storage);
-
-  /// This cache's memory, for the next one; the cache is then empty and must not be used.
-  Storage release() { return Storage{std::move(gram_), std::move(gram_float_)}; }
+  explicit GramCache(const Matrix<T>& dictionary);
 
   const Matrix<T>& gram() const { return gram_; }
   Index atoms() const { return gram_.rows(); }

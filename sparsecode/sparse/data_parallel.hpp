@@ -1,8 +1,6 @@
 // The seam for data-parallel learning: this process holds one contiguous shard of the training set and shares sums with the others.
 #pragma once
 
-#include <vector>
-
 #include "sparsecode/core/types.hpp"
 
 namespace sparsecode::sparse {
@@ -27,14 +25,8 @@ class DataParallel {
   /// the result is the same on every run (reproducible).
   virtual void sum(double* values, Index count) const = 0;
   /// The columns of every process's `mine` (all with the same number of rows), concatenated in
-  /// process order, into `all` (column-major; its capacity reused); returns their number.
-  virtual Index gather_columns(const Eigen::Ref<const Matrix<double>>& mine, std::vector<double>& all) const = 0;
-  /// The same as a matrix.
-  Matrix<double> gather_columns(const Eigen::Ref<const Matrix<double>>& mine) const {
-    std::vector<double> all;
-    const Index columns = gather_columns(mine, all);
-    return Eigen::Map<const Matrix<double>>(all.data(), mine.rows(), columns);
-  }
+  /// process order.
+  virtual Matrix<double> gather_columns(const Matrix<double>& mine) const = 0;
   /// Training sample `index` (global) on every process; `mine` is this process's shard.
   virtual Vector<double> sample(Index index, const Matrix<double>& mine) const = 0;
 

@@ -47,9 +47,7 @@ StepOutcome OnlineStep::step(const Matrix<double>& data, LearnerState& state) {
       const Index g = order_[static_cast<std::size_t>(position_ + i)];
       mine += g >= first && g < last ? 1 : 0;
     }
-    // The share's size varies from mini-batch to mini-batch: batch_ keeps room for a whole one
-    // (and codes_ likewise, in code()), so that no iteration allocates and faults in new pages.
-    if (batch_.rows() != data.rows() || batch_.cols() < m) batch_.resize(data.rows(), std::max(m, options_.batch_size));
+    batch_.resize(data.rows(), mine);
     shard_rows_.clear();
     for (Index i = 0; i < m; ++i) {
       const Index g = order_[static_cast<std::size_t>(position_ + i)];
@@ -58,7 +56,7 @@ StepOutcome OnlineStep::step(const Matrix<double>& data, LearnerState& state) {
         shard_rows_.push_back(g);
       }
     }
-    outcome = step_shared(batch_.leftCols(mine), m, state, shard_rows_.data());
+    outcome = step_shared(batch_, m, state, shard_rows_.data());
   }
   position_ += m;
   if (position_ == n) {
@@ -97,44 +95,28 @@ StepOutcome OnlineStep::step_from(const TrainingSource& source, LearnerState& st
   return outcome;
 }
 
-void OnlineStep::prepare_coder(const Matrix<double>& dictionary) {
-  if (options_.precision == OnlineLearnerOptions::Precision::float32) {
-    if (!single_coder_.coder) single_coder_.coder = std::make_unique<SparseCoder<float>>(options_.coding);
-    single_dictionary_ = dictionary.cast<float>();
-    single_coder_.coder->compute(single_dictionary_);
-    return;
-  }
-  if (!coder_.coder) coder_.coder = std::make_unique<SparseCoder<double>>(options_.coding);
-  coder_.coder->compute(dictionary);
-}
-
-EncodeSummary OnlineStep::code(const Eigen::Ref<const Matrix<double>>& samples,
+EncodeSummary OnlineStep::code(const Matrix<double>& dictionary, const Matrix<double>& samples,
                                const SparseCoder<double>::ChunkVisitor& visit, const Index* rows) {
-  const Index n = samples.cols();
-  // codes_ keeps room for a whole mini-batch: shares of varying size reuse it (a cold start
-  // zeroes the columns used).
-  const Index atoms = options_.atoms;
-  if (codes_.rows() != atoms || codes_.cols() < n) codes_.resize(atoms, std::max(n, options_.batch_size));
   if (options_.precision == OnlineLearnerOptions::Precision::float32) {
     // Coded in float; each chunk's codes are widened into codes_ before `visit` sees them.
+    if (!single_coder_.coder) single_coder_.coder = std::make_unique<SparseCoder<float>>(options_.coding);
     // Samples finite in double may still overflow float: refused before they are rounded,
     // named by their training row, rather than reported by the float coder as Inf in a column
     // of the mini-batch.
     core::check_samples_fit_float(samples, "training data", "sample",
                                   [rows](Index j) { return rows ? rows[j] : j; });
-    if (single_samples_.rows() != samples.rows() || single_samples_.cols() < n) {
-      single_samples_.resize(samples.rows(), codes_.cols());
-      single_codes_.resize(atoms, codes_.cols());
-    }
-    single_samples_.leftCols(n) = samples.cast<float>();
-    return single_coder_.coder->encode(single_samples_.leftCols(n), single_codes_.leftCols(n),
-                                       [&](Index first, Index count) {
-                                         codes_.middleCols(first, count) =
-                                             single_codes_.middleCols(first, count).cast<double>();
-                                         if (visit) visit(first, count);
-                                       });
+    single_dictionary_ = dictionary.cast<float>();
+    single_samples_ = samples.cast<float>();
+    codes_.resize(dictionary.cols(), samples.cols());
+    return single_coder_.coder->compute(single_dictionary_)
+        .encode(single_samples_, single_codes_, [&](Index first, Index count) {
+          codes_.middleCols(first, count) = single_codes_.middleCols(first, count).cast<double>();
+          if (visit) visit(first, count);
+        });
   }
-  return coder_.coder->encode(samples, codes_.leftCols(n), visit);
+  if (!coder_.coder) coder_.coder = std::make_unique<SparseCoder<double>>(options_.coding);
+  // codes_ keeps its allocation across mini-batches of the same size (a cold start zeroes it).
+  return coder_.coder->compute(dictionary).encode(samples, codes_, visit);
 }
 
 void OnlineStep::update_dictionary(LearnerState& state) {
@@ -178,9 +160,8 @@ StepOutcome OnlineStep::step_with(const Matrix<double>& samples, LearnerState& s
   // own: a second OpenMP region per mini-batch (beside the coding's) made learning 2x slower on
   // a loaded machine, where every region waits for a descheduled worker (issue 14, B1).
   const double weight = 1.0 / static_cast<double>(m);
-  prepare_coder(state.dictionary);
   const EncodeSummary coded = code(
-      samples,
+      state.dictionary, samples,
       [&](Index first, Index count) {
         if (first == 0) statistics_.scale(past_weight(state.progress.iteration + 1));
         statistics_.add(samples.middleCols(first, count), codes_.middleCols(first, count), weight, 1);
@@ -226,8 +207,8 @@ StepOutcome OnlineStep::step_with(const Matrix<double>& samples, LearnerState& s
   return outcome;
 }
 
-StepOutcome OnlineStep::step_shared(const Eigen::Ref<const Matrix<double>>& mine, Index batch_size,
-                                    LearnerState& state, const Index* rows) {
+StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size, LearnerState& state,
+                                    const Index* rows) {
   const Index d = state.dictionary.rows();
   const Index k = state.dictionary.cols();
   const double weight = 1.0 / static_cast<double>(batch_size);  // as in step_on()
@@ -238,10 +219,9 @@ StepOutcome OnlineStep::step_shared(const Eigen::Ref<const Matrix<double>>& mine
   packed_codes_.clear();
   double* sums = reduction_.data() + kb;  // Σ objective, Σ non-zeros, non-converged codes, packed size
   if (mine.cols() > 0) {
-    prepare_coder(state.dictionary);
     Eigen::Map<Matrix<double>> b_increment(reduction_.data(), d, k);
     const EncodeSummary coded = code(
-        mine,
+        state.dictionary, mine,
         [&](Index first, Index count) {
           const std::size_t at = packed_codes_.size();
           pack_codes(codes_.middleCols(first, count), packed_codes_);
@@ -263,9 +243,9 @@ StepOutcome OnlineStep::step_shared(const Eigen::Ref<const Matrix<double>>& mine
   // process (about 2k²), they are gathered and every process adds all of them to A, in process
   // order; beyond that (large mini-batches, dense codes) each process's A is reduced.
   if (sums[3] <= 2.0 * static_cast<double>(k) * static_cast<double>(k)) {
-    options_.parallel->gather_columns(
-        Eigen::Map<const Matrix<double>>(packed_codes_.data(), 1, static_cast<Index>(packed_codes_.size())), gathered_);
-    statistics_.add_outer(gathered_, weight);
+    const Matrix<double> all_codes = options_.parallel->gather_columns(
+        Eigen::Map<const Matrix<double>>(packed_codes_.data(), 1, static_cast<Index>(packed_codes_.size())));
+    statistics_.add_outer(std::span<const double>(all_codes.data(), static_cast<std::size_t>(all_codes.size())), weight);
   } else {
     outer_reduction_.assign(static_cast<std::size_t>(k * k + k), 0.0);
     Eigen::Map<Matrix<double>> a_increment(outer_reduction_.data(), k, k);

@@ -44,8 +44,7 @@ class OnlineStep final : public LearnerStep {
   /// A, or (when the mini-batch's packed codes are larger than A) A's and usage's increments
   /// are summed too; every process applies the same update. `rows`: the training rows of
   /// `mine`'s columns, for messages.
-  StepOutcome step_shared(const Eigen::Ref<const Matrix<double>>& mine, Index batch_size, LearnerState& state,
-                          const Index* rows);
+  StepOutcome step_shared(const Matrix<double>& mine, Index batch_size, LearnerState& state, const Index* rows);
   bool replacement_due() const;
   long long replace_unused(const Matrix<double>& batch, LearnerState& state);
   void start_epoch(Index n, std::mt19937_64& rng);
@@ -54,14 +53,13 @@ class OnlineStep final : public LearnerStep {
   /// `rows` (may be null: the columns' own indices) are the samples' training rows, for messages.
   StepOutcome step_with(const Matrix<double>& samples, LearnerState& state, const std::function<void()>& beside_update,
                         const Index* rows = nullptr);
-  /// Binds the kept coder (its G, solver clones and buffers reused from mini-batch to
-  /// mini-batch: same codes as a fresh encode()) to `dictionary`, in the learning precision.
-  void prepare_coder(const Matrix<double>& dictionary);
-  /// Codes of `samples` on prepare_coder()'s dictionary into codes_. `visit` sees each chunk's
-  /// codes as they are final (SparseCoder::ChunkVisitor). With float32 learning, samples whose
-  /// squared norm overflows float are refused first, named by `rows` (as in step_with()).
-  EncodeSummary code(const Eigen::Ref<const Matrix<double>>& samples, const SparseCoder<double>::ChunkVisitor& visit,
-                     const Index* rows);
+  /// Codes of `samples` on the current dictionary into codes_, by the kept coder (its G, solver
+  /// clones and buffers reused from mini-batch to mini-batch: same codes as a fresh encode()).
+  /// `visit` sees each chunk's codes as they are final (SparseCoder::ChunkVisitor).
+  /// With float32 learning, samples whose squared norm overflows float are refused first,
+  /// named by `rows` (as in step_with()).
+  EncodeSummary code(const Matrix<double>& dictionary, const Matrix<double>& samples,
+                     const SparseCoder<double>::ChunkVisitor& visit, const Index* rows);
 
   /// A coder kept between mini-batches; a copied step starts without one (built on first use).
   template <class T>
@@ -95,7 +93,6 @@ class OnlineStep final : public LearnerStep {
   std::vector<double> packed_codes_;     ///< workspace: codes in pack_codes() form (data-parallel)
   std::vector<double> reduction_;        ///< workspace: B's increment and the sums, for one reduction
   std::vector<double> outer_reduction_;  ///< workspace: A's and usage's increments, when reduced
-  std::vector<double> gathered_;         ///< workspace: what a gather_columns() brings (data-parallel)
 };
 
 }  // namespace sparsecode::sparse

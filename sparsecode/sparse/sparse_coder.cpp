@@ -294,14 +294,11 @@ SparseCoder<T>& SparseCoder<T>::compute(const Eigen::Ref<const Matrix<T>>& dicti
   check_dictionary<T>(dictionary);
   check_least_squares_limit(options_, dictionary.rows(), dictionary.cols());
   Workspace& ws = *workspace_;
-  // The workers' old cache goes (they are bound to the new one below); its memory is reused.
-  typename solvers::GramCache<T>::Storage storage;
-  if (ws.cache) storage = ws.cache->release();
-  ws.cache.reset();
+  ws.cache.reset();  // the workers' old cache goes; they are bound to the new one below
   ws.dictionary = dictionary;
   {
     const core::SingleThreadedBlas single_threaded_blas;  // G as encode() always computed it
-    ws.cache = std::make_unique<solvers::GramCache<T>>(ws.dictionary, std::move(storage));
+    ws.cache = std::make_unique<solvers::GramCache<T>>(ws.dictionary);
   }
   for (typename Workspace::Worker& w : ws.workers) ws.bind(w);
   return *this;
@@ -344,32 +341,15 @@ EncodeSummary SparseCoder<T>::encode(const Eigen::Ref<const Matrix<T>>& signals,
 }
 
 template <class T>
-void SparseCoder<T>::check_visited_encode(const Eigen::Ref<const Matrix<T>>& signals) const {
+EncodeSummary SparseCoder<T>::encode(const Eigen::Ref<const Matrix<T>>& signals, Matrix<T>& codes,
+                                     const ChunkVisitor& visit) {
+  const auto started = std::chrono::steady_clock::now();
   if (!computed()) throw std::invalid_argument("SparseCoder::encode: no dictionary; call compute(D) first");
   if (options_.start != EncodeOptions::Start::cold) {
     throw std::invalid_argument("SparseCoder::encode with a chunk visitor codes from a cold start only");
   }
-  check_signals<T>(signals, dimension());
-}
-
-template <class T>
-EncodeSummary SparseCoder<T>::encode(const Eigen::Ref<const Matrix<T>>& signals, Matrix<T>& codes,
-                                     const ChunkVisitor& visit) {
-  const auto started = std::chrono::steady_clock::now();
-  check_visited_encode(signals);  // before touching the caller's matrix
+  check_signals<T>(signals, dimension());  // before touching the caller's matrix
   codes.resize(atoms(), signals.cols());
-  return workspace_->run(options_, signals, codes, started, visit ? &visit : nullptr);
-}
-
-template <class T>
-EncodeSummary SparseCoder<T>::encode(const Eigen::Ref<const Matrix<T>>& signals, Eigen::Ref<Matrix<T>> codes,
-                                     const ChunkVisitor& visit) {
-  const auto started = std::chrono::steady_clock::now();
-  check_visited_encode(signals);
-  if (codes.rows() != atoms() || codes.cols() != signals.cols()) {
-    throw std::invalid_argument("codes are " + shape(codes.rows(), codes.cols()) + ", expected " +
-                                shape(atoms(), signals.cols()) + " (atoms x signals)");
-  }
   return workspace_->run(options_, signals, codes, started, visit ? &visit : nullptr);
 }
 

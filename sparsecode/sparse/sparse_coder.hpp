@@ -67,15 +67,9 @@ class SparseCoder {
   /// encode() into a resized `codes` (cold start, as above) with `visit` called for each chunk
   /// as ChunkVisitor describes. An exception from `visit` ends the encode with it.
   EncodeSummary encode(const Eigen::Ref<const Matrix<T>>& signals, Matrix<T>& codes, const ChunkVisitor& visit);
-  /// The same into caller memory, which must be k×N (e.g. the leading columns of a buffer
-  /// kept for mini-batches of varying size).
-  EncodeSummary encode(const Eigen::Ref<const Matrix<T>>& signals, Eigen::Ref<Matrix<T>> codes,
-                       const ChunkVisitor& visit);
 
  private:
   struct Workspace;
-  /// The checks of encode() with a chunk visitor: computed, cold start, signals' shape and values.
-  void check_visited_encode(const Eigen::Ref<const Matrix<T>>& signals) const;
   EncodeOptions options_;
   std::unique_ptr<Workspace> workspace_;
 };

@@ -99,7 +99,7 @@ case "$case_name" in
       cmp first/D.rank0.npy first/D.rank1.npy || fail "ranks hold different dictionaries ($flags)"
       cmp first.npy first/D.rank0.npy || fail "the output is not rank 0's dictionary ($flags)"
     done
-    # Three ranks, with k = 25 atoms shared out unevenly (8, 8 and 9 of G's and A's columns).
+    # Three ranks with k = 25 atoms, which no rank count divides evenly.
     flags="${learn_flags/--atoms 24/--atoms 25}"
     rm -rf third && mkdir -p third
     run_mpi 3 learn $flags --out third.npy --dump-rank-dictionaries third
@@ -120,7 +120,7 @@ case "$case_name" in
       awk -v a="$h1" -v b="$h2" 'BEGIN { r = (a > b ? a - b : b - a) / a; exit !(r <= 0.002) }' ||
         fail "-np 2 held-out objective $h2 not within 0.2% of -np 1's $h1 ($flags)"
     done
-    # Three ranks (G's and A's columns shared out 8, 8, 8), default flags.
+    # Three ranks, default flags: the shards and the mini-batch shares are uneven.
     run_mpi 1 learn $learn_flags --out one.npy --log one.csv
     run_mpi 3 learn $learn_flags --out three.npy --log three.csv
     read -r s1 h1 <<<"$(last one.csv)"
