@@ -175,6 +175,33 @@ TEST_CASE_TEMPLATE("compact_support lists the non-zeros in order", T, float, dou
   }
 }
 
+TEST_CASE_TEMPLATE("compact_support writes below n and at most its slack past the count", T, float, double) {
+  // The npz writer packs codes back to back with only compact_support_slack entries to spare, and
+  // other callers pass buffers of exactly n: a write outside either bound would corrupt a
+  // neighbour's entries. Sentinels after the bound must survive (dense, sparse and empty codes).
+  const Index slack = sc::core::internal::compact_support_slack;
+  Normal normal(72);
+  for (double density : {0.0, 0.05, 0.3, 1.0}) {
+    for (Index n : {0, 1, 7, 8, 9, 16, 37, 256}) {
+      CAPTURE(density);
+      CAPTURE(n);
+      Vector<T> a(n);
+      for (Index j = 0; j < n; ++j) a(j) = normal.uniform() < density ? static_cast<T>(normal()) + T(3) : T(0);
+      const Index nonzeros = (a.array() != T(0)).count();
+      const Index room = n + slack;
+      std::vector<Index> support(static_cast<std::size_t>(room), -7);
+      std::vector<T> values(static_cast<std::size_t>(room), T(-7));
+      const Index m = sc::core::internal::compact_support(a.data(), n, support.data(), values.data());
+      REQUIRE(m == nonzeros);
+      for (Index j = std::min(n, m + slack); j < room; ++j) {
+        CAPTURE(j);
+        CHECK(support[static_cast<std::size_t>(j)] == -7);
+        CHECK(values[static_cast<std::size_t>(j)] == T(-7));
+      }
+    }
+  }
+}
+
 TEST_CASE("weighted_column_sum equals the dense product over the listed columns") {
   const Matrix<double> g = gaussian_matrix(45, 20, 81);  // 45 rows: one full block of 32 and a tail
   const std::vector<Index> columns = {2, 5, 6, 11, 19};

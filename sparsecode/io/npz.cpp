@@ -263,12 +263,13 @@ void CsrCodes<T>::append_rows(const Eigen::Ref<const Matrix<T>>& codes) {
   if (options_.threshold == 0.0) {
     // Exact zeros only: the block's count of non-zeros (NaN included) sizes the arrays once,
     // then each code's non-zeros are compacted straight into them. compact_support may write
-    // one entry past a code's last non-zero, hence the slack entry while filling.
+    // a few entries past a code's last non-zero, hence the slack while filling.
     std::size_t at = values_.size();
     std::size_t total = at;
     for (Index j = 0; j < n; ++j) total += static_cast<std::size_t>((codes.col(j).array() != T(0)).count());
-    values_.resize(total + 1);
-    indices_.resize(total + 1);
+    const auto slack = static_cast<std::size_t>(core::internal::compact_support_slack);
+    values_.resize(total + slack);
+    indices_.resize(total + slack);
     for (Index j = 0; j < n; ++j) {
       at += static_cast<std::size_t>(
           core::internal::compact_support(codes.col(j).data(), atoms_, indices_.data() + at, values_.data() + at));

@@ -1,4 +1,4 @@
-// The non-zeros of a vector listed in order (indices and values), with AVX-512 compress-stores for double.
+// The non-zeros of a vector listed in order (indices and values), with AVX-512 compresses for double.
 #pragma once
 
 #include <type_traits>
@@ -11,10 +11,15 @@
 
 namespace sparsecode::core::internal {
 
+/// How far past its count compact_support() may write (one AVX-512 vector of doubles).
+inline constexpr Index compact_support_slack = 8;
+
 /// Lists the support of a (length n): writes the j with a[j] ≠ 0 to `support` and a[j] to
 /// `values`, in increasing j, and returns their number. Branch-free (the support of an iterate
 /// changes from step to step, and a branch on a[j] ≠ 0 would often mispredict); with AVX-512,
-/// doubles are compacted eight at a time by the compress-store instructions.
+/// doubles are compacted eight at a time. Slots past the returned count m may be overwritten:
+/// every write lies below n and below m + compact_support_slack, so buffers of n entries, or of
+/// m + compact_support_slack, suffice.
 template <class T>
 Index compact_support(const T* a, Index n, Index* support, T* values) {
   Index m = 0;
@@ -26,8 +31,11 @@ Index compact_support(const T* a, Index n, Index* support, T* values) {
     for (; j + 8 <= n; j += 8) {
       const __m512d v = _mm512_loadu_pd(a + j);
       const __mmask8 nonzero = _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_NEQ_UQ);
-      _mm512_mask_compressstoreu_pd(values + m, nonzero, v);
-      _mm512_mask_compressstoreu_epi64(support + m, nonzero, index);
+      // Compressed in registers, then stored whole: the compress with a memory operand is
+      // microcoded on AMD's Zen 4 and 5 and cost more than the rest of the loop. The store's
+      // eight slots [m, m + 8) lie within [0, n) because m ≤ j.
+      _mm512_storeu_pd(values + m, _mm512_maskz_compress_pd(nonzero, v));
+      _mm512_storeu_si512(support + m, _mm512_maskz_compress_epi64(nonzero, index));
       m += __builtin_popcount(static_cast<unsigned>(nonzero));
       index = _mm512_add_epi64(index, eight);
     }
