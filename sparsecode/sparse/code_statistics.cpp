@@ -131,15 +131,10 @@ void pack_codes(const Eigen::Ref<const Matrix<double>>& codes, std::vector<doubl
   std::vector<Index> support(static_cast<std::size_t>(atoms));
   std::vector<double> values(static_cast<std::size_t>(atoms));
   for (Index i = 0; i < codes.cols(); ++i) {
-    const auto s = static_cast<std::size_t>(
-        core::internal::compact_support(codes.col(i).data(), atoms, support.data(), values.data()));
-    // One resize per code and plain stores, not a push_back (and its capacity check) per value.
-    const std::size_t at = packed.size();
-    packed.resize(at + 1 + 2 * s);
-    double* out = packed.data() + at;
-    out[0] = static_cast<double>(s);
-    for (std::size_t p = 0; p < s; ++p) out[1 + p] = static_cast<double>(support[p]);
-    std::copy_n(values.data(), s, out + 1 + s);
+    const Index s = core::internal::compact_support(codes.col(i).data(), atoms, support.data(), values.data());
+    packed.push_back(static_cast<double>(s));
+    for (Index p = 0; p < s; ++p) packed.push_back(static_cast<double>(support[static_cast<std::size_t>(p)]));
+    packed.insert(packed.end(), values.begin(), values.begin() + s);
   }
 }
 
