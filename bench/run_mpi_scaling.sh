@@ -20,13 +20,16 @@ trap 'rm -rf "$out"' EXIT
 mpirun="mpirun --allow-run-as-root --oversubscribe"
 "$build/sparsecode" patches --images "$here/../data/images" --size 12 --count "$patches" --seed 1 \
   --out "$out/X.npy" --quiet >/dev/null
-learn="--input $out/X.npy --atoms 256 --lambda 0.3 --batch-size 512 --iterations $iterations --seed 1 --quiet $learn_flags"
+learn="--input $out/X.npy --atoms 256 --lambda 0.3 --batch-size 512 --iterations $iterations --seed 1 $learn_flags"
 rate_from_log() {  # samples_seen / seconds of the last row
   awk -F, 'END { printf "%.0f", $2 / $8 }' "$1"
 }
-"$build/sparsecode" learn $learn --threads 1 --out "$out/D.npy" --log "$out/l11.csv"
-"$build/sparsecode" learn $learn --threads 2 --out "$out/D2.npy" --log "$out/l12.csv"
-$mpirun -np 2 "$build/sparsecode-mpi" learn $learn --threads 1 --out "$out/D3.npy" --log "$out/l21.csv"
+# Without --quiet each learn ends with its summary on stderr (no progress display: not a
+# terminal), whose last clause is the time split: coding, exchange (collectives, waits
+# included) and update, rank 0's under MPI.
+"$build/sparsecode" learn $learn --threads 1 --out "$out/D.npy" --log "$out/l11.csv" 2>"$out/s11.txt"
+"$build/sparsecode" learn $learn --threads 2 --out "$out/D2.npy" --log "$out/l12.csv" 2>"$out/s12.txt"
+$mpirun -np 2 "$build/sparsecode-mpi" learn $learn --threads 1 --out "$out/D3.npy" --log "$out/l21.csv" 2>"$out/s21.txt"
 encode="--dict $out/D.npy --input $out/X.npy --lambda 0.3 --out $out/A.npy"
 rate_from_summary() { sed -n 's/.*patches\/s \([0-9.]*\).*/\1/p' | head -n 1; }
 e11=$("$build/sparsecode" encode $encode --threads 1 | rate_from_summary)
@@ -40,3 +43,7 @@ awk -v a="$l11" -v b="$l12" -v c="$l21" -v x="$e11" -v y="$e12" -v z="$e21" 'BEG
   printf "| 1 process × 2 threads | %d | %.2f | %d | %.2f |\n", b, b / a, y, y / x
   printf "| mpirun -np 2 × 1 thread | %d | %.2f | %d | %.2f |\n", c, c / a, z, z / x
 }'
+split() { sed -n 's/.*; \(coding .* s\)\( (2 ranks)\)\{0,1\}$/\1/p' "$1" | tail -n 1; }
+echo
+echo "learn time split, 1 process x 1 thread: $(split "$out/s11.txt")"
+echo "learn time split, mpirun -np 2 x 1 thread (rank 0): $(split "$out/s21.txt")"

@@ -92,6 +92,25 @@ TEST_CASE("learner summary: brief_report names the termination and the last iter
   CHECK(report.find('\n') == std::string::npos);
 }
 
+TEST_CASE("learner summary: the time split adds up to the training time, with no exchange on one process") {
+  const auto planted = make_planted(10, 8, 200, 2, 0.02, 8);
+  const auto check = [](const LearnerSummary& s) {
+    const TimeSplit& t = s.time_split;
+    CHECK(t.coding > 0.0);
+    CHECK(t.update >= 0.0);
+    CHECK(t.exchange == 0.0);
+    CHECK(t.coding + t.exchange + t.update == doctest::Approx(s.last.seconds).epsilon(1e-9));
+    const std::string report = s.brief_report();
+    CHECK(report.find("; coding ") != std::string::npos);
+    CHECK(report.find(", update ") != std::string::npos);
+    CHECK(report.find("exchange") == std::string::npos);
+  };
+  OnlineLearner online(online_options());
+  check(online.fit(planted.signals, Matrix<double>()));
+  BatchLearner batch(batch_options());
+  check(batch.fit(planted.signals, Matrix<double>()));
+}
+
 TEST_CASE("fraction_done: the largest progress ratio over the budgets that are on, epochs counted in samples") {
   sparsecode::sparse::StopCriteria stop;
   stop.epochs = 2;

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "sparsecode/core/internal/stopwatch.hpp"
 #include "sparsecode/solvers/dictionary_bcd.hpp"
 #include "sparsecode/solvers/dictionary_lagrange_dual.hpp"
 #include "sparsecode/sparse/atom_replacement.hpp"
@@ -20,9 +21,11 @@ StepOutcome BatchStep::step(const Matrix<double>& data, LearnerState& state) {
 
 StepOutcome BatchStep::step_on(const Matrix<double>& data, LearnerState& state) {
   const Index n = data.cols();
+  const core::internal::Stopwatch coding;
   const EncodeSummary coded = encode(state.dictionary, data, codes_, options_.coding);
   statistics_.reset(data.rows(), options_.atoms);
   statistics_.add(data, codes_, 1.0 / static_cast<double>(n), options_.coding.threads);
+  const double coding_seconds = coding.seconds();
   if (options_.method == DictionaryMethod::lagrange_dual) {
     solvers::LagrangeDualOptions o;
     o.tolerance = options_.qp_tolerance;
@@ -44,6 +47,7 @@ StepOutcome BatchStep::step_on(const Matrix<double>& data, LearnerState& state) 
   outcome.mean_objective = coded.mean_objective;
   outcome.mean_nonzeros = coded.mean_nonzeros;
   outcome.not_converged = coded.not_converged;
+  outcome.coding_seconds = coding_seconds;
   outcome.epoch_end = true;
   return outcome;
 }

@@ -1,13 +1,14 @@
 // The learners' shared loop: input checks, stepping, held-out evaluation, callbacks, stopping, checkpoints.
 #include "sparsecode/sparse/learner_loop.hpp"
 
-#include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 
+#include "sparsecode/core/internal/stopwatch.hpp"
 #include "sparsecode/core/threads.hpp"
 #include "sparsecode/io/checksum.hpp"
 
@@ -69,10 +70,6 @@ std::vector<LearnerProgress> history_rows(const Matrix<double>& m) {
 // A 64-bit fingerprint kept bit for bit in a checkpoint's signed integer entry.
 std::int64_t as_entry(std::uint64_t fingerprint) { return static_cast<std::int64_t>(fingerprint); }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 }  // namespace
 
 void LoopSettings::validate(const std::string& owner) const {
@@ -128,9 +125,9 @@ LearnerProgress LearnerLoop::partial_fit(LearnerStep& step, const Matrix<double>
   if (state_.dictionary.size() == 0) initialize(step, samples);
   check_dimension(samples, state_.dictionary, "partial_fit samples");
   const core::SingleThreadedBlas single_threaded_blas;  // as in run()
-  const auto start = std::chrono::steady_clock::now();
+  const core::internal::Stopwatch step_time;
   const StepOutcome outcome = step.step_on(samples, state_);
-  record(outcome, seconds_since(start));
+  record(outcome, step_time.seconds());
   return state_.progress;
 }
 
@@ -198,9 +195,13 @@ LearnerSummary LearnerLoop::run(LearnerStep& step, Index training_samples, const
       summary.termination = *reached;
       break;
     }
-    const auto start = std::chrono::steady_clock::now();
+    const core::internal::Stopwatch step_time;
     const StepOutcome outcome = one_step();
-    record(outcome, seconds_since(start));
+    const double seconds = step_time.seconds();
+    record(outcome, seconds);
+    summary.time_split.coding += outcome.coding_seconds;
+    summary.time_split.exchange += outcome.exchange_seconds;
+    summary.time_split.update += std::max(0.0, seconds - outcome.coding_seconds - outcome.exchange_seconds);
     const bool evaluate_now =
         settings_.evaluate_every > 0 ? p.iteration % settings_.evaluate_every == 0 : outcome.epoch_end;
     bool stop_early = false;

@@ -33,6 +33,8 @@ struct StepOutcome {
   long long not_converged = 0;
   bool epoch_end = false;        ///< the iteration completed a pass over the training set
   bool converged = false;        ///< the step's own convergence test holds (fit() only)
+  double coding_seconds = 0;     ///< time in coding (see TimeSplit::coding)
+  double exchange_seconds = 0;   ///< time in data-parallel collectives (see TimeSplit::exchange)
 };
 
 /// One iteration of a dictionary learner (code samples on state.dictionary, update the

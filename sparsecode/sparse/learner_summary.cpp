@@ -17,6 +17,10 @@ std::string LearnerSummary::brief_report() const {
   if (!std::isnan(best_heldout_objective)) out << ", held-out best " << best_heldout_objective;
   out << ", " << last.atoms_replaced << " atoms replaced";
   if (last.not_converged > 0) out << ", " << last.not_converged << " training codes not converged";
+  out.precision(3);
+  out << "; coding " << time_split.coding << " s";
+  if (time_split.exchange > 0) out << ", exchange " << time_split.exchange << " s";
+  out << ", update " << time_split.update << " s";
   return out.str();
 }
 

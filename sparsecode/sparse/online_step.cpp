@@ -8,6 +8,7 @@
 #include <functional>
 #include <span>
 
+#include "sparsecode/core/internal/stopwatch.hpp"
 #include "sparsecode/core/random.hpp"
 #include "sparsecode/core/sample_checks.hpp"
 #include "sparsecode/core/threads.hpp"
@@ -160,6 +161,7 @@ StepOutcome OnlineStep::step_with(const Matrix<double>& samples, LearnerState& s
   // own: a second OpenMP region per mini-batch (beside the coding's) made learning 2x slower on
   // a loaded machine, where every region waits for a descheduled worker (issue 14, B1).
   const double weight = 1.0 / static_cast<double>(m);
+  const core::internal::Stopwatch coding;
   const EncodeSummary coded = code(
       state.dictionary, samples,
       [&](Index first, Index count) {
@@ -167,6 +169,7 @@ StepOutcome OnlineStep::step_with(const Matrix<double>& samples, LearnerState& s
         statistics_.add(samples.middleCols(first, count), codes_.middleCols(first, count), weight, 1);
       },
       rows);
+  const double coding_seconds = coding.seconds();
   const auto update = [&] { update_dictionary(state); };
   if (beside_update && core::resolve_threads(options_.coding.threads) > 1) {
     // The update and the other work on two threads (the coding's second thread is idle here).
@@ -204,6 +207,7 @@ StepOutcome OnlineStep::step_with(const Matrix<double>& samples, LearnerState& s
   outcome.mean_objective = coded.mean_objective;
   outcome.mean_nonzeros = coded.mean_nonzeros;
   outcome.not_converged = coded.not_converged;
+  outcome.coding_seconds = coding_seconds;
   return outcome;
 }
 
@@ -218,6 +222,8 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
   reduction_.assign(static_cast<std::size_t>(kb + 4), 0.0);
   packed_codes_.clear();
   double* sums = reduction_.data() + kb;  // Σ objective, Σ non-zeros, non-converged codes, packed size
+  StepOutcome outcome;
+  core::internal::Stopwatch watch;
   if (mine.cols() > 0) {
     Eigen::Map<Matrix<double>> b_increment(reduction_.data(), d, k);
     const EncodeSummary coded = code(
@@ -235,7 +241,10 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
     sums[2] = static_cast<double>(coded.not_converged);
   }
   sums[3] = static_cast<double>(packed_codes_.size());
+  outcome.coding_seconds = watch.seconds();
+  watch.restart();
   options_.parallel->sum(reduction_.data(), static_cast<Index>(reduction_.size()));
+  outcome.exchange_seconds = watch.seconds();
   statistics_.scale(past_weight(state.progress.iteration + 1));
   statistics_.accumulate_cross(Eigen::Map<const Matrix<double>>(reduction_.data(), d, k));
   // A's increment is dense (k×k) although each code has a few non-zeros s: while the whole
@@ -243,22 +252,30 @@ StepOutcome OnlineStep::step_shared(const Matrix<double>& mine, Index batch_size
   // process (about 2k²), they are gathered and every process adds all of them to A, in process
   // order; beyond that (large mini-batches, dense codes) each process's A is reduced.
   if (sums[3] <= 2.0 * static_cast<double>(k) * static_cast<double>(k)) {
+    watch.restart();
     const Matrix<double> all_codes = options_.parallel->gather_columns(
         Eigen::Map<const Matrix<double>>(packed_codes_.data(), 1, static_cast<Index>(packed_codes_.size())));
+    outcome.exchange_seconds += watch.seconds();
     statistics_.add_outer(std::span<const double>(all_codes.data(), static_cast<std::size_t>(all_codes.size())), weight);
   } else {
     outer_reduction_.assign(static_cast<std::size_t>(k * k + k), 0.0);
     Eigen::Map<Matrix<double>> a_increment(outer_reduction_.data(), k, k);
     Eigen::Map<Vector<double>> usage_increment(outer_reduction_.data() + k * k, k);
     add_outer(packed_codes_, weight, a_increment, usage_increment);
+    watch.restart();
     options_.parallel->sum(outer_reduction_.data(), static_cast<Index>(outer_reduction_.size()));
+    outcome.exchange_seconds += watch.seconds();
     statistics_.accumulate_outer(a_increment, usage_increment);
   }
   window_samples_ += batch_size;
   update_dictionary(state);
-  StepOutcome outcome;
   // Replacement draws from the whole mini-batch, gathered (in process order) only when due.
-  if (replacement_due()) outcome.atoms_replaced = replace_unused(options_.parallel->gather_columns(mine), state);
+  if (replacement_due()) {
+    watch.restart();
+    const Matrix<double> batch = options_.parallel->gather_columns(mine);
+    outcome.exchange_seconds += watch.seconds();
+    outcome.atoms_replaced = replace_unused(batch, state);
+  }
   outcome.samples = batch_size;
   outcome.mean_objective = sums[0] / static_cast<double>(batch_size);
   outcome.mean_nonzeros = sums[1] / static_cast<double>(batch_size);

@@ -99,6 +99,10 @@ case "$case_name" in
       cmp first/D.rank0.npy first/D.rank1.npy || fail "ranks hold different dictionaries ($flags)"
       cmp first.npy first/D.rank0.npy || fail "the output is not rank 0's dictionary ($flags)"
     done
+    # The summary splits rank 0's training time, collectives included.
+    run_mpi 2 learn ${learn_flags/--quiet/} --out report.npy 2>report.txt
+    grep -Eq '; coding [0-9.e-]+ s, exchange [0-9.e-]+ s, update [0-9.e-]+ s \(2 ranks\)$' report.txt ||
+      fail "no time split in the summary: $(cat report.txt)"
     # Three ranks with k = 25 atoms, which no rank count divides evenly.
     flags="${learn_flags/--atoms 24/--atoms 25}"
     rm -rf third && mkdir -p third
