@@ -2,6 +2,7 @@
 # Scaling of learn and encode: 1 process × 1 thread, 1 × 2 threads, mpirun -np 2 × 1 thread, in one run (samples/s).
 # Usage: bench/run_mpi_scaling.sh [BUILD_DIR] [PATCHES] [ITERATIONS] [LEARN_FLAGS]   (Release build with
 # sparsecode-mpi; LEARN_FLAGS, e.g. --float32, are added to every learn command)
+# Then each learn's time split (coding, exchange, update) and the collectives timed alone.
 # learn: k = 256, λ = 0.3, η = 512, 12×12 whitened patches; samples/s from the log (the learner's
 # own step time, rank 0's under MPI: coding, the allreduce and the dictionary update).
 # encode: the summary's patches/s (whole command after reading the dictionary) on the same patches.
@@ -47,3 +48,8 @@ split() { sed -n 's/.*; \(coding .* s\)\( (2 ranks)\)\{0,1\}$/\1/p' "$1" | tail 
 echo
 echo "learn time split, 1 process x 1 thread: $(split "$out/s11.txt")"
 echo "learn time split, mpirun -np 2 x 1 thread (rank 0): $(split "$out/s21.txt")"
+# The step's collectives alone, after a barrier (no waiting): R(2) of the README's cost model.
+if [ -x "$build/bench/mpi_exchange_bench" ]; then
+  echo
+  $mpirun -np 2 "$build/bench/mpi_exchange_bench"
+fi
