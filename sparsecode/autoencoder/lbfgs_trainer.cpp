@@ -1,7 +1,7 @@
 // Full-batch L-BFGS training of the autoencoder: solvers::minimize_lbfgs with per-iteration reports.
 #include "sparsecode/autoencoder/lbfgs_trainer.hpp"
 
-#include <chrono>
+#include "sparsecode/core/internal/stopwatch.hpp"
 
 namespace sparsecode::autoencoder {
 
@@ -26,10 +26,7 @@ TrainingSummary train_lbfgs(Model& model, const CostOptions& cost_options,
   lbfgs.validate();
   Cost cost(model.architecture(), cost_options);
   cost.check_data(samples);
-  const auto start = std::chrono::steady_clock::now();
-  const auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
+  const core::internal::Stopwatch elapsed;
   TrainingSummary summary;
   CostTerms last_terms;     // of the latest evaluation: after a line search, the accepted point
   CostTerms initial_terms;  // of the first evaluation, at the starting θ
@@ -51,7 +48,7 @@ TrainingSummary train_lbfgs(Model& model, const CostOptions& cost_options,
     Progress progress;
     progress.iteration = k;
     progress.terms = accepted;
-    progress.seconds = elapsed();
+    progress.seconds = elapsed.seconds();
     return callback(progress) != CallbackResult::stop;
   });
   if (s.iterations == 0) accepted = initial_terms;  // no iteration accepted: θ is the start
@@ -61,7 +58,7 @@ TrainingSummary train_lbfgs(Model& model, const CostOptions& cost_options,
   summary.message = s.message;
   model.set_parameters(theta);
   summary.final_terms = accepted;
-  summary.seconds = elapsed();
+  summary.seconds = elapsed.seconds();
   return summary;
 }
 

@@ -1,8 +1,8 @@
 // Mini-batch Adam / SGD-with-momentum training with seeded shuffling, early stopping and max-norm.
 #include "sparsecode/autoencoder/minibatch_trainer.hpp"
+#include "sparsecode/core/internal/stopwatch.hpp"
 #include "sparsecode/core/random.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -90,10 +90,7 @@ TrainingSummary train_minibatch(Model& model, const CostOptions& cost_options,
   if (validating) {
     cost.check_data(validation, "validation data");
   }
-  const auto start = std::chrono::steady_clock::now();
-  const auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
+  const core::internal::Stopwatch elapsed;
 
   TrainingSummary summary;
   summary.initial_cost = cost.evaluate(model.parameters(), train, nullptr);
@@ -174,7 +171,7 @@ TrainingSummary train_minibatch(Model& model, const CostOptions& cost_options,
         stop_early = true;
       }
     }
-    progress.seconds = elapsed();
+    progress.seconds = elapsed.seconds();
     if (callback && callback(progress) == CallbackResult::stop) {
       summary.termination = Termination::user_callback;
       break;
@@ -189,7 +186,7 @@ TrainingSummary train_minibatch(Model& model, const CostOptions& cost_options,
     summary.best_validation_cost = best_validation;
   }
   cost.evaluate(model.parameters(), train, nullptr, &summary.final_terms);
-  summary.seconds = elapsed();
+  summary.seconds = elapsed.seconds();
   return summary;
 }
 

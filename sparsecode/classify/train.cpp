@@ -1,7 +1,6 @@
 // train_classifier: checks, standardization, in-place validation split, warm-started penalty path, refit, bags.
 #include "sparsecode/classify/train.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <random>
 #include <stdexcept>
@@ -9,6 +8,7 @@
 #include "sparsecode/classify/metrics.hpp"
 #include "sparsecode/classify/minibatch.hpp"
 #include "sparsecode/classify/objective.hpp"
+#include "sparsecode/core/internal/stopwatch.hpp"
 #include "sparsecode/core/random.hpp"
 
 namespace sparsecode::classify {
@@ -68,11 +68,9 @@ void permute_columns(Matrix<float>& x, std::vector<int>& labels, const std::vect
 class Fitter {
  public:
   Fitter(const TrainOptions& options, int classes, const TrainCallback& callback)
-      : options_(options), classes_(classes), callback_(callback), start_(std::chrono::steady_clock::now()) {}
+      : options_(options), classes_(classes), callback_(callback) {}
 
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
+  double seconds() const { return start_.seconds(); }
 
   struct Outcome {
     core::Termination reason = core::Termination::iterations;
@@ -152,7 +150,7 @@ class Fitter {
   const TrainOptions& options_;
   int classes_;
   const TrainCallback& callback_;
-  std::chrono::steady_clock::time_point start_;
+  core::internal::Stopwatch start_;
 };
 
 int check_inputs(const Matrix<float>& features, const std::vector<int>& labels) {

@@ -1,13 +1,13 @@
 // Dictionary learning for the feature extractor: dispatch to the sparse-coding learner, k-means or an autoencoder.
 #include "sparsecode/features/dictionary.hpp"
 
-#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <string>
 
 #include "sparsecode/autoencoder/lbfgs_trainer.hpp"
 #include "sparsecode/autoencoder/model.hpp"
+#include "sparsecode/core/internal/stopwatch.hpp"
 #include "sparsecode/features/spherical_kmeans.hpp"
 #include "sparsecode/sparse/online_learner.hpp"
 
@@ -33,20 +33,20 @@ void normalize_columns(Matrix<double>& atoms) {
 class Reporter {
  public:
   Reporter(const FitCallback& callback, DictionaryKind kind)
-      : callback_(&callback), kind_(kind), start_(std::chrono::steady_clock::now()) {}
+      : callback_(&callback), kind_(kind) {}
   core::CallbackResult operator()(long long iteration, double objective) const {
     FitProgress p;
     p.dictionary = kind_;
     p.iteration = iteration;
     p.objective = objective;
-    p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    p.seconds = start_.seconds();
     return (*callback_)(p);
   }
 
  private:
   const FitCallback* callback_;
   DictionaryKind kind_;
-  std::chrono::steady_clock::time_point start_;
+  core::internal::Stopwatch start_;
 };
 
 const char* stopped_note(core::Termination termination) {

@@ -1,13 +1,13 @@
 // The feature extractor: fitting (patches, normalization, ZCA, dictionary) and the fused chunked transform.
 #include "sparsecode/features/extractor.hpp"
 
-#include <chrono>
 #include <exception>
 #include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
 
+#include "sparsecode/core/internal/stopwatch.hpp"
 #include "sparsecode/core/random.hpp"
 #include "sparsecode/core/threads.hpp"
 #include "sparsecode/features/dictionary.hpp"
@@ -133,7 +133,7 @@ void Extractor::check_images(const ImagesRef& images, ImageShape shape) const {
 
 Extractor Extractor::fit(const ImagesRef& images, ImageShape shape, const ExtractorOptions& options, int threads,
                          FitSummary* summary, const FitCallback& callback) {
-  const auto start = std::chrono::steady_clock::now();
+  const core::internal::Stopwatch start;
   options.validate();
   Extractor e;
   e.check_images(images, shape);
@@ -169,7 +169,7 @@ Extractor Extractor::fit(const ImagesRef& images, ImageShape shape, const Extrac
     summary->patches = patches.cols();
     summary->dictionary = dict.report;
     summary->termination = dict.termination;
-    summary->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    summary->seconds = start.seconds();
   }
   return e;
 }

@@ -1,11 +1,11 @@
 // Encoding options' validation, the summary's report, and encode() as a one-call SparseCoder.
 #include "sparsecode/sparse/encoder.hpp"
 
-#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
 
+#include "sparsecode/core/internal/stopwatch.hpp"
 #include "sparsecode/sparse/sparse_coder.hpp"
 
 namespace sparsecode::sparse {
@@ -58,9 +58,9 @@ std::string EncodeSummary::brief_report() const {
 template <class T>
 EncodeSummary encode(const Matrix<T>& dictionary, const Matrix<T>& signals, Matrix<T>& codes,
                      const EncodeOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
+  const core::internal::Stopwatch started;
   EncodeSummary summary = SparseCoder<T>(options).compute(dictionary).encode(signals, codes);
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  summary.seconds = started.seconds();
   return summary;
 }
 

@@ -4,7 +4,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <exception>
 #include <stdexcept>
@@ -13,6 +12,7 @@
 
 #include "sparsecode/core/internal/compact_support.hpp"
 #include "sparsecode/core/internal/in_order_visits.hpp"
+#include "sparsecode/core/internal/stopwatch.hpp"
 #include "sparsecode/core/sample_checks.hpp"
 #include "sparsecode/core/threads.hpp"
 #include "sparsecode/solvers/internal/column_sum.hpp"
@@ -99,10 +99,6 @@ SampleStats support_stats(const Matrix<T>& gram, const T* c, const T* a, T x_nor
   return s;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point started) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-}
-
 }  // namespace
 
 // Everything kept between calls: the solver prototype, D and its G, one solver clone with its
@@ -148,14 +144,14 @@ struct SparseCoder<T>::Workspace {
   // The encoding itself, on checked inputs: codes is k×N (zeroed here for a cold start).
   // `visit` (may be null) sees each chunk's final codes, in order (SparseCoder::ChunkVisitor).
   EncodeSummary run(const EncodeOptions& options, const Eigen::Ref<const Matrix<T>>& signals,
-                    Eigen::Ref<Matrix<T>> codes, std::chrono::steady_clock::time_point started,
+                    Eigen::Ref<Matrix<T>> codes, const core::internal::Stopwatch& started,
                     const ChunkVisitor* visit = nullptr);
 };
 
 template <class T>
 EncodeSummary SparseCoder<T>::Workspace::run(const EncodeOptions& options, const Eigen::Ref<const Matrix<T>>& signals,
                                              Eigen::Ref<Matrix<T>> codes,
-                                             std::chrono::steady_clock::time_point started,
+                                             const core::internal::Stopwatch& started,
                                              const ChunkVisitor* visit) {
   const Index k = dictionary.cols();
   const Index n = signals.cols();
@@ -268,7 +264,7 @@ EncodeSummary SparseCoder<T>::Workspace::run(const EncodeOptions& options, const
     summary.mean_nonzeros /= static_cast<double>(n);
   }
   if (residual_count > 0) summary.mean_relative_residual /= static_cast<double>(residual_count);
-  summary.seconds = seconds_since(started);
+  summary.seconds = started.seconds();
   return summary;
 }
 
@@ -321,7 +317,7 @@ Index SparseCoder<T>::atoms() const {
 
 template <class T>
 EncodeSummary SparseCoder<T>::encode(const Eigen::Ref<const Matrix<T>>& signals, Eigen::Ref<Matrix<T>> codes) {
-  const auto started = std::chrono::steady_clock::now();
+  const core::internal::Stopwatch started;
   if (!computed()) throw std::invalid_argument("SparseCoder::encode: no dictionary; call compute(D) first");
   check_signals<T>(signals, dimension());
   const bool warm = options_.start == EncodeOptions::Start::warm;
@@ -343,7 +339,7 @@ EncodeSummary SparseCoder<T>::encode(const Eigen::Ref<const Matrix<T>>& signals,
 template <class T>
 EncodeSummary SparseCoder<T>::encode(const Eigen::Ref<const Matrix<T>>& signals, Matrix<T>& codes,
                                      const ChunkVisitor& visit) {
-  const auto started = std::chrono::steady_clock::now();
+  const core::internal::Stopwatch started;
   if (!computed()) throw std::invalid_argument("SparseCoder::encode: no dictionary; call compute(D) first");
   if (options_.start != EncodeOptions::Start::cold) {
     throw std::invalid_argument("SparseCoder::encode with a chunk visitor codes from a cold start only");
