@@ -47,6 +47,7 @@ awk -v a="$l11" -v b="$l12" -v c="$l21" -v x="$e11" -v y="$e12" -v z="$e21" 'BEG
 split() { sed -n 's/.*; \(coding .* s\)\( (2 ranks)\)\{0,1\}$/\1/p' "$1" | tail -n 1; }
 echo
 echo "learn time split, 1 process x 1 thread: $(split "$out/s11.txt")"
+echo "learn time split, 1 process x 2 threads: $(split "$out/s12.txt")"
 echo "learn time split, mpirun -np 2 x 1 thread (rank 0): $(split "$out/s21.txt")"
 # The step's collectives alone, after a barrier (no waiting): R(2) of the README's cost model.
 if [ -x "$build/bench/mpi_exchange_bench" ]; then
